@@ -1,0 +1,2 @@
+"""sparsenn.connectivity"""
+__all__ = []

@@ -1,0 +1,2 @@
+"""sparsenn.datasets"""
+__all__ = []

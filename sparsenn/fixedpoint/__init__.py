@@ -1,0 +1,2 @@
+"""sparsenn.fixedpoint"""
+__all__ = []

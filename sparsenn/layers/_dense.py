@@ -1,0 +1,53 @@
+"""Dense weights: the reference every other weight type is checked against."""
+
+import numpy as np
+
+from ._base import WeightMatrix
+
+__all__ = ["DenseWeights"]
+
+
+class DenseWeights(WeightMatrix):
+    """A dense ``(n_in, n_out)`` matrix whose entries are all trainable.
+
+    Parameters
+    ----------
+    W : array-like of shape (n_in, n_out)
+        Initial values; copied into the owned flat ``params``.
+
+    Attributes
+    ----------
+    W : ndarray of shape (n_in, n_out)
+        A view of ``params``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsenn.layers import DenseWeights
+    >>> W = DenseWeights(np.eye(2))
+    >>> W.grad(np.ones((1, 2)), np.array([[1.0, 2.0]]))
+    array([1., 2., 1., 2.])
+    """
+
+    def __init__(self, W):
+        W = np.array(W, copy=True)
+        if W.ndim != 2:
+            raise ValueError(f"W must be 2-D, got shape {W.shape}.")
+        self.shape = W.shape
+        self._set_params(W.ravel())
+
+    def _set_params(self, params):
+        self.params = np.ascontiguousarray(params)
+        self.W = self.params.reshape(self.shape)
+
+    def forward(self, X):
+        return X @ self.W
+
+    def backward(self, D):
+        return D @ self.W.T
+
+    def grad(self, X, D):
+        return (X.T @ D).ravel()
+
+    def to_dense(self):
+        return self.W.copy()

@@ -1,0 +1,2 @@
+"""sparsenn.linalg"""
+__all__ = []
