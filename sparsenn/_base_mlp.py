@@ -1,0 +1,387 @@
+"""The shared estimator behind every structured MLP classifier.
+
+``BaseStructuredMLP`` owns validation, the training loop (minibatch SGD or
+Adam with scikit-learn's ``MLPClassifier`` semantics), prediction and the
+fitted attributes.  A subclass decides only how each junction's weight matrix
+is built, through ``_make_weights``.
+"""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state, compute_sample_weight, gen_batches
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+    check_classification_targets,
+)
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from ._activations import ACTIVATIONS
+from ._network import loss_and_grads, predict_proba
+from ._optimizers import OPTIMIZERS
+from ._train import glorot_bound, init_bias, restore, snapshot
+from .layers import DenseWeights
+
+__all__ = ["BaseStructuredMLP"]
+
+_HIDDEN_ACTIVATIONS = sorted(set(ACTIVATIONS) - {"softmax"})
+
+
+class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
+    """Multi-layer perceptron classifier with pluggable weight types.
+
+    Not used directly: subclasses implement ``_make_weights``.  The parameters
+    are those of :class:`sklearn.neural_network.MLPClassifier` with the
+    ``"sgd"`` and ``"adam"`` solvers; see there for their meaning.
+    """
+
+    _parameter_constraints = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(_HIDDEN_ACTIVATIONS))],
+        "solver": [StrOptions(set(OPTIMIZERS))],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        class_weight=None,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.class_weight = class_weight
+
+    # ------------------------------------------------------------------ hooks
+    def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
+        """Weight matrix of junction ``layer_index``; default: dense Glorot."""
+        bound = glorot_bound(n_in, n_out, self.activation)
+        return DenseWeights(rng.uniform(-bound, bound, (n_in, n_out)).astype(dtype))
+
+    def _validate_structure(self, layer_sizes):
+        """Check subclass parameters against the layer sizes (hook)."""
+
+    def _export_coef(self, weights):
+        """The user-facing ``coefs_`` entry of one weight object."""
+        if hasattr(weights, "to_scipy"):
+            return weights.to_scipy()
+        return weights.to_dense()
+
+    # ------------------------------------------------------------ public API
+    @property
+    def coefs_(self):
+        """list of matrices of shape (n_in, n_out): the weights of each junction.
+
+        ``scipy.sparse`` for sparse junctions, ndarrays otherwise; computed
+        from the trained parameters on access.
+        """
+        check_is_fitted(self, "weights_")
+        return [self._export_coef(w) for w in self.weights_]
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Train on ``X`` of shape (n_samples, n_features) and labels ``y``.
+
+        Returns
+        -------
+        self : object
+        """
+        return self._fit(X, y, sample_weight, classes=None, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One epoch over ``X``; ``classes`` is required on the first call.
+
+        Returns
+        -------
+        self : object
+        """
+        if self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True; "
+                "set early_stopping=False."
+            )
+        return self._fit(X, y, sample_weight, classes=classes, incremental=True)
+
+    def predict_proba(self, X):
+        """Class probabilities, shape (n_samples, n_classes), rows sum to one."""
+        check_is_fitted(self, "weights_")
+        X = validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32),
+            reset=False,
+        )
+        X = X.astype(self.intercepts_[0].dtype, copy=False)
+        return predict_proba(self.weights_, self.intercepts_, X, self.activation)
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`."""
+        P = self.predict_proba(X)
+        return np.log(np.clip(P, np.finfo(P.dtype).tiny, None))
+
+    def predict(self, X):
+        """Predicted class labels, shape (n_samples,)."""
+        check_is_fitted(self, "weights_")
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.classifier_tags.multi_label = False
+        return tags
+
+    # -------------------------------------------------------------- training
+    def _fit(self, X, y, sample_weight, *, classes, incremental):
+        first_call = not hasattr(self, "weights_") or not (
+            self.warm_start or incremental
+        )
+        X, y = validate_data(
+            self, X, y, accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32), reset=first_call,
+        )
+        check_classification_targets(y)
+        codes = self._encode_targets(y, classes, first_call, incremental)
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        if self.class_weight is not None:
+            sample_weight = sample_weight * compute_sample_weight(self.class_weight, y)
+        if first_call:
+            self._initialize(X.shape[1], X.dtype)
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = self._make_optimizer()
+        self._run_epochs(X, codes, sample_weight, incremental)
+        return self
+
+    def _encode_targets(self, y, classes, first_call, incremental):
+        if incremental and _check_partial_fit_first_call(self, classes):
+            pass  # sets classes_ from `classes`
+        elif first_call and not incremental:
+            self.classes_ = np.unique(y)
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y contains labels {unknown.tolist()} not in classes_ "
+                f"{self.classes_.tolist()}."
+            )
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 classes to train; the "
+                f"data contains only one class: {self.classes_.tolist()}."
+            )
+        return np.searchsorted(self.classes_, y)
+
+    def _initialize(self, n_features, dtype):
+        hidden = np.atleast_1d(self.hidden_layer_sizes).tolist()
+        sizes = [n_features, *hidden, len(self.classes_)]
+        self._validate_structure(sizes)
+        self._random_state = rng = check_random_state(self.random_state)
+        self.weights_, self.intercepts_ = [], []
+        for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+            w = self._make_weights(i, n_in, n_out, rng, dtype)
+            bound = glorot_bound(n_in, n_out, self.activation)
+            self.weights_.append(w)
+            self.intercepts_.append(init_bias(n_out, bound, rng, dtype))
+        self.n_layers_ = len(sizes)
+        self.n_outputs_ = sizes[-1]
+        self.out_activation_ = "softmax"
+        self.n_params_ = sum(w.n_params for w in self.weights_) + sum(sizes[1:])
+        self.n_iter_, self.t_ = 0, 0
+        self.loss_curve_ = []
+        self._no_improvement_count = 0
+        if self.early_stopping:
+            self.validation_scores_, self.best_validation_score_ = [], -np.inf
+            self.best_loss_ = None
+        else:
+            self.best_loss_ = np.inf
+            self.validation_scores_ = self.best_validation_score_ = None
+
+    def _params(self):
+        return [w.params for w in self.weights_] + self.intercepts_
+
+    def _make_optimizer(self):
+        if self.solver == "sgd":
+            return OPTIMIZERS["sgd"](
+                self._params(), self.learning_rate_init, self.learning_rate,
+                self.momentum, self.nesterovs_momentum, self.power_t,
+            )
+        return OPTIMIZERS["adam"](
+            self._params(), self.learning_rate_init, self.beta_1, self.beta_2,
+            self.epsilon,
+        )
+
+    def _split_validation(self, X, codes, sample_weight, incremental):
+        if not self.early_stopping or incremental:
+            return (X, codes, sample_weight), None
+        X, X_val, codes, codes_val, sw, sw_val = train_test_split(
+            X, codes, sample_weight, random_state=self._random_state,
+            test_size=self.validation_fraction, stratify=codes,
+        )
+        return (X, codes, sw), (X_val, codes_val, sw_val)
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                f"Got batch_size={self.batch_size} larger than the {n_samples} "
+                "training samples; using all samples in one batch.",
+                UserWarning, stacklevel=4,
+            )
+        return min(self.batch_size, n_samples)
+
+    def _run_epochs(self, X, codes, sample_weight, incremental):
+        (X, codes, sw), validation = self._split_validation(
+            X, codes, sample_weight, incremental
+        )
+        n = X.shape[0]
+        batch_size = self._batch_size(n)
+        params = self._params()
+        if not incremental:
+            self.n_iter_ = 0
+        epochs = 1 if incremental else self.max_iter
+        for epoch in range(epochs):
+            saved = snapshot(params)
+            order = self._random_state.permutation(n) if self.shuffle else np.arange(n)
+            loss = self._one_epoch(X, codes, sw, order, batch_size)
+            if loss is None:
+                restore(params, saved)
+                warnings.warn(
+                    f"Training diverged in epoch {self.n_iter_ + 1} (the loss became "
+                    "NaN or infinite); the parameters of the previous epoch were "
+                    "kept. Lower learning_rate_init or scale the inputs.",
+                    ConvergenceWarning, stacklevel=4,
+                )
+                break
+            self.n_iter_ += 1
+            self.t_ += n
+            self.loss_ = loss
+            self.loss_curve_.append(loss)
+            self._optimizer.iteration_ends(self.t_)
+            if self.verbose:
+                print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
+            if self._should_stop(validation, params):
+                break
+            if not incremental and epoch == epochs - 1:
+                warnings.warn(
+                    f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
+                    "reached and the optimization hasn't converged yet.",
+                    ConvergenceWarning, stacklevel=4,
+                )
+        if self.early_stopping and not incremental and self._best_params is not None:
+            restore(params, self._best_params)
+
+    def _one_epoch(self, X, codes, sw, order, batch_size):
+        """Return the epoch's weighted mean loss, or None if it diverged."""
+        total, weight_sum = 0.0, 0.0
+        for batch in gen_batches(len(order), batch_size):
+            idx = order[batch]
+            Xb = X[idx]
+            if hasattr(Xb, "toarray"):
+                Xb = Xb.toarray()
+            swb = sw[idx]
+            if not swb.sum() > 0:
+                continue
+            loss, wg, bg = loss_and_grads(
+                self.weights_, self.intercepts_, Xb, codes[idx], self.activation,
+                self.alpha, swb,
+            )
+            if not np.isfinite(loss):
+                return None
+            self._optimizer.update(wg + bg)
+            total += loss * swb.sum()
+            weight_sum += swb.sum()
+        return total / weight_sum
+
+    def _should_stop(self, validation, params):
+        if validation is not None:
+            X_val, codes_val, sw_val = validation
+            P = predict_proba(self.weights_, self.intercepts_, X_val, self.activation)
+            score = float(np.average(P.argmax(axis=1) == codes_val, weights=sw_val))
+            self.validation_scores_.append(score)
+            improved = score >= self.best_validation_score_ + self.tol
+            if score > self.best_validation_score_:
+                self.best_validation_score_ = score
+                self._best_params = snapshot(params)
+            what = "Validation score"
+        else:
+            improved = self.loss_curve_[-1] <= self.best_loss_ - self.tol
+            self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
+            what = "Training loss"
+        self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
+        if self._no_improvement_count <= self.n_iter_no_change:
+            return False
+        msg = (
+            f"{what} did not improve more than tol={self.tol} for "
+            f"{self.n_iter_no_change} consecutive epochs."
+        )
+        if self._optimizer.trigger_stopping(msg, self.verbose):
+            return True
+        self._no_improvement_count = 0
+        return False
+
+    _best_params = None

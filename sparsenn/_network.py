@@ -1,0 +1,124 @@
+"""Forward and backward passes as free functions over a list of weight objects.
+
+A network is ``weights`` (one :class:`~sparsenn.layers.WeightMatrix` per
+junction), ``biases`` (one 1-D array per junction) and the name of the hidden
+activation; the output layer is always a softmax.  Nothing here knows the
+weight types: it only calls ``forward``, ``backward`` and ``grad``.
+"""
+
+import numpy as np
+
+from ._activations import ACTIVATIONS, DERIVATIVES, log_loss, softmax
+
+__all__ = ["forward", "predict_proba", "loss_and_grads"]
+
+
+def forward(weights, biases, X, activation):
+    """Return the activations of every layer, input first, softmax output last.
+
+    Parameters
+    ----------
+    weights : list of WeightMatrix
+    biases : list of ndarray of shape (n_out,)
+    X : ndarray of shape (n_samples, n_in)
+    activation : str
+        Key of ``ACTIVATIONS`` for the hidden layers.
+
+    Returns
+    -------
+    activations : list of ndarray
+        ``activations[0] is X``; ``activations[-1]`` has shape
+        (n_samples, n_classes) and rows summing to one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsenn.layers import DenseWeights
+    >>> A = forward([DenseWeights(np.zeros((2, 3)))], [np.zeros(3)], np.ones((1, 2)),
+    ...             "relu")
+    >>> A[-1].round(3)
+    array([[0.333, 0.333, 0.333]])
+    """
+    hidden = ACTIVATIONS[activation]
+    activations = [X]
+    last = len(weights) - 1
+    for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
+        Z = w.forward(activations[-1])
+        Z += b
+        activations.append(softmax(Z) if i == last else hidden(Z))
+    return activations
+
+
+def predict_proba(weights, biases, X, activation, chunk_size=4096):
+    """Class probabilities, computed in chunks so memory stays bounded.
+
+    Parameters
+    ----------
+    weights, biases, activation : see :func:`forward`
+    X : ndarray or scipy.sparse matrix of shape (n_samples, n_in)
+    chunk_size : int
+
+    Returns
+    -------
+    P : ndarray of shape (n_samples, n_classes)
+    """
+    chunks = []
+    for start in range(0, X.shape[0], chunk_size):
+        Xc = _dense_rows(X, slice(start, start + chunk_size))
+        chunks.append(forward(weights, biases, Xc, activation)[-1])
+    n_out = weights[-1].shape[1]
+    dtype = biases[-1].dtype
+    return np.concatenate(chunks) if chunks else np.empty((0, n_out), dtype)
+
+
+def loss_and_grads(weights, biases, X, y, activation, alpha, sample_weight):
+    """Loss and gradients of one minibatch.
+
+    The objective is ``sum(w_i * log_loss_i) / sum(w) + alpha * ||W||^2 /
+    (2 * sum(w))`` as in scikit-learn's ``MLPClassifier``.
+
+    Parameters
+    ----------
+    weights, biases, activation : see :func:`forward`
+    X : ndarray of shape (n_samples, n_in)
+    y : ndarray of shape (n_samples,)
+        Integer class codes.
+    alpha : float
+        L2 penalty on the weights (not on the biases).
+    sample_weight : ndarray of shape (n_samples,)
+
+    Returns
+    -------
+    loss : float
+    weight_grads : list of ndarray
+        Aligned with each ``weights[i].params``.
+    bias_grads : list of ndarray
+        Aligned with ``biases``.
+    """
+    activations = forward(weights, biases, X, activation)
+    P = activations[-1]
+    total = float(sample_weight.sum())
+    loss = log_loss(P, y, sample_weight)
+    if alpha:
+        loss += 0.5 * alpha * sum(float(w.params @ w.params) for w in weights) / total
+    delta = P  # reused in place: P - Y, scaled per sample
+    delta[np.arange(len(y)), y] -= 1
+    delta *= (sample_weight / total).astype(P.dtype, copy=False)[:, None]
+    derivative = DERIVATIVES[activation]
+    weight_grads, bias_grads = [None] * len(weights), [None] * len(weights)
+    for i in range(len(weights) - 1, -1, -1):
+        w = weights[i]
+        g = w.grad(activations[i], delta)
+        if alpha:
+            g += (alpha / total) * w.params
+        weight_grads[i] = g
+        bias_grads[i] = delta.sum(axis=0)
+        if i:
+            delta = derivative(activations[i], w.backward(delta))
+    return loss, weight_grads, bias_grads
+
+
+def _dense_rows(X, rows):
+    """Rows of ``X`` as a dense array (sparse input is densified per chunk)."""
+    part = X[rows]
+    return part.toarray() if hasattr(part, "toarray") else part

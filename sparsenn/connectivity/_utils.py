@@ -1,0 +1,101 @@
+"""Shared helpers: argument checks, random-state handling and CSR assembly."""
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["as_generator", "check_int", "edges_to_csr"]
+
+
+def check_int(value, name, *, low=None, high=None):
+    """Return ``value`` as a Python int after checking type and range.
+
+    Parameters
+    ----------
+    value : int
+        The value to check (Python or NumPy integer; bool is rejected).
+    name : str
+        Parameter name used in error messages.
+    low, high : int or None
+        Inclusive bounds.
+
+    Returns
+    -------
+    int
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    value = int(value)
+    if low is not None and value < low:
+        raise ValueError(f"{name}={value} must be >= {low}")
+    if high is not None and value > high:
+        raise ValueError(f"{name}={value} must be <= {high}")
+    return value
+
+
+def as_generator(random_state):
+    """Turn ``random_state`` into a :class:`numpy.random.Generator`.
+
+    Parameters
+    ----------
+    random_state : None, int, numpy.random.Generator or numpy.random.RandomState
+        ``None`` draws fresh OS entropy; an int seeds a new PCG64 generator; a
+        Generator is used as is (and advanced); a RandomState is advanced by one
+        draw that seeds a new Generator (deterministic for a seeded RandomState).
+
+    Returns
+    -------
+    numpy.random.Generator
+    """
+    if random_state is None:
+        return np.random.default_rng()
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(0, 2**32, size=4))
+    if isinstance(random_state, numbers.Integral) and not isinstance(
+        random_state, bool
+    ):
+        if random_state < 0:
+            raise ValueError(f"random_state={random_state} must be >= 0")
+        return np.random.default_rng(int(random_state))
+    raise TypeError(
+        "random_state must be None, a non-negative int, numpy.random.Generator or "
+        f"numpy.random.RandomState, got {random_state!r}"
+    )
+
+
+def edges_to_csr(left, right, n_in, n_out):
+    """Assemble a canonical 0/1 ``int8`` CSR pattern from edge lists.
+
+    Parameters
+    ----------
+    left, right : ndarray of int, shape (n_edges,)
+        Row (input neuron) and column (output neuron) of every edge.
+    n_in, n_out : int
+        Shape of the pattern.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of shape (n_in, n_out), dtype int8
+        Sorted indices, no explicit zeros, ``nnz == n_edges``.
+
+    Raises
+    ------
+    RuntimeError
+        If an edge occurs twice (generators must never collapse duplicates).
+    """
+    left = np.asarray(left, dtype=np.int64)
+    right = np.asarray(right, dtype=np.int64)
+    key = np.sort(left * n_out + right)
+    if key.size > 1 and np.any(key[1:] == key[:-1]):
+        raise RuntimeError("internal error: duplicate edge in a connection pattern")
+    rows = key // n_out
+    cols = (key - rows * n_out).astype(np.int32)
+    indptr = np.zeros(n_in + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=n_in), out=indptr[1:])
+    data = np.ones(key.size, dtype=np.int8)
+    pattern = sp.csr_matrix((data, cols, indptr), shape=(n_in, n_out))
+    pattern.has_sorted_indices = True
+    return pattern
