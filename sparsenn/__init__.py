@@ -2,4 +2,13 @@
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+from ._hmatrix_mlp import HMatrixMLPClassifier
+from ._pinv import PseudoInverseSparseClassifier
+from ._sparse_mlp import SparseMLPClassifier
+
+__all__ = [
+    "__version__",
+    "SparseMLPClassifier",
+    "HMatrixMLPClassifier",
+    "PseudoInverseSparseClassifier",
+]

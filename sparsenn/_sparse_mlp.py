@@ -37,7 +37,7 @@ class SparseMLPClassifier(BaseStructuredMLP):
         hidden layer first, ``len(hidden_layer_sizes) + 1`` values).  How the
         density becomes integer degrees is described in the Notes.
     connectivity : {"random", "structured", "clash_free", "circulant"}, \
-            default="random"
+            default="structured"
         Pattern class: ``"random"`` (exact edge count, free degrees),
         ``"structured"`` (exact in- and out-degree), ``"clash_free"`` (exact
         degrees and clash-free memory access for ``parallelism`` edges per
@@ -159,7 +159,7 @@ class SparseMLPClassifier(BaseStructuredMLP):
         activation="relu",
         *,
         density=0.1,
-        connectivity="random",
+        connectivity="structured",
         parallelism=None,
         solver="adam",
         alpha=0.0001,

@@ -25,15 +25,9 @@ def _estimators():
 
 
 def _expected_failed_checks(estimator):
-    # scikit-learn declares the same expected failure for MLPClassifier with its
-    # stochastic solvers (sklearn/utils/_test_common/instance_generator.py): shuffled
-    # minibatches make "weight 2" differ from "sample repeated twice".
-    if getattr(estimator, "solver", None) in ("sgd", "adam"):
-        reason = "stochastic minibatch solver: weights are not equivalent to repetition"
-        return {
-            "check_sample_weight_equivalence_on_dense_data": reason,
-            "check_sample_weight_equivalence_on_sparse_data": reason,
-        }
+    # None: scikit-learn declares no expected failure for MLPClassifier (it only
+    # runs the sample-weight equivalence check with solver="lbfgs", which the
+    # default adam solver also passes because the check's data fit in one batch).
     return {}
 
 

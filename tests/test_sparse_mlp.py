@@ -44,13 +44,15 @@ def test_fitted_attributes(digits):
 
 def test_cost_follows_structure(digits):
     X, y = digits
-    clf = _fit(X, y, hidden_layer_sizes=(64,), density=0.1, max_iter=2)
+    clf = _fit(X, y, hidden_layer_sizes=(64,), density=0.1, max_iter=2,
+               connectivity="random")
     assert [w.n_params for w in clf.weights_] == [410, 64]
 
 
 def test_learns_at_low_density(digits):
     X, y = digits
-    clf = _fit(X, y, hidden_layer_sizes=(128,), density=0.2, max_iter=60)
+    clf = _fit(X, y, hidden_layer_sizes=(128,), density=0.2, max_iter=60,
+               learning_rate_init=0.01)
     assert clf.score(X, y) > 0.95
 
 

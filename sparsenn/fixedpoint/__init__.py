@@ -1,2 +1,37 @@
-"""sparsenn.fixedpoint"""
-__all__ = []
+"""Fixed-point model of the FPGA datapath: formats, arithmetic, LUTs, simulator, export.
+
+The datapath (spec ``predefined-sparsity-morse-fpga.md`` section 4) computes in one
+signed format, by default ``QFormat(3, 8)`` = ``ap_fixed<12,4>``: products rounded
+half up and saturated per edge, an exact wide sum plus bias saturated once, a
+full-table sigmoid, argmax at the output.
+"""
+
+from ._arith import add_sat, mul_round, neg_sat, saturate, shift_round
+from ._convert import SUPPORTED_ACTIVATIONS, to_fixed_point
+from ._export import ExportError, load, save
+from ._format import INPUT_BITS, QFormat, quantize_inputs
+from ._layout import JunctionLayout
+from ._lut import sigmoid_derivative_lut, sigmoid_lut
+from ._network import FixedPointNetwork
+from ._training import train_on_device
+
+__all__ = [
+    "INPUT_BITS",
+    "ExportError",
+    "SUPPORTED_ACTIVATIONS",
+    "FixedPointNetwork",
+    "JunctionLayout",
+    "QFormat",
+    "add_sat",
+    "mul_round",
+    "neg_sat",
+    "quantize_inputs",
+    "load",
+    "saturate",
+    "save",
+    "shift_round",
+    "sigmoid_derivative_lut",
+    "sigmoid_lut",
+    "to_fixed_point",
+    "train_on_device",
+]

@@ -2,5 +2,15 @@
 
 from ._base import WeightMatrix
 from ._dense import DenseWeights
+from ._hmatrix import HMatrixWeights
+from ._lowrank import FixedDictionaryWeights, LowRankWeights
+from ._sparse import SparseWeights
 
-__all__ = ["WeightMatrix", "DenseWeights"]
+__all__ = [
+    "WeightMatrix",
+    "DenseWeights",
+    "SparseWeights",
+    "HMatrixWeights",
+    "LowRankWeights",
+    "FixedDictionaryWeights",
+]

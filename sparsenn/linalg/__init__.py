@@ -1,2 +1,7 @@
 """sparsenn.linalg"""
-__all__ = []
+
+from ._hmatrix import HMatrix
+from ._sparse_kernels import sddmm, spmm
+from ._tridiagonal import OffsetTridiagonal
+
+__all__ = ["HMatrix", "OffsetTridiagonal", "spmm", "sddmm"]

@@ -1,0 +1,224 @@
+"""H-matrix layers and HMatrixMLPClassifier against dense peers measured in the same run.
+
+Part A (layer): one training step of a single junction, ``forward(X)``,
+``grad(X, D)`` and ``backward(D)`` (the three products the engine runs per
+junction and minibatch), for square junctions of width 1024, 2048 and 4096,
+batch 256, float32, C-ordered activations as the engine passes them.  H-matrix
+(HODLR, rank 8) against ``DenseWeights``; rounds alternate between the two and
+the ratio is the ratio of medians.  The growth exponent is the least-squares
+slope of log(time) against log(width).
+
+Part B (network, Fashion-MNIST): time per epoch of the 784-2048-2048-10
+H-matrix network (rank 8) against scikit-learn's dense ``MLPClassifier`` of the
+same shape (Adam, batch 256, float32), then test accuracy against stored
+parameters for the H-matrix network, the global low-rank network ``W = U V``,
+the Denil fixed-dictionary network, a narrow dense network at the same budget
+and the full dense network.
+
+    python benchmarks/bench_hmatrix.py            # full run (~15 min on 2 cores)
+    python benchmarks/bench_hmatrix.py --quick    # smoke run (~1 min)
+"""
+
+import argparse
+import time
+import warnings
+
+import numpy as np
+from _common import load_fashion_or_synthetic, machine, table, timed_fit
+from sklearn.neural_network import MLPClassifier
+
+from sparsenn import HMatrixMLPClassifier
+from sparsenn._base_mlp import BaseStructuredMLP
+from sparsenn._train import glorot_bound
+from sparsenn.layers import (
+    DenseWeights,
+    FixedDictionaryWeights,
+    HMatrixWeights,
+    LowRankWeights,
+)
+
+
+# ------------------------------------------------------------------ part A
+def _median_time(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def _step(w, X, D):
+    def run():
+        w.forward(X)
+        w.grad(X, D)
+        w.backward(D)
+
+    return run
+
+
+def layer_speed(widths, leaf_sizes, rank, batch, rounds, repeats):
+    rng = np.random.default_rng(0)
+    rows, h_times, d_times = [], {leaf: [] for leaf in leaf_sizes}, []
+    for n in widths:
+        X = rng.standard_normal((batch, n)).astype(np.float32)
+        D = rng.standard_normal((batch, n)).astype(np.float32)
+        bound = np.sqrt(6 / (2 * n))
+        dense = DenseWeights(rng.uniform(-bound, bound, (n, n)).astype(np.float32))
+        layers = {
+            leaf: HMatrixWeights(
+                n, n, rank=rank, leaf_size=leaf, random_state=0, dtype=np.float32
+            )
+            for leaf in leaf_sizes
+        }
+        t_d = {leaf: [] for leaf in leaf_sizes}
+        t_h = {leaf: [] for leaf in leaf_sizes}
+        for _ in range(rounds):  # alternate, so both see the same machine load
+            for leaf, w in layers.items():
+                t_h[leaf].append(_median_time(_step(w, X, D), repeats))
+                t_d[leaf].append(_median_time(_step(dense, X, D), repeats))
+        d_all = float(np.median(sum(t_d.values(), [])))
+        d_times.append(d_all)
+        for leaf, w in layers.items():
+            th, td = float(np.median(t_h[leaf])), float(np.median(t_d[leaf]))
+            h_times[leaf].append(th)
+            rows.append([
+                n, leaf, w.hmatrix.n_levels, rank, f"{w.n_params:,}", f"{n * n:,}",
+                f"{th * 1e3:.2f}", f"{td * 1e3:.2f}", f"{th / td:.3f}",
+            ])  # fmt: skip
+    logn = np.log(widths)
+    slopes = [f"dense: {np.polyfit(logn, np.log(d_times), 1)[0]:.2f}"]
+    for leaf in leaf_sizes:
+        slope = np.polyfit(logn, np.log(h_times[leaf]), 1)[0]
+        slopes.append(f"H (leaf {leaf}): {slope:.2f}")
+    headers = ["width", "leaf", "levels", "rank", "H params", "dense params",
+               "H ms", "dense ms", "H / dense"]  # fmt: skip
+    return table(rows, headers), "growth exponent of time in width: " + ", ".join(
+        slopes
+    )
+
+
+# ------------------------------------------------------------------ part B
+class _FactoredMLP(BaseStructuredMLP):
+    """Benchmark-only MLP whose hidden junctions come from ``make(n_in, n_out, ...)``."""
+
+    def __init__(self, hidden_layer_sizes=(100,), *, kind="lowrank", rank=8, **kw):
+        super().__init__(hidden_layer_sizes, **kw)
+        self.kind = kind
+        self.rank = rank
+
+    def _validate_structure(self, layer_sizes):
+        self._n_junctions = len(layer_sizes) - 1
+
+    def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
+        if layer_index == self._n_junctions - 1:
+            return super()._make_weights(layer_index, n_in, n_out, rng, dtype)
+        var = glorot_bound(n_in, n_out, self.activation) ** 2 / 3
+        if self.kind == "lowrank":
+            return LowRankWeights(
+                n_in, n_out, self.rank, init_var=var, random_state=rng, dtype=dtype
+            )
+        image = (28, 28) if n_in == 784 else None
+        return FixedDictionaryWeights(
+            n_in, n_out, self.rank, dictionary="se", length_scale=2.0,
+            image_shape=image, init_var=var, random_state=rng, dtype=dtype,
+        )  # fmt: skip
+
+
+def _params(epochs):
+    return dict(batch_size=256, max_iter=epochs, tol=0.0, n_iter_no_change=10**6,
+                random_state=0, shuffle=True)  # fmt: skip
+
+
+def _budget_models(hidden, rank, leaf, epochs):
+    """The H-matrix net and its equal-budget peers (hidden sizes, ranks solved)."""
+    h_net = HMatrixMLPClassifier(hidden, rank=rank, leaf_size=leaf, **_params(epochs))
+    sizes = [784, *hidden, 10]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        h_net._validate_structure(sizes)
+        budget = sum(
+            h_net._make_weights(i, a, b, np.random.RandomState(0), np.float32).n_params
+            for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True))
+        )
+    dense_out = hidden[-1] * 10
+    hidden_budget = budget - dense_out
+    factored = sum(a + b for a, b in zip(sizes[:-2], sizes[1:-1], strict=True))
+    r_lr = max(1, round(hidden_budget / factored))
+    fixed = sum(sizes[2:-1])  # only V (n_atoms x n_out) is stored
+    r_fd = min(784, max(1, round(hidden_budget / fixed)))
+    # narrow dense 784-h-h-10: 784 h + h^2 + 10 h = budget
+    width = int((-(784 + 10) + np.sqrt((784 + 10) ** 2 + 4 * budget)) / 2)
+    return [
+        (f"H-matrix (HODLR, rank {rank}, leaf {leaf})", hidden, h_net),
+        (f"global low rank W=UV (rank {r_lr})", hidden,
+         _FactoredMLP(hidden, kind="lowrank", rank=r_lr, **_params(epochs))),
+        (f"Denil fixed SE dictionary ({r_fd} atoms)", hidden,
+         _FactoredMLP(hidden, kind="dictionary", rank=r_fd, **_params(epochs))),
+        ("narrow dense", (width,) * len(hidden),
+         MLPClassifier((width,) * len(hidden), **_params(epochs))),
+        ("full dense (sklearn MLPClassifier)", hidden,
+         MLPClassifier(hidden, **_params(epochs))),
+    ]  # fmt: skip
+
+
+def _n_params(model):
+    if hasattr(model, "n_params_"):
+        return model.n_params_
+    return sum(c.size + b.size for c, b in zip(model.coefs_, model.intercepts_))
+
+
+def network_speed(Xtr, ytr, hidden, rank, leaf, epochs, repeats):
+    """Seconds per epoch: HMatrixMLPClassifier vs sklearn MLPClassifier."""
+    rows, t_h, t_d = [], [], []
+    for _ in range(repeats):
+        h_net = HMatrixMLPClassifier(hidden, rank=rank, leaf_size=leaf,
+                                     **_params(epochs))  # fmt: skip
+        t_h.append(timed_fit(h_net, Xtr, ytr) / epochs)
+        t_d.append(timed_fit(MLPClassifier(hidden, **_params(epochs)), Xtr, ytr) / epochs)
+    th, td = float(np.median(t_h)), float(np.median(t_d))
+    shape = "-".join(map(str, [784, *hidden, 10]))
+    rows.append([f"HMatrixMLPClassifier {shape}, rank {rank}", f"{th:.2f}",
+                 f"{th / td:.3f}"])  # fmt: skip
+    rows.append([f"sklearn MLPClassifier {shape}", f"{td:.2f}", "1.000"])
+    return table(rows, ["model", "s/epoch", "ratio to sklearn"])
+
+
+def accuracy(Xtr, ytr, Xte, yte, hidden, rank, leaf, epochs):
+    rows = []
+    for name, sizes, model in _budget_models(hidden, rank, leaf, epochs):
+        seconds = timed_fit(model, Xtr, ytr)
+        shape = "-".join(map(str, [784, *sizes, 10]))
+        rows.append([name, shape, f"{_n_params(model):,}",
+                     f"{model.score(Xte, yte):.4f}", f"{seconds / epochs:.2f}"])  # fmt: skip
+    headers = ["model", "layers", "stored params", f"test acc ({epochs} ep)", "s/epoch"]
+    return table(rows, headers)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fast smoke run")
+    args = parser.parse_args()
+    print(f"# machine: {machine()} (shared, noisy: compare ratios within a run)")
+    if args.quick:
+        widths, leaves, rounds, repeats = (256, 512, 1024), (32,), 2, 3
+    else:
+        widths, leaves, rounds, repeats = (1024, 2048, 4096), (32, 64), 5, 5
+    print("\n## Part A: one junction, forward + grad + backward, batch 256, float32\n")
+    tab, slopes = layer_speed(widths, leaves, 8, 256, rounds, repeats)
+    print(tab + "\n\n" + slopes)
+
+    n_train = 3000 if args.quick else None
+    Xtr, ytr, Xte, yte, name = load_fashion_or_synthetic(n_train=n_train)
+    hidden = (256, 256) if args.quick else (2048, 2048)
+    n_speed = 3000 if args.quick else 20000
+    print(f"\n## Part B1: time per epoch on {n_speed:,} {name} training images\n")
+    print(network_speed(Xtr[:n_speed], ytr[:n_speed], hidden, 8, 64,
+                        epochs=1 if args.quick else 2, repeats=1 if args.quick else 2))
+    epochs = 2 if args.quick else 10
+    print(f"\n## Part B2: {name} test accuracy at equal parameter budget\n")
+    print(accuracy(Xtr, ytr, Xte, yte, hidden, 8, 64, epochs))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,297 @@
+"""Named Morse variants: registry, data home, cache and ``load_morse``."""
+
+import functools
+import hashlib
+import json
+import os
+import warnings
+import zipfile
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from ._codebook import CODEWORDS, SYMBOLS
+from ._morse import make_morse
+
+__all__ = [
+    "get_data_home",
+    "list_morse_variants",
+    "load_morse",
+    "morse_checksum",
+    "morse_variant",
+    "generate_variant",
+]
+
+SUBSETS = ("train", "val", "test")  # position = spawn key of the subset's seed
+DATA_HOME_ENV = "SPARSENN_DATA"
+
+
+@functools.lru_cache(maxsize=1)
+def _registry():
+    text = (
+        resources.files("sparsenn.datasets")
+        .joinpath("registry.json")
+        .read_text(encoding="utf-8")
+    )
+    return json.loads(text)
+
+
+def get_data_home(data_home=None):
+    """Return the folder where generated datasets are cached, creating it.
+
+    Parameters
+    ----------
+    data_home : str or path-like, default=None
+        Used as is when given. Otherwise the environment variable
+        ``SPARSENN_DATA``, and failing that ``~/sparsenn_data``.
+
+    Returns
+    -------
+    data_home : str
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sparsenn.datasets import get_data_home
+    >>> get_data_home(tempfile.gettempdir()) == tempfile.gettempdir()
+    True
+    """
+    if data_home is None:
+        data_home = os.environ.get(DATA_HOME_ENV, os.path.join("~", "sparsenn_data"))
+    data_home = os.path.expanduser(os.fspath(data_home))
+    os.makedirs(data_home, exist_ok=True)
+    return data_home
+
+
+def list_morse_variants():
+    """Return ``{name: description}`` of the registered Morse variants.
+
+    Returns
+    -------
+    variants : dict of str to str
+        In registry order (paper variants first, then the graded families).
+
+    Examples
+    --------
+    >>> from sparsenn.datasets import list_morse_variants
+    >>> {"baseline", "difficult", "baseline-small"} <= set(list_morse_variants())
+    True
+    """
+    return {name: v["description"] for name, v in _registry()["variants"].items()}
+
+
+def morse_variant(name):
+    """Return the registry entry of variant ``name`` (a copy).
+
+    Parameters
+    ----------
+    name : str
+        A key of :func:`list_morse_variants`.
+
+    Returns
+    -------
+    entry : dict
+        Keys ``description``, ``family``, ``params`` (keyword arguments of
+        :func:`make_morse`), ``seed``, ``n_samples_per_class`` and ``sha256``
+        (both per subset).
+
+    Examples
+    --------
+    >>> from sparsenn.datasets import morse_variant
+    >>> morse_variant("difficult")["params"]["noise_std"]
+    4.0
+    """
+    variants = _registry()["variants"]
+    if not isinstance(name, str) or name not in variants:
+        raise ValueError(
+            f"name={name!r} is not a registered Morse variant; known variants: "
+            f"{', '.join(variants)}"
+        )
+    return json.loads(json.dumps(variants[name]))
+
+
+def morse_checksum(X, y):
+    """SHA-256 of ``X`` as little-endian float32 then ``y`` as little-endian int64.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+
+    Returns
+    -------
+    hexdigest : str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsenn.datasets import morse_checksum
+    >>> len(morse_checksum(np.zeros((2, 3)), np.arange(2)))
+    64
+    """
+    digest = hashlib.sha256()
+    digest.update(np.ascontiguousarray(X, dtype="<f4").tobytes())
+    digest.update(np.ascontiguousarray(y, dtype="<i8").tobytes())
+    return digest.hexdigest()
+
+
+def _check_subset(subset):
+    if subset not in SUBSETS:
+        raise ValueError(f"subset={subset!r} must be one of {SUBSETS}")
+    return subset
+
+
+def generate_variant(variant, subset="train"):
+    """Generate one subset of a variant, without cache or checksum.
+
+    Parameters
+    ----------
+    variant : str or dict
+        A registered name, or an entry shaped like :func:`morse_variant`'s
+        (``params``, ``seed``, ``n_samples_per_class``), used by the registry
+        script to check entries before they are registered.
+    subset : {"train", "val", "test"}, default="train"
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features), float32
+    y : ndarray of shape (n_samples,), int64
+
+    Notes
+    -----
+    Subset ``k`` (0 train, 1 val, 2 test) is ``make_morse(n, **params,
+    random_state=SeedSequence(seed, spawn_key=(k,)))``: the three subsets are
+    independent draws of one distribution.
+
+    Examples
+    --------
+    >>> from sparsenn.datasets import generate_variant
+    >>> X, y = generate_variant("baseline-small", "val")
+    >>> X.shape
+    (3200, 64)
+    """
+    entry = morse_variant(variant) if isinstance(variant, str) else variant
+    k = SUBSETS.index(_check_subset(subset))
+    seed = np.random.SeedSequence(entry["seed"], spawn_key=(k,))
+    n = entry["n_samples_per_class"][subset]
+    return make_morse(n, **entry["params"], random_state=seed)
+
+
+def _read_cache(path):
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return archive["X"], archive["y"]
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
+
+
+def _write_cache(path, X, y):
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            np.savez(fh, X=X, y=y)
+        os.replace(tmp, path)
+    except OSError as exc:
+        warnings.warn(f"could not cache the Morse data at {path}: {exc}", stacklevel=3)
+        tmp.unlink(missing_ok=True)
+
+
+def _load_arrays(name, subset, data_home, expected):
+    path = Path(get_data_home(data_home)) / "morse" / name / f"{subset}.npz"
+    if path.exists():
+        arrays = _read_cache(path)
+        if arrays is not None and morse_checksum(*arrays) == expected:
+            return arrays
+        warnings.warn(
+            f"cached Morse data {path} is corrupted (unreadable or checksum "
+            "mismatch); regenerating it",
+            stacklevel=3,
+        )
+    X, y = generate_variant(name, subset)
+    if morse_checksum(X, y) != expected:
+        warnings.warn(
+            f"the generated Morse variant {name!r} ({subset}) does not match its "
+            "registry checksum: this platform does not reproduce the registered "
+            "arrays bit for bit (run datasets/registry.py --check)",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+    _write_cache(path, X, y)
+    return X, y
+
+
+def _describe(name, entry, subset, n_samples):
+    params = ", ".join(f"{k}={v!r}" for k, v in entry["params"].items())
+    return (
+        f"Morse-code variant {name!r} ({subset}, {n_samples} samples, 64 classes)\n\n"
+        f"{entry['description']}\n\nGenerated by sparsenn.datasets.make_morse("
+        f"{params}) with seed {entry['seed']}; sha256 {entry['sha256'][subset]}.\n"
+        "Classes 1 and 10 share the codeword '-.--.', so accuracy <= ~98.4 %."
+    )
+
+
+def load_morse(name, *, subset="train", data_home=None, return_X_y=False):
+    """Load one subset of a registered Morse variant (generated once, cached).
+
+    Parameters
+    ----------
+    name : str
+        A registered variant, e.g. ``"baseline"``, ``"difficult"``,
+        ``"baseline-small"``, ``"noise-3"``; see :func:`list_morse_variants`.
+    subset : {"train", "val", "test"}, default="train"
+    data_home : str or path-like, default=None
+        Cache folder, see :func:`get_data_home`; files go to
+        ``<data_home>/morse/<name>/<subset>.npz``.
+    return_X_y : bool, default=False
+        Return ``(X, y)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : sklearn.utils.Bunch
+        ``data`` (n_samples, n_features) float32 in [0, 1]; ``target``
+        (n_samples,) int64 in 0..63; ``target_names`` the 64 symbols;
+        ``codewords``; ``params`` (the :func:`make_morse` arguments used, with
+        ``n_samples_per_class`` and ``seed``); ``name``; ``subset``; ``sha256``;
+        ``DESCR``.
+    (X, y) : tuple
+        If ``return_X_y`` is True.
+
+    Notes
+    -----
+    The cached file is checked against the registry's SHA-256 on every load; a
+    missing, unreadable or altered file is regenerated (with a warning when it
+    existed).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sparsenn.datasets import load_morse
+    >>> home = tempfile.mkdtemp()
+    >>> data = load_morse("baseline-small", subset="test", data_home=home)
+    >>> data.data.shape, str(data.target_names[34]), str(data.codewords[34])
+    ((3200, 64), 'E', '.')
+    """
+    entry = morse_variant(name)
+    _check_subset(subset)
+    if not isinstance(return_X_y, bool | np.bool_):
+        raise TypeError(f"return_X_y={return_X_y!r} must be a bool")
+    X, y = _load_arrays(name, subset, data_home, entry["sha256"][subset])
+    if return_X_y:
+        return X, y
+    params = dict(entry["params"])
+    params.update(n_samples_per_class=entry["n_samples_per_class"][subset])
+    params.update(seed=entry["seed"])
+    return Bunch(
+        data=X,
+        target=y,
+        target_names=np.array(SYMBOLS),
+        codewords=np.array(CODEWORDS),
+        params=params,
+        name=name,
+        subset=subset,
+        sha256=entry["sha256"][subset],
+        DESCR=_describe(name, entry, subset, y.shape[0]),
+    )

@@ -1,0 +1,264 @@
+"""The integer model of a sigmoid network on the FPGA datapath."""
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._format import INPUT_BITS, QFormat, quantize_inputs
+from ._lut import sigmoid_derivative_lut, sigmoid_lut
+from ._simulate import JunctionKernel
+
+__all__ = ["FixedPointNetwork"]
+
+_CHUNK_ELEMENTS = 1 << 19  # per-edge work array of one junction per chunk
+
+
+class FixedPointNetwork:
+    """Bit-exact integer model of a sigmoid MLP on the datapath of spec section 4.
+
+    Usually built by :func:`to_fixed_point` or :func:`load`.
+
+    Parameters
+    ----------
+    fmt : QFormat
+    layouts : list of JunctionLayout
+        Edges of each junction in weight order, with the parallelism.
+    edge_weights : list of ndarray of int
+        Weight codes of each junction in weight order, shape (n_edges,).
+    biases : list of ndarray of int
+        Bias codes, shape (n_out,) per junction.
+    classes : ndarray of shape (n_classes,)
+        Labels; output neuron ``k`` stands for ``classes[k]``.
+    input_bits : int, default=8
+        Width of the unsigned input port.
+    lut_floor_lsb : bool, default=False
+        Use the LUTs whose zero entries are raised to 1 LSB.
+
+    Attributes
+    ----------
+    weights : list of scipy.sparse.csr_matrix of int64, shape (n_in, n_out)
+    biases : list of ndarray of int64
+    sigmoid_lut, sigmoid_derivative_lut : ndarray of int64, shape (2**fmt.width,)
+        Indexed by the pre-activation code minus ``fmt.min_code``.
+    conversion_saturation_ : dict
+        ``{"weights": [...], "biases": [...]}``: values clamped per junction when
+        the float model was converted.
+    saturation_ : dict
+        Saturation events of the last simulation: ``"products"`` and ``"sums"``
+        (per junction) and ``"n_samples"``.
+    """
+
+    def __init__(
+        self,
+        fmt,
+        layouts,
+        edge_weights,
+        biases,
+        classes,
+        *,
+        input_bits=INPUT_BITS,
+        lut_floor_lsb=False,
+    ):
+        if not isinstance(fmt, QFormat):
+            raise TypeError(f"fmt must be a QFormat, got {type(fmt).__name__}.")
+        self.fmt = fmt
+        self.layouts = list(layouts)
+        self.edge_weights = [_codes(w, fmt, "edge_weights") for w in edge_weights]
+        self.biases = [_codes(b, fmt, "biases") for b in biases]
+        self.classes_ = np.asarray(classes)
+        self.input_bits = int(input_bits)
+        self.lut_floor_lsb = bool(lut_floor_lsb)
+        self._check_shapes()
+        self.sigmoid_lut = sigmoid_lut(fmt, self.lut_floor_lsb)
+        self.sigmoid_derivative_lut = sigmoid_derivative_lut(fmt, self.lut_floor_lsb)
+        n = len(self.layouts)
+        self.conversion_saturation_ = {"weights": [0] * n, "biases": [0] * n}
+        self.saturation_ = {"products": [0] * n, "sums": [0] * n, "n_samples": 0}
+        self._kernels = None
+
+    # ----------------------------------------------------------------- checks
+    def _check_shapes(self):
+        if not (len(self.layouts) == len(self.edge_weights) == len(self.biases) > 0):
+            raise ValueError(
+                "layouts, edge_weights and biases need one entry per junction."
+            )
+        for i, (lay, w, b) in enumerate(
+            zip(self.layouts, self.edge_weights, self.biases, strict=True)
+        ):
+            if w.shape != (lay.n_edges,) or b.shape != (lay.n_out,):
+                raise ValueError(
+                    f"junction {i}: expected {lay.n_edges} weights and {lay.n_out} "
+                    f"biases, got shapes {w.shape} and {b.shape}."
+                )
+            if i and lay.n_in != self.layouts[i - 1].n_out:
+                raise ValueError(
+                    f"junction {i}: n_in does not match the previous n_out."
+                )
+        n_out = self.layouts[-1].n_out
+        if n_out != len(self.classes_) and not (n_out == 1 and len(self.classes_) == 2):
+            raise ValueError(
+                f"{n_out} output neurons for {len(self.classes_)} classes."
+            )
+
+    # ------------------------------------------------------------- properties
+    @property
+    def weights(self):
+        """Weight codes as ``scipy.sparse.csr_matrix`` (n_in, n_out), one per junction.
+
+        Every edge is stored, also those whose code is 0.
+        """
+        return [
+            _csr(lay, w) for lay, w in zip(self.layouts, self.edge_weights, strict=True)
+        ]
+
+    @property
+    def n_features_in_(self):
+        return self.layouts[0].n_in
+
+    @property
+    def layer_sizes(self):
+        return [self.layouts[0].n_in] + [lay.n_out for lay in self.layouts]
+
+    # ------------------------------------------------------------- simulation
+    def _get_kernels(self):
+        if self._kernels is None:
+            top = quantize_inputs(np.ones((1, 1)), self.fmt, self.input_bits)
+            a_max = [int(top[0, 0])] + [int(self.sigmoid_lut.max())] * len(self.layouts)
+            a_range = [(0, a) for a in a_max[:-1]]
+            self._kernels = [
+                JunctionKernel(lay.left, lay.right, w, b, lay.n_out, self.fmt, rng)
+                for lay, w, b, rng in zip(
+                    self.layouts, self.edge_weights, self.biases, a_range, strict=True
+                )
+            ]
+        return self._kernels
+
+    def input_codes(self, X):
+        """Input codes (n_samples, n_features) of ``X`` in [0, 1] (spec section 4.1)."""
+        codes = quantize_inputs(X, self.fmt, self.input_bits)
+        if codes.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {codes.shape[1]} features, the network expects "
+                f"{self.n_features_in_}."
+            )
+        return codes
+
+    def _simulate(self, X, keep_hidden):
+        """Feature-major layer activations of every chunk of samples."""
+        codes = self.input_codes(X)
+        kernels = self._get_kernels()
+        counts = [{} for _ in kernels]
+        chunk = max(1, _CHUNK_ELEMENTS // max(k.left.size for k in kernels))
+        outputs = []
+        for lo in range(0, codes.shape[0], chunk):
+            aT = np.ascontiguousarray(codes[lo : lo + chunk].T)
+            layers = [aT]
+            for kernel, count in zip(kernels, counts, strict=True):
+                sT = kernel(aT.astype(kernel.dtype, copy=False), count)
+                aT = self.sigmoid_lut[sT - self.fmt.min_code]
+                layers.append(aT)
+            outputs.append(layers if keep_hidden else [aT])
+        self.saturation_ = {
+            "products": [c.get("products", 0) for c in counts],
+            "sums": [c.get("sums", 0) for c in counts],
+            "n_samples": int(codes.shape[0]),
+        }
+        return outputs, codes.shape[0]
+
+    def activations(self, X):
+        """Integer activations of every layer, input codes first.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Values in [0, 1].
+
+        Returns
+        -------
+        list of ndarray of int64, shape (n_samples, layer_size)
+            ``len(layer_sizes)`` arrays; the value of code ``c`` is
+            ``c * fmt.step``.
+        """
+        chunks, n = self._simulate(X, keep_hidden=True)
+        n_layers = len(self.layouts) + 1
+        if not chunks:
+            return [np.zeros((0, size), dtype=np.int64) for size in self.layer_sizes]
+        return [
+            np.concatenate([c[i].T for c in chunks]).astype(np.int64, copy=False)
+            for i in range(n_layers)
+        ]
+
+    def output_codes(self, X):
+        """Output-layer activation codes, shape (n_samples, n_outputs)."""
+        chunks, n = self._simulate(X, keep_hidden=False)
+        if not chunks:
+            return np.zeros((0, self.layouts[-1].n_out), dtype=np.int64)
+        return np.concatenate([c[0].T for c in chunks])
+
+    def predict(self, X):
+        """Class labels: the argmax of the output activations (spec section 4.4).
+
+        Ties are broken as in the RTL: within one clock the lower neuron wins,
+        across clocks the later one.
+        """
+        out = self.output_codes(X)
+        if out.shape[1] == 1 and len(self.classes_) == 2:
+            return self.classes_[
+                (out[:, 0] >= 1 << (self.fmt.fraction - 1)).astype(int)
+            ]
+        return self.classes_[hardware_argmax(out, self.layouts[-1].neurons_per_clock())]
+
+    def score(self, X, y):
+        """Mean accuracy of :meth:`predict` on ``(X, y)``."""
+        return float(np.mean(self.predict(X) == np.asarray(y)))
+
+    def save(self, path, X=None):
+        """Write the export directory (see :func:`sparsenn.fixedpoint.save`)."""
+        from ._export import save
+
+        return save(self, path, X=X)
+
+
+def hardware_argmax(values, group):
+    """Argmax per row, ties broken like the RTL comparator.
+
+    Neurons arrive ``group`` per clock: the lowest index wins within a clock, the
+    later clock wins across clocks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsenn.fixedpoint._network import hardware_argmax
+    >>> hardware_argmax(np.array([[5, 5, 1, 5, 0, 0]]), 2)  # clocks (5,5) (1,5) (0,0)
+    array([3])
+    >>> hardware_argmax(np.array([[5, 5, 1, 0, 0, 0]]), 2)
+    array([0])
+    """
+    n, m = values.shape
+    n_groups = -(-m // group)
+    is_max = np.zeros((n, n_groups * group), dtype=bool)
+    is_max[:, :m] = values == values.max(axis=1, keepdims=True)
+    is_max = is_max.reshape(n, n_groups, group)
+    last = n_groups - 1 - np.argmax(is_max.any(axis=2)[:, ::-1], axis=1)
+    return last * group + np.argmax(is_max[np.arange(n), last], axis=1)
+
+
+def _codes(values, fmt, name):
+    arr = np.asarray(values)
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{name} must hold integer codes, got dtype {arr.dtype}.")
+    arr = arr.astype(np.int64)
+    if arr.size and (arr.min() < fmt.min_code or arr.max() > fmt.max_code):
+        raise ValueError(
+            f"{name} codes must lie in [{fmt.min_code}, {fmt.max_code}] for {fmt}."
+        )
+    return arr
+
+
+def _csr(layout, w):
+    """CSR (n_in, n_out) holding every edge explicitly (zeros included)."""
+    order = np.lexsort((layout.right, layout.left))
+    indptr = np.zeros(layout.n_in + 1, dtype=np.int64)
+    np.cumsum(np.bincount(layout.left, minlength=layout.n_in), out=indptr[1:])
+    return sp.csr_matrix(
+        (w[order], layout.right[order], indptr), shape=(layout.n_in, layout.n_out)
+    )

@@ -1,0 +1,144 @@
+"""H-matrix weights: every low-rank factor and dense leaf is trainable."""
+
+import numpy as np
+
+from ..linalg import HMatrix
+from ._base import WeightMatrix
+
+__all__ = ["HMatrixWeights"]
+
+
+def _rng(random_state):
+    """A numpy Generator or RandomState from an int, None or either of those."""
+    if isinstance(random_state, (np.random.Generator, np.random.RandomState)):
+        return random_state
+    return np.random.default_rng(random_state)
+
+
+def _uniform(rng, shape, var, dtype):
+    """Uniform values with mean 0 and variance ``var`` (half-width sqrt(3 var))."""
+    bound = np.sqrt(3.0 * var)
+    return rng.uniform(-bound, bound, shape).astype(dtype, copy=False)
+
+
+def glorot_variance(n_in, n_out):
+    """Variance of scikit-learn's Glorot-uniform init for ReLU/tanh: 2/(n_in+n_out)."""
+    return 2.0 / (n_in + n_out)
+
+
+class HMatrixWeights(WeightMatrix):
+    """Weights stored as a trainable :class:`~sparsenn.linalg.HMatrix`.
+
+    ``params`` is the HMatrix's flat ``data``: the factors ``U, V`` of every
+    low-rank block and every dense leaf.  ``forward``, ``backward`` and
+    ``grad`` are the HMatrix's batched per-level products, so their cost is
+    ``O(n_params * n_samples)``, not ``O(n_in * n_out * n_samples)``.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Shape ``(n_in, n_out)``.
+    rank : int or sequence of int, default=8
+        Rank of the low-rank blocks (uniform or one per level).  A rank larger
+        than a block warns once and uses the block's size.
+    leaf_size : int, default=64
+        Leaf size of the cluster trees (see :class:`~sparsenn.linalg.HMatrix`).
+    admissibility : {"weak", "standard"}, default="weak"
+    n_levels : int, optional
+        Tree depth; overrides ``leaf_size``.
+    eta : float, default=1.0
+        Parameter of standard admissibility.
+    init_var : float, optional
+        Target variance of every entry of the initial ``W``; default
+        ``2 / (n_in + n_out)``, the variance of scikit-learn's Glorot-uniform
+        dense init.  Dense leaves are drawn uniform with this variance; a
+        rank-``k`` block gets ``U`` and ``V`` uniform with variance
+        ``sqrt(init_var / k)`` each, so ``Var((U V)_ij) = k * sqrt(init_var/k)**2
+        = init_var`` (a "balanced" init).
+    random_state : int, numpy Generator or RandomState, optional
+    dtype : dtype, default=np.float64
+
+    Attributes
+    ----------
+    hmatrix : HMatrix
+        The structured matrix; its ``data`` is ``params``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsenn.layers import HMatrixWeights
+    >>> W = HMatrixWeights(256, 256, rank=4, leaf_size=32, random_state=0)
+    >>> W.hmatrix.n_levels, W.n_params < 256 * 256
+    (3, True)
+    >>> X = np.ones((2, 256))
+    >>> np.allclose(W.forward(X), X @ W.to_dense())
+    True
+    """
+
+    def __init__(
+        self,
+        n_in,
+        n_out,
+        *,
+        rank=8,
+        leaf_size=64,
+        admissibility="weak",
+        n_levels=None,
+        eta=1.0,
+        init_var=None,
+        random_state=None,
+        dtype=np.float64,
+    ):
+        self.hmatrix = HMatrix(
+            n_in, n_out, rank=rank, leaf_size=leaf_size, n_levels=n_levels,
+            admissibility=admissibility, eta=eta, dtype=dtype,
+        )  # fmt: skip
+        self.shape = self.hmatrix.shape
+        self.params = self.hmatrix.data
+        if init_var is None:
+            init_var = glorot_variance(n_in, n_out)
+        self._initialize(_rng(random_state), init_var)
+
+    @classmethod
+    def from_hmatrix(cls, H):
+        """Trainable weights starting from a copy of the HMatrix ``H``."""
+        self = cls.__new__(cls)
+        self.hmatrix = H.copy()
+        self.shape = H.shape
+        self.params = self.hmatrix.data
+        return self
+
+    def _initialize(self, rng, var):
+        H = self.hmatrix
+        for group, views in zip(H.groups, H.factors, strict=True):
+            if group.lowrank:
+                factor_var = np.sqrt(var / views[0].shape[2])
+                for view in views:
+                    view[...] = _uniform(rng, view.shape, factor_var, H.dtype)
+            else:
+                views[0][...] = _uniform(rng, views[0].shape, var, H.dtype)
+        H._zero_padding()
+
+    def _set_params(self, params):
+        self.hmatrix = self.hmatrix.like(np.ascontiguousarray(params))
+        self.params = self.hmatrix.data
+
+    def forward(self, X):
+        return self.hmatrix.forward(X)
+
+    def backward(self, D):
+        return self.hmatrix.backward(D)
+
+    def grad(self, X, D):
+        return self.hmatrix.grad(X, D)
+
+    def to_dense(self):
+        return self.hmatrix.to_dense()
+
+    def __repr__(self):
+        H = self.hmatrix
+        return (
+            f"HMatrixWeights({H.shape[0]}->{H.shape[1]}, n_levels={H.n_levels}, "
+            f"ranks={list(H.ranks)}, admissibility={H.admissibility!r}, "
+            f"n_params={self.n_params})"
+        )

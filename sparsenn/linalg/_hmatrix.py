@@ -1,0 +1,500 @@
+"""Hierarchical (H-) matrices with low-rank blocks stored as stacked factors.
+
+An ``HMatrix`` of shape ``(n_in, n_out)`` plays the role of a weight matrix
+``W`` with ``Y = X @ W``.  Rows (inputs) and columns (outputs) are bisected into
+contiguous clusters ``n_levels`` times; admissible blocks are stored as factor
+pairs ``W_b = U_b V_b`` and the remaining leaf blocks as dense matrices.  All
+blocks of a :class:`~sparsenn.linalg._cluster.BlockGroup` have the same shape,
+so products run as a few batched ``np.matmul`` calls (structured-layers.md
+§1.5), never as a Python loop over blocks.
+
+Per group, ``factors`` holds views ``U (count, m_l, k)`` and
+``V (count, k, n_l)`` of the low-rank blocks, or ``D (count, m_L, n_L)`` of
+the dense leaves.  With weak admissibility (HODLR) the storage is leaf-major
+(see ``_hmatrix_kernels``) so that a whole product is two large GEMMs.
+
+Both index sets are zero-padded to a multiple of ``2**n_levels``.  Factor
+entries that touch padding are kept at zero; they never influence a product
+and always have a zero gradient.
+"""
+
+import numbers
+import warnings
+
+import numpy as np
+
+from . import _hmatrix_kernels as kernels
+from ._cluster import ADMISSIBILITY, block_groups, n_levels_for_leaf_size, padded_size
+
+__all__ = ["HMatrix"]
+
+
+def _check_int(name, value, low):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int >= {low}, got {value!r}.")
+    if value < low:
+        raise ValueError(f"{name} must be an int >= {low}, got {value!r}.")
+    return int(value)
+
+
+def _check_structure(n_in, n_out, leaf_size, n_levels, admissibility, eta):
+    n_in = _check_int("n_in", n_in, 1)
+    n_out = _check_int("n_out", n_out, 1)
+    if admissibility not in ADMISSIBILITY:
+        raise ValueError(
+            f"admissibility must be one of {sorted(ADMISSIBILITY)}, "
+            f"got {admissibility!r}."
+        )
+    if not isinstance(eta, numbers.Real) or not eta > 0:
+        raise ValueError(f"eta must be a positive number, got {eta!r}.")
+    if n_levels is None:
+        leaf_size = _check_int("leaf_size", leaf_size, 1)
+        n_levels = n_levels_for_leaf_size(n_in, n_out, leaf_size)
+    n_levels = _check_int("n_levels", n_levels, 0)
+    if 2**n_levels > min(n_in, n_out):
+        raise ValueError(
+            f"n_levels={n_levels} gives 2**n_levels={2**n_levels} clusters, more "
+            f"than min(n_in, n_out)={min(n_in, n_out)}."
+        )
+    return n_in, n_out, n_levels
+
+
+def _level_ranks(rank, n_levels):
+    """Requested rank per level 1..n_levels as a list of ints."""
+    if isinstance(rank, (numbers.Integral, bool)):
+        return [_check_int("rank", rank, 1)] * n_levels
+    ranks = list(np.atleast_1d(np.asarray(rank, dtype=object)))
+    if len(ranks) != n_levels:
+        raise ValueError(
+            f"rank must be an int or a sequence of one rank per level "
+            f"(n_levels={n_levels}), got {rank!r}."
+        )
+    return [_check_int("rank", r, 1) for r in ranks]
+
+
+def _view(a, shape):
+    """Reshape that must not copy (factor arrays are views of ``data``)."""
+    return np.reshape(a, shape, copy=False)
+
+
+def _grouped_views(data, groups, shapes):
+    factors, pos = [], 0
+    for group, (m_l, n_l, k) in zip(groups, shapes, strict=True):
+        sizes = [(m_l, k), (k, n_l)] if group.lowrank else [(m_l, n_l)]
+        views = []
+        for rows, cols in sizes:
+            size = group.count * rows * cols
+            views.append(_view(data[pos : pos + size], (group.count, rows, cols)))
+            pos += size
+        factors.append(tuple(views))
+    return None, factors
+
+
+def _fused_views(data, groups, shapes, pad, ranks):
+    """HODLR leaf-major storage ``UU, VVt, DD`` and the per-group views into it."""
+    (m_pad, n_pad), K = pad, sum(ranks)
+    c_leaf = 2 ** len(ranks)
+    m_leaf, n_leaf = m_pad // c_leaf, n_pad // c_leaf
+    a, b = m_pad * K, (m_pad + n_pad) * K
+    UU = _view(data[:a], (c_leaf, m_leaf, K))
+    VVt = _view(data[a:b], (c_leaf, n_leaf, K))
+    DD = _view(data[b:], (c_leaf, m_leaf, n_leaf))
+    offsets = np.concatenate([[0], np.cumsum(ranks)]).astype(int)
+    factors = []
+    for group, (m_l, n_l, k) in zip(groups, shapes, strict=True):
+        if not group.lowrank:
+            factors.append((DD[group.rows],))
+            continue
+        cols = slice(offsets[group.level - 1], offsets[group.level])
+        c = 2**group.level
+        U = _view(UU[:, :, cols], (c, m_l, k))[group.rows]
+        V = _view(VVt[:, :, cols], (c, n_l, k))[group.cols].transpose(0, 2, 1)
+        factors.append((U, V))
+    return (UU, VVt, DD), factors
+
+
+class HMatrix:
+    """Hierarchical matrix of shape ``(n_in, n_out)`` with batched products.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Shape; ``X @ H`` maps ``X`` of shape (n_samples, n_in) to
+        (n_samples, n_out).
+    rank : int or sequence of int, default=8
+        Rank of the admissible blocks, uniform or one per level ``1..n_levels``.
+        A rank above a block's size is lowered to that size with a warning.
+    leaf_size : int, default=64
+        Bisect until the clusters of the smaller side have at most this many
+        indices.  Ignored when ``n_levels`` is given.
+    n_levels : int, optional
+        Depth of both cluster trees (``2**n_levels`` leaf clusters per side).
+    admissibility : {"weak", "standard"}, default="weak"
+        ``"weak"`` gives HODLR: every off-diagonal block is low rank and the
+        diagonal leaves are dense.  ``"standard"`` makes a block low rank when
+        ``min(diam) <= eta * dist`` (clusters mapped to ``[0, 1)``), which keeps
+        a dense band of leaves around the diagonal.
+    eta : float, default=1.0
+        Parameter of standard admissibility.
+    data : ndarray of shape (n_params,), optional
+        Flat storage of every factor, used without copying (the factor arrays
+        are views into it).  Zeros when omitted.
+    dtype : dtype, default=np.float64
+        Dtype of ``data`` when it is omitted.
+
+    Attributes
+    ----------
+    data : ndarray of shape (n_params,)
+        All factors and dense leaves.
+    groups : list of BlockGroup
+        The block groups (level, offset, row clusters, low rank or dense).
+    factors : list of tuple of ndarray
+        Per group, views ``(U, V)`` of shapes (count, m_l, k) and
+        (count, k, n_l), or ``(D,)`` of shape (count, m_L, n_L); block ``t`` of
+        the group is ``U[t] @ V[t]`` (or ``D[t]``).
+    ranks : tuple of int
+        Rank used at each level ``1..n_levels`` (after capping).
+    n_levels : int
+        Depth of the cluster trees.
+    approximation_error : float or None
+        Set by :meth:`from_dense`: ``||W - H||_F / ||W||_F``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsenn.linalg import HMatrix
+    >>> W = np.random.default_rng(0).standard_normal((64, 32))
+    >>> H = HMatrix.from_dense(W, rank=4, leaf_size=8)
+    >>> H.shape, H.n_levels, H.n_params < W.size
+    ((64, 32), 2, True)
+    >>> X = np.ones((5, 64))
+    >>> np.allclose(X @ H, X @ H.to_dense())
+    True
+    >>> bool(HMatrix.from_dense(W, rank=32, leaf_size=8).approximation_error < 1e-12)
+    True
+    """
+
+    __array_ufunc__ = None  # make ``ndarray @ HMatrix`` call __rmatmul__
+
+    def __init__(
+        self,
+        n_in,
+        n_out,
+        *,
+        rank=8,
+        leaf_size=64,
+        n_levels=None,
+        admissibility="weak",
+        eta=1.0,
+        data=None,
+        dtype=np.float64,
+    ):
+        n_in, n_out, n_levels = _check_structure(
+            n_in, n_out, leaf_size, n_levels, admissibility, eta
+        )
+        self.shape = (n_in, n_out)
+        self.n_levels = n_levels
+        self.admissibility = admissibility
+        self.eta = eta
+        self.leaf_size = leaf_size
+        self._pad = (padded_size(n_in, n_levels), padded_size(n_out, n_levels))
+        self.ranks = self._capped_ranks(_level_ranks(rank, n_levels))
+        self.groups = block_groups(n_levels, admissibility, eta)
+        self._fused = admissibility == "weak"
+        self._offsets = np.concatenate([[0], np.cumsum(self.ranks)]).astype(int)
+        self._shapes = [self._group_shape(g) for g in self.groups]
+        if data is None:
+            data = np.zeros(self._size(), dtype=dtype)
+        self.approximation_error = None
+        self._set_data(data)
+
+    # ----------------------------------------------------------------- layout
+    def _block_size(self, level):
+        c = 2**level
+        return self._pad[0] // c, self._pad[1] // c
+
+    def _capped_ranks(self, ranks):
+        capped, messages = [], []
+        for level, k in enumerate(ranks, start=1):
+            cap = min(self._block_size(level))
+            capped.append(min(k, cap))
+            if k > cap:
+                messages.append(f"level {level}: rank {k} -> {cap}")
+        if messages:
+            warnings.warn(
+                "rank exceeds the block size; using the block size ("
+                + "; ".join(messages)
+                + ").",
+                UserWarning,
+                stacklevel=3,
+            )
+        return tuple(capped)
+
+    def _group_shape(self, group):
+        m_l, n_l = self._block_size(group.level)
+        return m_l, n_l, (self.ranks[group.level - 1] if group.lowrank else 0)
+
+    def _size(self):
+        return sum(
+            g.count * (m * n if not g.lowrank else k * (m + n))
+            for g, (m, n, k) in zip(self.groups, self._shapes, strict=True)
+        )
+
+    def _set_data(self, data):
+        data = np.asarray(data)
+        size = self._size()
+        if data.ndim != 1 or data.size != size or not data.flags.c_contiguous:
+            raise ValueError(
+                f"data must be a contiguous 1-D array of length {size}, got "
+                f"shape {data.shape}."
+            )
+        if not np.issubdtype(data.dtype, np.floating):
+            raise TypeError(f"data must be floating point, got dtype {data.dtype}.")
+        self.data = data
+        if self._fused:
+            self._arrays, self.factors = _fused_views(
+                data, self.groups, self._shapes, self._pad, self.ranks
+            )
+        else:
+            self._arrays, self.factors = _grouped_views(data, self.groups, self._shapes)
+
+    @property
+    def dtype(self):
+        """Dtype of the stored factors."""
+        return self.data.dtype
+
+    @property
+    def n_params(self):
+        """Number of stored values (factors and dense leaves, padding included)."""
+        return int(self.data.size)
+
+    def _block_index(self, group):
+        rows = group.start + group.step * np.arange(group.count)
+        return rows, rows + group.offset
+
+    def _zero_padding(self):
+        """Set every factor entry that touches a padded index to zero."""
+        for group, views in zip(self.groups, self.factors, strict=True):
+            m_l, n_l = self._block_size(group.level)
+            rows, cols = self._block_index(group)
+            row_pad = rows[:, None] * m_l + np.arange(m_l) >= self.shape[0]
+            col_pad = cols[:, None] * n_l + np.arange(n_l) >= self.shape[1]
+            first, last = views[0], views[-1]
+            first[np.broadcast_to(row_pad[:, :, None], first.shape)] = 0
+            last[np.broadcast_to(col_pad[:, None, :], last.shape)] = 0
+
+    # --------------------------------------------------------------- products
+    def _batch_major(self, A, side, name):
+        """``A`` (B, width) -> C-contiguous (B, width_pad) of the common dtype."""
+        A = np.asarray(A)
+        width, width_pad = self.shape[side], self._pad[side]
+        if A.ndim != 2 or A.shape[1] != width:
+            raise ValueError(
+                f"{name} has shape {A.shape}; expected (n_samples, {width}) for an "
+                f"HMatrix of shape {self.shape}."
+            )
+        dtype = np.result_type(A.dtype, self.dtype)
+        if width_pad == width:
+            return np.ascontiguousarray(A, dtype=dtype)
+        out = np.zeros((A.shape[0], width_pad), dtype=dtype)
+        out[:, :width] = A
+        return out
+
+    def forward(self, X):
+        """Return ``X @ H`` for ``X`` of shape (n_samples, n_in)."""
+        X = self._batch_major(X, 0, "X")
+        if self._fused:
+            Y = kernels.fused_forward(self._arrays, self.ranks, self._offsets, X)
+        else:
+            Y = kernels.grouped_forward(self.groups, self.factors, X, self._pad[1])
+        return Y if Y.shape[1] == self.shape[1] else Y[:, : self.shape[1]].copy()
+
+    def backward(self, D):
+        """Return ``D @ H.T`` for ``D`` of shape (n_samples, n_out)."""
+        G = self._batch_major(D, 1, "D")
+        if self._fused:
+            dX = kernels.fused_backward(self._arrays, self.ranks, self._offsets, G)
+        else:
+            dX = kernels.grouped_backward(self.groups, self.factors, G, self._pad[0])
+        return dX if dX.shape[1] == self.shape[0] else dX[:, : self.shape[0]].copy()
+
+    def rmatmat(self, X):
+        """Return ``H.T @ X`` for ``X`` of shape (n_in, K); result (n_out, K)."""
+        return self.forward(np.asarray(X).T).T
+
+    def matmat(self, Y):
+        """Return ``H @ Y`` for ``Y`` of shape (n_out, K); result (n_in, K)."""
+        return self.backward(np.asarray(Y).T).T
+
+    def matvec(self, y):
+        """Return ``H @ y`` for ``y`` of shape (n_out,)."""
+        return self.backward(np.asarray(y).reshape(1, -1))[0]
+
+    def rmatvec(self, x):
+        """Return ``H.T @ x`` for ``x`` of shape (n_in,)."""
+        return self.forward(np.asarray(x).reshape(1, -1))[0]
+
+    def __rmatmul__(self, X):
+        X = np.asarray(X)
+        return self.rmatvec(X) if X.ndim == 1 else self.forward(X)
+
+    def __matmul__(self, Y):
+        Y = np.asarray(Y)
+        return self.matvec(Y) if Y.ndim == 1 else self.matmat(Y)
+
+    # -------------------------------------------------------------- gradients
+    def grad(self, X, D, out=None):
+        """Gradient of ``sum(D * (X @ H))`` with respect to ``data``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_in)
+        D : ndarray of shape (n_samples, n_out)
+        out : ndarray of shape (n_params,), optional
+            Where to write the result.
+
+        Returns
+        -------
+        g : ndarray of shape (n_params,)
+            Same layout as ``data``; ``self.like(g).factors`` splits it into
+            the gradient of every factor.
+        """
+        X = self._batch_major(X, 0, "X")
+        G = self._batch_major(D, 1, "D")
+        if X.shape[0] != G.shape[0]:
+            raise ValueError(
+                f"X and D must have the same number of rows, got "
+                f"{X.shape[0]} and {G.shape[0]}."
+            )
+        if X.dtype != G.dtype:
+            dtype = np.result_type(X, G)
+            X, G = X.astype(dtype, copy=False), G.astype(dtype, copy=False)
+        if out is None:
+            out = np.empty(self.n_params, dtype=X.dtype)
+        target = self.like(out)
+        if self._fused:
+            kernels.fused_grad(
+                self._arrays, target._arrays, self.ranks, self._offsets, X, G
+            )
+        else:
+            kernels.grouped_grad(self.groups, self.factors, target.factors, X, G)
+        return out
+
+    # ------------------------------------------------------------ conversions
+    def like(self, data):
+        """An HMatrix with this structure whose storage is ``data`` (no copy)."""
+        other = object.__new__(type(self))
+        other.__dict__.update(self.__dict__)
+        other.approximation_error = None
+        other._set_data(data)
+        return other
+
+    def copy(self):
+        """Deep copy."""
+        other = self.like(self.data.copy())
+        other.approximation_error = self.approximation_error
+        return other
+
+    def astype(self, dtype):
+        """Copy with factors of ``dtype``."""
+        return self.like(self.data.astype(dtype))
+
+    def to_dense(self):
+        """Dense matrix of shape (n_in, n_out)."""
+        W = np.zeros(self._pad, dtype=self.dtype)
+        for group, views in zip(self.groups, self.factors, strict=True):
+            c = 2**group.level
+            m_l, n_l = self._block_size(group.level)
+            rows, cols = self._block_index(group)
+            blocks = views[0] @ views[1] if group.lowrank else views[0]
+            W.reshape(c, m_l, c, n_l)[rows, :, cols, :] = blocks
+        return W[: self.shape[0], : self.shape[1]].copy()
+
+    def aslinearoperator(self):
+        """``scipy.sparse.linalg.LinearOperator`` view of shape (n_in, n_out)."""
+        from scipy.sparse.linalg import LinearOperator
+
+        return LinearOperator(
+            self.shape,
+            matvec=self.matvec,
+            rmatvec=self.rmatvec,
+            matmat=self.matmat,
+            rmatmat=self.rmatmat,
+            dtype=self.dtype,
+        )
+
+    @classmethod
+    def from_dense(
+        cls,
+        W,
+        rank=8,
+        *,
+        leaf_size=64,
+        n_levels=None,
+        admissibility="weak",
+        eta=1.0,
+        dtype=None,
+    ):
+        """Approximate ``W`` by truncated SVD of every admissible block.
+
+        Each block keeps its ``min(rank, block size)`` leading singular pairs,
+        split evenly as ``U_b = u sqrt(s)``, ``V_b = sqrt(s) v.T``; dense leaves
+        are copied.  So a rank at least as large as every block reproduces
+        ``W`` exactly.  ``approximation_error`` holds ``||W - H||_F / ||W||_F``.
+
+        Parameters
+        ----------
+        W : array-like of shape (n_in, n_out)
+        rank, leaf_size, n_levels, admissibility, eta
+            As in :class:`HMatrix`.
+        dtype : dtype, optional
+            Default: ``W``'s floating dtype (float64 for integer input).
+
+        Returns
+        -------
+        H : HMatrix
+        """
+        W = np.asarray(W)
+        if W.ndim != 2:
+            raise ValueError(f"W must be 2-D, got shape {W.shape}.")
+        if dtype is None:
+            dtype = W.dtype if np.issubdtype(W.dtype, np.floating) else np.float64
+        n_in, n_out, n_levels = _check_structure(
+            *W.shape, leaf_size, n_levels, admissibility, eta
+        )
+        pad = (padded_size(n_in, n_levels), padded_size(n_out, n_levels))
+        ranks = [
+            min(r, pad[0] >> lvl, pad[1] >> lvl)
+            for lvl, r in enumerate(_level_ranks(rank, n_levels), start=1)
+        ]
+        H = cls(
+            n_in, n_out, rank=ranks, n_levels=n_levels, leaf_size=leaf_size,
+            admissibility=admissibility, eta=eta, dtype=dtype,
+        )  # fmt: skip
+        Wp = np.zeros(pad, dtype=np.result_type(W.dtype, np.float64))
+        Wp[:n_in, :n_out] = W
+        for group, views in zip(H.groups, H.factors, strict=True):
+            c = 2**group.level
+            rows, cols = H._block_index(group)
+            blocks = Wp.reshape(c, pad[0] // c, c, pad[1] // c)[rows, :, cols, :]
+            if not group.lowrank:
+                views[0][...] = blocks
+                continue
+            k = views[0].shape[2]
+            u, s, vt = np.linalg.svd(blocks, full_matrices=False)
+            root = np.sqrt(s[:, :k])
+            views[0][...] = u[:, :, :k] * root[:, None, :]
+            views[1][...] = root[:, :, None] * vt[:, :k, :]
+        H._zero_padding()
+        norm = np.linalg.norm(W)
+        err = np.linalg.norm(W - H.to_dense())
+        H.approximation_error = float(err / norm) if norm > 0 else float(err)
+        return H
+
+    def __repr__(self):
+        n_in, n_out = self.shape
+        return (
+            f"HMatrix({n_in}->{n_out}, n_levels={self.n_levels}, "
+            f"ranks={list(self.ranks)}, admissibility={self.admissibility!r}, "
+            f"n_params={self.n_params})"
+        )

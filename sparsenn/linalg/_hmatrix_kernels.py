@@ -1,0 +1,140 @@
+"""Batched product kernels of :class:`~sparsenn.linalg.HMatrix` (batch-major).
+
+All kernels take activations of shape ``(B, n)`` in C order (``B`` samples)
+whose width is already padded to a multiple of ``2**n_levels``.  The split of
+such an array into ``c`` clusters, ``A.reshape(B, c, n // c).transpose(1, 0, 2)``,
+is a strided view whose 2-D slices BLAS reads directly, so no kernel ever
+transposes or copies an activation matrix.
+
+Two families:
+
+* ``grouped_*``: one batched ``np.matmul`` per :class:`BlockGroup` (any
+  admissibility); factors are the per-group views ``U (count, m_l, k)``,
+  ``V (count, k, n_l)`` and ``D (count, m_L, n_L)``.
+* ``fused_*`` (weak admissibility / HODLR): the factors of all levels are
+  stored leaf-major, ``UU (c_L, m_L, K)``, ``VVt (c_L, n_L, K)`` with
+  ``K = sum(ranks)``, and ``DD (c_L, m_L, n_L)``.  A product is then two large
+  batched GEMMs plus a cheap reduction over the tree (:func:`_exchange`),
+  instead of two skinny GEMMs and a full-width update per level.
+"""
+
+import numpy as np
+
+__all__ = [
+    "fused_backward",
+    "fused_forward",
+    "fused_grad",
+    "grouped_backward",
+    "grouped_forward",
+    "grouped_grad",
+]
+
+
+def _split(A, c):
+    """``(B, n)`` -> strided view ``(c, B, n // c)``."""
+    return A.reshape(A.shape[0], c, -1).transpose(1, 0, 2)
+
+
+# --------------------------------------------------------------------- grouped
+def grouped_forward(groups, factors, X, n_pad):
+    """``X @ W`` for ``X`` of shape (B, m_pad); returns (B, n_pad)."""
+    Y = np.zeros((X.shape[0], n_pad), dtype=X.dtype)
+    for group, views in zip(groups, factors, strict=True):
+        c = 2**group.level
+        X_g = _split(X, c)[group.rows]
+        Y_g = _split(Y, c)[group.cols]
+        if group.lowrank:
+            Y_g += (X_g @ views[0]) @ views[1]
+        else:
+            Y_g += X_g @ views[0]
+    return Y
+
+
+def grouped_backward(groups, factors, G, m_pad):
+    """``G @ W.T`` for ``G`` of shape (B, n_pad); returns (B, m_pad)."""
+    dX = np.zeros((G.shape[0], m_pad), dtype=G.dtype)
+    for group, views in zip(groups, factors, strict=True):
+        c = 2**group.level
+        G_g = _split(G, c)[group.cols]
+        dX_g = _split(dX, c)[group.rows]
+        if group.lowrank:
+            U, V = views
+            dX_g += (G_g @ V.transpose(0, 2, 1)) @ U.transpose(0, 2, 1)
+        else:
+            dX_g += G_g @ views[0].transpose(0, 2, 1)
+    return dX
+
+
+def grouped_grad(groups, factors, grads, X, G):
+    """Write the gradient of ``sum(G * (X @ W))`` into the views ``grads``."""
+    for group, views, gviews in zip(groups, factors, grads, strict=True):
+        c = 2**group.level
+        X_g = _split(X, c)[group.rows]
+        G_g = _split(G, c)[group.cols]
+        if not group.lowrank:
+            np.matmul(X_g.transpose(0, 2, 1), G_g, out=gviews[0])
+            continue
+        U, V = views
+        T = X_g @ U  # (count, B, k)
+        S = G_g @ V.transpose(0, 2, 1)  # (count, B, k)
+        np.matmul(X_g.transpose(0, 2, 1), S, out=gviews[0])
+        np.matmul(T.transpose(0, 2, 1), G_g, out=gviews[1])
+
+
+# ----------------------------------------------------------------------- fused
+def _exchange(P, ranks, offsets):
+    """Sum leaf partials over each level's clusters and hand them to the sibling.
+
+    ``P[p, :, off_l:off_l + k_l]`` is leaf ``p``'s share of the level-``l``
+    product of its cluster.  Returns ``E`` with ``E[q, :, off_l:off_l + k_l]``
+    equal to the full product of the sibling of ``q``'s level-``l`` cluster,
+    which is exactly what HODLR's block ``(i, i ^ 1)`` pairs with leaf ``q``.
+    """
+    c_leaf, B, K = P.shape
+    E = np.empty_like(P)
+    for level, (k, off) in enumerate(zip(ranks, offsets, strict=False), start=1):
+        c = 2**level
+        cols = slice(off, off + k)
+        T = P[:, :, cols].reshape(c // 2, 2, c_leaf // c, B, k).sum(axis=2)
+        E.reshape(c // 2, 2, c_leaf // c, B, K)[..., cols] = T[:, ::-1, None]
+    return E
+
+
+def fused_forward(arrays, ranks, offsets, X):
+    """``X @ W`` for HODLR storage ``arrays = (UU, VVt, DD)``; X (B, m_pad)."""
+    UU, VVt, DD = arrays
+    c_leaf = DD.shape[0]
+    X3 = _split(X, c_leaf)
+    Y = np.empty((X.shape[0], c_leaf * DD.shape[2]), dtype=X.dtype)
+    Y3 = _split(Y, c_leaf)
+    np.matmul(X3, DD, out=Y3)
+    if ranks:
+        Y3 += _exchange(X3 @ UU, ranks, offsets) @ VVt.transpose(0, 2, 1)
+    return Y
+
+
+def fused_backward(arrays, ranks, offsets, G):
+    """``G @ W.T`` for HODLR storage; G (B, n_pad)."""
+    UU, VVt, DD = arrays
+    c_leaf = DD.shape[0]
+    G3 = _split(G, c_leaf)
+    dX = np.empty((G.shape[0], c_leaf * DD.shape[1]), dtype=G.dtype)
+    dX3 = _split(dX, c_leaf)
+    np.matmul(G3, DD.transpose(0, 2, 1), out=dX3)
+    if ranks:
+        dX3 += _exchange(G3 @ VVt, ranks, offsets) @ UU.transpose(0, 2, 1)
+    return dX
+
+
+def fused_grad(arrays, grads, ranks, offsets, X, G):
+    """Write the gradient of ``sum(G * (X @ W))`` into ``grads = (gUU, gVVt, gDD)``."""
+    UU, VVt, DD = arrays
+    c_leaf = DD.shape[0]
+    X3 = _split(X, c_leaf)
+    G3 = _split(G, c_leaf)
+    np.matmul(X3.transpose(0, 2, 1), G3, out=grads[2])
+    if ranks:
+        T = _exchange(X3 @ UU, ranks, offsets)
+        S = _exchange(G3 @ VVt, ranks, offsets)
+        np.matmul(X3.transpose(0, 2, 1), S, out=grads[0])
+        np.matmul(G3.transpose(0, 2, 1), T, out=grads[1])

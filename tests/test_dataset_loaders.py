@@ -1,0 +1,304 @@
+"""Tests of the Morse registry and cache (``load_morse``) and ``load_fashion_mnist``."""
+
+import gzip
+import json
+import os
+import re
+import shutil
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.utils import Bunch
+
+from sparsenn.datasets import (
+    CODEWORDS,
+    SYMBOLS,
+    _fashion_mnist,
+    _registry,
+    generate_variant,
+    get_data_home,
+    list_morse_variants,
+    load_fashion_mnist,
+    load_morse,
+    make_morse,
+    morse_checksum,
+    morse_variant,
+)
+
+TOP_LEVEL_REGISTRY = Path(__file__).resolve().parents[1] / "datasets" / "registry.json"
+SMALL = "baseline-small"
+
+
+# ---------------------------------------------------------------- registry
+
+
+def test_registry_has_paper_variants_and_graded_families():
+    variants = list_morse_variants()
+    assert {"baseline", "difficult", SMALL, "difficult-small"} <= set(variants)
+    families = {}
+    for name in variants:
+        entry = morse_variant(name)
+        families.setdefault(entry["family"], []).append(entry)
+    for family in ("noise", "jitter", "confusion", "dilation", "size", "flips"):
+        grades = [e["grade"] for e in families[family]]
+        assert len(grades) >= 2 and grades == sorted(grades), family
+    full = morse_variant("baseline")["n_samples_per_class"]
+    assert 64 * sum(full.values()) == 448_000
+    difficult = morse_variant("difficult")["params"]
+    assert difficult["noise_std"] == 4.0 and difficult["leading_space"] == 1.0
+    assert difficult["dash_length"] == [3, 9]
+
+
+def test_registry_entries_are_valid_and_complete():
+    for name in list_morse_variants():
+        entry = morse_variant(name)
+        make_morse(1, **entry["params"], random_state=0)  # parameters accepted
+        for subset in ("train", "val", "test"):
+            assert entry["n_samples_per_class"][subset] >= 1
+            assert re.fullmatch("[0-9a-f]{64}", entry["sha256"][subset]), name
+
+
+def test_graded_families_increase_the_knob():
+    def knob(family, params):
+        return {
+            "noise": params["noise_std"],
+            "jitter": params["leading_space"],
+            "confusion": params["dot_length"][1] - params["dash_length"][0],
+            "dilation": params["dilation"],
+            "flips": params["max_flips"],
+        }[family]
+
+    for family in ("noise", "jitter", "confusion", "dilation", "flips"):
+        entries = [
+            morse_variant(n)
+            for n in list_morse_variants()
+            if morse_variant(n)["family"] == family
+        ]
+        values = [knob(family, e["params"]) for e in entries]
+        assert values == sorted(values) and len(set(values)) == len(values), family
+    sizes = [
+        morse_variant(f"size-{g}")["n_samples_per_class"]["train"] for g in range(1, 5)
+    ]
+    assert sizes == sorted(sizes, reverse=True)
+
+
+def test_packaged_registry_is_the_top_level_one():
+    if not TOP_LEVEL_REGISTRY.is_file():
+        pytest.skip("not run from a source checkout")
+    packaged = json.loads(
+        Path(_registry.__file__).with_name("registry.json").read_text("utf-8")
+    )
+    assert packaged == json.loads(TOP_LEVEL_REGISTRY.read_text("utf-8"))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        n
+        for n in list_morse_variants()
+        if 64 * sum(morse_variant(n)["n_samples_per_class"].values()) <= 30_000
+    ],
+)
+def test_small_variants_reproduce_their_checksums(name):
+    # the guard against generator or NumPy changes; the full-size variants are
+    # checked by `python datasets/registry.py`
+    entry = morse_variant(name)
+    for subset in ("train", "val", "test"):
+        X, y = generate_variant(name, subset)
+        assert morse_checksum(X, y) == entry["sha256"][subset], (name, subset)
+
+
+def test_subsets_are_different_draws():
+    X_train, _ = generate_variant(SMALL, "train")
+    X_test, _ = generate_variant(SMALL, "test")
+    assert X_train.shape == (12800, 64) and X_test.shape == (3200, 64)
+    assert not np.array_equal(X_train[:3200], X_test)
+
+
+def test_checksum_depends_on_values_order_and_labels():
+    X, y = make_morse(2, random_state=0)
+    digest = morse_checksum(X, y)
+    assert digest == morse_checksum(X.astype(np.float64), y.astype(np.int32))
+    assert digest != morse_checksum(X[::-1], y[::-1])
+    y2 = y.copy()
+    y2[0] = (y2[0] + 1) % 64
+    assert digest != morse_checksum(X, y2)
+
+
+# ---------------------------------------------------------------- load_morse
+
+
+def test_load_morse_bunch_and_cache(tmp_path, monkeypatch):
+    data = load_morse(SMALL, subset="val", data_home=tmp_path)
+    assert isinstance(data, Bunch)
+    assert data.data.shape == (3200, 64) and data.data.dtype == np.float32
+    assert data.target.dtype == np.int64
+    np.testing.assert_array_equal(np.bincount(data.target), np.full(64, 50))
+    assert list(data.target_names) == list(SYMBOLS)
+    assert list(data.codewords) == list(CODEWORDS)
+    assert data.name == SMALL and data.subset == "val"
+    assert data.params["n_samples_per_class"] == 50 and "seed" in data.params
+    assert data.params["noise_std"] == 0.0 and SMALL in data.DESCR
+    assert (tmp_path / "morse" / SMALL / "val.npz").is_file()
+
+    def fail(*args, **kwargs):
+        raise AssertionError("regenerated although the cache is valid")
+
+    monkeypatch.setattr(_registry, "generate_variant", fail)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        X, y = load_morse(SMALL, subset="val", data_home=tmp_path, return_X_y=True)
+    np.testing.assert_array_equal(X, data.data)
+    np.testing.assert_array_equal(y, data.target)
+
+
+def _corrupt_garbage(path):
+    path.write_bytes(b"not an npz file")
+
+
+def _corrupt_values(path):
+    with np.load(path) as archive:
+        X, y = archive["X"].copy(), archive["y"]
+    X[0, 0] += 0.001
+    with open(path, "wb") as fh:
+        np.savez(fh, X=X, y=y)
+
+
+def _corrupt_truncate(path):
+    path.write_bytes(path.read_bytes()[:1000])
+
+
+@pytest.mark.parametrize(
+    "corrupt", [_corrupt_garbage, _corrupt_values, _corrupt_truncate]
+)
+def test_corrupted_cache_is_detected_and_repaired(tmp_path, corrupt):
+    expected = load_morse(SMALL, subset="test", data_home=tmp_path)
+    path = tmp_path / "morse" / SMALL / "test.npz"
+    corrupt(path)
+    with pytest.warns(UserWarning, match="corrupted"):
+        repaired = load_morse(SMALL, subset="test", data_home=tmp_path)
+    np.testing.assert_array_equal(repaired.data, expected.data)
+    with np.load(path) as archive:  # the file on disk is repaired too
+        assert morse_checksum(archive["X"], archive["y"]) == expected.sha256
+
+
+def test_registry_mismatch_warns(tmp_path, monkeypatch):
+    original = _registry.morse_variant
+
+    def tampered(name):
+        entry = original(name)
+        entry["sha256"]["test"] = "0" * 64
+        return entry
+
+    monkeypatch.setattr(_registry, "morse_variant", tampered)
+    with pytest.warns(RuntimeWarning, match="does not match its registry checksum"):
+        load_morse(SMALL, subset="test", data_home=tmp_path)
+
+
+def test_unknown_variant_lists_the_known_ones(tmp_path):
+    with pytest.raises(ValueError, match="name='nope'.*baseline, difficult"):
+        load_morse("nope", data_home=tmp_path)
+    with pytest.raises(ValueError, match="name=3"):
+        load_morse(3, data_home=tmp_path)
+
+
+def test_bad_subset_and_flags(tmp_path):
+    with pytest.raises(ValueError, match="subset='validation'"):
+        load_morse(SMALL, subset="validation", data_home=tmp_path)
+    with pytest.raises(TypeError, match="return_X_y='yes'"):
+        load_morse(SMALL, data_home=tmp_path, return_X_y="yes")
+
+
+def test_data_home_resolution(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPARSENN_DATA", str(tmp_path / "from_env"))
+    assert get_data_home() == str(tmp_path / "from_env")
+    assert get_data_home(tmp_path / "arg") == str(tmp_path / "arg")
+    assert (tmp_path / "from_env").is_dir() and (tmp_path / "arg").is_dir()
+    monkeypatch.delenv("SPARSENN_DATA")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert get_data_home() == str(tmp_path / "home" / "sparsenn_data")
+    monkeypatch.setenv("SPARSENN_DATA", str(tmp_path / "env2"))
+    load_morse(SMALL, subset="test")
+    assert (tmp_path / "env2" / "morse" / SMALL / "test.npz").is_file()
+
+
+# ---------------------------------------------------------------- Fashion-MNIST
+
+
+def _fashion_folder():
+    folders = _fashion_mnist._candidates(None)
+    for folder in folders:
+        if all(
+            (folder / f"{stem}.gz").is_file() or (folder / stem).is_file()
+            for stem in _fashion_mnist._FILES
+        ):
+            return folder
+    return None
+
+
+FASHION = _fashion_folder()
+needs_fashion = pytest.mark.skipif(
+    FASHION is None, reason="Fashion-MNIST not installed (dataset-fashion-mnist)"
+)
+
+
+@needs_fashion
+def test_fashion_mnist_train_and_test():
+    train = load_fashion_mnist()
+    assert train.data.shape == (60000, 784) and train.data.dtype == np.float32
+    assert train.images.shape == (60000, 28, 28)
+    assert train.data.min() == 0.0 and train.data.max() == 1.0
+    np.testing.assert_array_equal(np.bincount(train.target), np.full(10, 6000))
+    assert len(train.target_names) == 10 and train.subset == "train"
+    X, y = load_fashion_mnist(subset="test", return_X_y=True, dtype=np.uint8)
+    assert X.shape == (10000, 784) and X.dtype == np.uint8 and X.max() == 255
+    np.testing.assert_array_equal(np.bincount(y), np.full(10, 1000))
+    np.testing.assert_array_equal(
+        X / 255.0, load_fashion_mnist(subset="test", dtype=np.float64).data
+    )
+
+
+@needs_fashion
+def test_fashion_mnist_all_and_env_var(tmp_path, monkeypatch):
+    for name in os.listdir(FASHION):
+        if name.startswith("t10k"):
+            shutil.copy(FASHION / name, tmp_path / name)
+    # an uncompressed copy works too
+    with gzip.open(FASHION / "train-labels-idx1-ubyte.gz") as fh:
+        (tmp_path / "train-labels-idx1-ubyte").write_bytes(fh.read())
+    shutil.copy(FASHION / "train-images-idx3-ubyte.gz", tmp_path)
+    monkeypatch.setenv("SPARSENN_FASHION_MNIST", str(tmp_path))
+    X, y = load_fashion_mnist(subset="all", return_X_y=True)
+    assert X.shape == (70000, 784) and y.shape == (70000,)
+
+
+@needs_fashion
+def test_fashion_mnist_content_is_verified(tmp_path):
+    for name in os.listdir(FASHION):
+        shutil.copy(FASHION / name, tmp_path / name)
+    with gzip.open(FASHION / "t10k-labels-idx1-ubyte.gz") as fh:
+        payload = bytearray(fh.read())
+    payload[-1] = (payload[-1] + 1) % 10  # one label changed
+    with gzip.open(tmp_path / "t10k-labels-idx1-ubyte.gz", "wb") as fh:
+        fh.write(bytes(payload))
+    with pytest.raises(ValueError, match="content differs"):
+        load_fashion_mnist(subset="test", data_home=tmp_path)
+    payload[7] = 9  # header: count 10000 (0x2710) -> 9993
+    with gzip.open(tmp_path / "t10k-labels-idx1-ubyte.gz", "wb") as fh:
+        fh.write(bytes(payload))
+    with pytest.raises(ValueError, match="IDX header"):
+        load_fashion_mnist(subset="test", data_home=tmp_path)
+
+
+def test_fashion_mnist_missing_files_name_the_package(tmp_path):
+    with pytest.raises(FileNotFoundError, match="dataset-fashion-mnist"):
+        load_fashion_mnist(data_home=tmp_path)
+
+
+def test_fashion_mnist_bad_arguments(tmp_path):
+    with pytest.raises(ValueError, match="subset='validation'"):
+        load_fashion_mnist(subset="validation", data_home=tmp_path)
+    with pytest.raises(ValueError, match="dtype=.*int16"):
+        load_fashion_mnist(dtype=np.int16, data_home=tmp_path)
