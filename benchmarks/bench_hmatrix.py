@@ -1,4 +1,4 @@
-"""H-matrix layers and HMatrixMLPClassifier against dense peers measured in the same run.
+"""H-matrix layers and HMatrixMLPClassifier against dense peers run alongside.
 
 Part A (layer): one training step of a single junction, ``forward(X)``,
 ``grad(X, D)`` and ``backward(D)`` (the three products the engine runs per
@@ -20,6 +20,7 @@ and the full dense network.
 """
 
 import argparse
+import contextlib
 import time
 import warnings
 
@@ -100,7 +101,7 @@ def layer_speed(widths, leaf_sizes, rank, batch, rounds, repeats):
 
 # ------------------------------------------------------------------ part B
 class _FactoredMLP(BaseStructuredMLP):
-    """Benchmark-only MLP whose hidden junctions come from ``make(n_in, n_out, ...)``."""
+    """Benchmark-only MLP with low-rank or fixed-dictionary hidden junctions."""
 
     def __init__(self, hidden_layer_sizes=(100,), *, kind="lowrank", rank=8, **kw):
         super().__init__(hidden_layer_sizes, **kw)
@@ -118,9 +119,12 @@ class _FactoredMLP(BaseStructuredMLP):
             return LowRankWeights(
                 n_in, n_out, self.rank, init_var=var, random_state=rng, dtype=dtype
             )
+        # SE atoms on the image grid for the input junction (Denil et al.);
+        # hidden units have no geometry, so a random dictionary after that.
+        kind = "se" if n_in == 784 else "random"
         image = (28, 28) if n_in == 784 else None
         return FixedDictionaryWeights(
-            n_in, n_out, self.rank, dictionary="se", length_scale=2.0,
+            n_in, n_out, self.rank, dictionary=kind, length_scale=2.0,
             image_shape=image, init_var=var, random_state=rng, dtype=dtype,
         )  # fmt: skip
 
@@ -153,7 +157,7 @@ def _budget_models(hidden, rank, leaf, epochs):
         (f"H-matrix (HODLR, rank {rank}, leaf {leaf})", hidden, h_net),
         (f"global low rank W=UV (rank {r_lr})", hidden,
          _FactoredMLP(hidden, kind="lowrank", rank=r_lr, **_params(epochs))),
-        (f"Denil fixed SE dictionary ({r_fd} atoms)", hidden,
+        (f"Denil fixed dictionary ({r_fd} atoms; SE, then random)", hidden,
          _FactoredMLP(hidden, kind="dictionary", rank=r_fd, **_params(epochs))),
         ("narrow dense", (width,) * len(hidden),
          MLPClassifier((width,) * len(hidden), **_params(epochs))),
@@ -165,7 +169,9 @@ def _budget_models(hidden, rank, leaf, epochs):
 def _n_params(model):
     if hasattr(model, "n_params_"):
         return model.n_params_
-    return sum(c.size + b.size for c, b in zip(model.coefs_, model.intercepts_))
+    return sum(
+        c.size + b.size for c, b in zip(model.coefs_, model.intercepts_, strict=True)
+    )
 
 
 def network_speed(Xtr, ytr, hidden, rank, leaf, epochs, repeats):
@@ -175,7 +181,9 @@ def network_speed(Xtr, ytr, hidden, rank, leaf, epochs, repeats):
         h_net = HMatrixMLPClassifier(hidden, rank=rank, leaf_size=leaf,
                                      **_params(epochs))  # fmt: skip
         t_h.append(timed_fit(h_net, Xtr, ytr) / epochs)
-        t_d.append(timed_fit(MLPClassifier(hidden, **_params(epochs)), Xtr, ytr) / epochs)
+        t_d.append(
+            timed_fit(MLPClassifier(hidden, **_params(epochs)), Xtr, ytr) / epochs
+        )
     th, td = float(np.median(t_h)), float(np.median(t_d))
     shape = "-".join(map(str, [784, *hidden, 10]))
     rows.append([f"HMatrixMLPClassifier {shape}, rank {rank}", f"{th:.2f}",
@@ -189,35 +197,61 @@ def accuracy(Xtr, ytr, Xte, yte, hidden, rank, leaf, epochs):
     for name, sizes, model in _budget_models(hidden, rank, leaf, epochs):
         seconds = timed_fit(model, Xtr, ytr)
         shape = "-".join(map(str, [784, *sizes, 10]))
-        rows.append([name, shape, f"{_n_params(model):,}",
-                     f"{model.score(Xte, yte):.4f}", f"{seconds / epochs:.2f}"])  # fmt: skip
+        acc = model.score(Xte, yte)
+        rows.append([name, shape, f"{_n_params(model):,}", f"{acc:.4f}",
+                     f"{seconds / epochs:.2f}"])  # fmt: skip
     headers = ["model", "layers", "stored params", f"test acc ({epochs} ep)", "s/epoch"]
     return table(rows, headers)
+
+
+def _blas_limit(threads):
+    """Context limiting BLAS threads (None: leave as configured)."""
+    if threads is None:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=threads, user_api="blas")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fast smoke run")
+    parser.add_argument("--epochs", type=int, default=8, help="epochs in part B2")
+    parser.add_argument("--parts", default="A,B1,B2", help="comma-separated parts")
+    parser.add_argument(
+        "--blas-threads", type=int, default=None, help="BLAS thread limit (part A)"
+    )
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     print(f"# machine: {machine()} (shared, noisy: compare ratios within a run)")
-    if args.quick:
-        widths, leaves, rounds, repeats = (256, 512, 1024), (32,), 2, 3
-    else:
-        widths, leaves, rounds, repeats = (1024, 2048, 4096), (32, 64), 5, 5
-    print("\n## Part A: one junction, forward + grad + backward, batch 256, float32\n")
-    tab, slopes = layer_speed(widths, leaves, 8, 256, rounds, repeats)
-    print(tab + "\n\n" + slopes)
-
+    if "A" in parts:
+        if args.quick:
+            widths, leaves, rounds, repeats = (256, 512, 1024), (32,), 2, 3
+        else:
+            widths, leaves, rounds, repeats = (1024, 2048, 4096), (32, 64), 5, 5
+        threads = "as configured" if args.blas_threads is None else args.blas_threads
+        print(
+            "\n## Part A: one junction, forward + grad + backward, batch 256, "
+            f"float32, BLAS threads: {threads}\n"
+        )
+        with _blas_limit(args.blas_threads):
+            tab, slopes = layer_speed(widths, leaves, 8, 256, rounds, repeats)
+        print(tab + "\n\n" + slopes)
+    if not parts & {"B1", "B2"}:
+        return
     n_train = 3000 if args.quick else None
     Xtr, ytr, Xte, yte, name = load_fashion_or_synthetic(n_train=n_train)
     hidden = (256, 256) if args.quick else (2048, 2048)
-    n_speed = 3000 if args.quick else 20000
-    print(f"\n## Part B1: time per epoch on {n_speed:,} {name} training images\n")
-    print(network_speed(Xtr[:n_speed], ytr[:n_speed], hidden, 8, 64,
-                        epochs=1 if args.quick else 2, repeats=1 if args.quick else 2))
-    epochs = 2 if args.quick else 10
-    print(f"\n## Part B2: {name} test accuracy at equal parameter budget\n")
-    print(accuracy(Xtr, ytr, Xte, yte, hidden, 8, 64, epochs))
+    if "B1" in parts:
+        n_speed = 3000 if args.quick else 20000
+        print(f"\n## Part B1: time per epoch on {n_speed:,} {name} training images\n")
+        epochs, repeats = (1, 1) if args.quick else (2, 2)
+        print(network_speed(Xtr[:n_speed], ytr[:n_speed], hidden, 8, 64,
+                            epochs=epochs, repeats=repeats))  # fmt: skip
+    if "B2" in parts:
+        epochs = 2 if args.quick else args.epochs
+        print(f"\n## Part B2: {name} test accuracy at equal parameter budget\n")
+        print(accuracy(Xtr, ytr, Xte, yte, hidden, 8, 64, epochs))
 
 
 if __name__ == "__main__":

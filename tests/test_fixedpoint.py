@@ -331,3 +331,23 @@ def test_kernel_saturates_each_product_for_signed_activations(seed, fmt, n_in, n
             n_sum += want[k, col] != acc[k] + int(b[k])
     np.testing.assert_array_equal(got, want)
     assert counts.get("products", 0) == n_prod and counts["sums"] == n_sum
+
+
+def test_calibration_preserves_argmax_and_removes_saturation_ties():
+    # softmax logits shifted far up: every sigmoid output saturates at 1 - LSB
+    rng = np.random.default_rng(3)
+    model = _standin(rng, sizes=(8, 16, 3), density=1.0, scale=1.5)
+    model.intercepts_[-1] = model.intercepts_[-1] + 12.0
+    X = rng.random((400, 8))
+    want = model.predict_float(X)
+    with pytest.warns(UserWarning, match="saturated"):
+        plain = to_fixed_point(model)  # output biases beyond +8
+    assert (plain.output_scale_, plain.output_shift_) == (1.0, 0.0)
+    calibrated = to_fixed_point(model, calibration_X=X[:200])
+    assert calibrated.output_scale_ > 0
+    assert np.mean(plain.predict(X) == want) < 0.6
+    assert np.mean(calibrated.predict(X) == want) > 0.95
+    # only the output junction changes
+    np.testing.assert_array_equal(calibrated.edge_weights[0], plain.edge_weights[0])
+    with pytest.raises(ValueError, match="X must"):
+        to_fixed_point(model, calibration_X=X * 3)

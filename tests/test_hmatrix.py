@@ -232,3 +232,23 @@ def test_rank_above_block_size_warns_once_and_caps():
         H = HMatrix(16, 16, rank=6, n_levels=2)
     assert len(record) == 1
     assert H.ranks == (6, 4)
+
+
+@pytest.mark.parametrize("adm", ADMISSIBILITIES)
+def test_products_split_over_threads_match_dense(adm, monkeypatch):
+    from sparsenn.linalg import _threads
+
+    _threads._controller()
+    rng = np.random.default_rng(2)
+    H = HMatrix.from_dense(
+        rng.standard_normal((50, 70)), rank=3, n_levels=2, admissibility=adm
+    )
+    W = H.to_dense()
+    X, D = rng.standard_normal((200, 50)), rng.standard_normal((200, 70))
+    monkeypatch.setitem(_threads._STATE, "workers", 1)
+    g_single = H.grad(X, D)
+    monkeypatch.setitem(_threads._STATE, "workers", 3)  # 3 row chunks of >= 64
+    assert len(_threads.row_chunks(200)) == 3
+    np.testing.assert_allclose(X @ H, X @ W, atol=1e-12)
+    np.testing.assert_allclose(H.backward(D), D @ W.T, atol=1e-12)
+    np.testing.assert_allclose(H.grad(X, D), g_single, atol=1e-10)

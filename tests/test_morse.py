@@ -311,6 +311,8 @@ def test_cli_lists_variants(capsys):
     assert _cli.run(_parse([])) == 0
     out = capsys.readouterr().out
     assert "baseline" in out and "difficult" in out and "noise-3" in out
+    assert _cli.run(_parse(["--list"])) == 0
+    assert capsys.readouterr().out == out
 
 
 def test_cli_unknown_variant_lists_known_ones(capsys):

@@ -217,14 +217,15 @@ def test_auto_kernel_by_density():
     assert "kernel=" in repr(low)
 
 
-def test_feature_major_output_is_reused_without_copy():
-    if not NUMBA_AVAILABLE:
-        pytest.skip("numba missing")
+@pytest.mark.parametrize("kernel", KERNELS)
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_outputs_are_feature_major(kernel, order):
     P, rng = random_pattern(8, 6, 0.5, seed=5)
-    W = SparseWeights(P, kernel="numba")
-    Y = W.forward(rng.standard_normal((4, 8)))
-    assert Y.flags.f_contiguous
-    assert np.shares_memory(feature_major(Y, Y.dtype), Y)
+    W = SparseWeights(P, kernel=kernel)
+    Y = W.forward(np.asarray(rng.standard_normal((4, 8)), order=order))
+    B = W.backward(np.asarray(rng.standard_normal((4, 6)), order=order))
+    assert Y.flags.f_contiguous and B.flags.f_contiguous
+    assert np.shares_memory(feature_major(Y, Y.dtype), Y)  # next layer: no copy
 
 
 @pytest.mark.parametrize(
@@ -252,6 +253,8 @@ def test_bad_shapes():
         W.grad(np.ones((2, 3)), np.ones((3, 4)))
     with pytest.raises(ValueError, match="params"):
         W._set_params(np.ones(5))
+    with pytest.raises(ValueError, match="dtype"):
+        W.astype(np.int64)
 
 
 @settings(max_examples=40, deadline=None)
@@ -292,3 +295,25 @@ def test_linalg_rejects_bad_structure():
     assert spmm([0, 1], [0], np.ones(1, np.float32), Yt.astype(np.float32)).dtype == (
         np.float32
     )
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_nan_and_inf_propagate_along_edges(kernel):
+    P, rng = random_pattern(20, 16, 0.4, seed=6)
+    W = SparseWeights(P, kernel=kernel, dtype=np.float32)
+    X = rng.standard_normal((5, 20)).astype(np.float32)
+    X[1, 3], X[2, 7] = np.nan, np.inf
+    D = rng.standard_normal((5, 16)).astype(np.float32)
+    A = W.to_scipy().tocoo()
+    ref_y = np.zeros((5, 16), dtype=np.float32)  # sum over the edges only
+    for i, k, v in zip(A.row, A.col, A.data, strict=True):
+        ref_y[:, k] += X[:, i] * v
+    ref_g = np.array([X[:, i] @ D[:, k] for i, k in zip(A.row, A.col, strict=True)])
+    with np.errstate(invalid="ignore"):
+        y, g = W.forward(X), W.grad(X, D)
+    np.testing.assert_array_equal(np.isnan(g), np.isnan(ref_g))
+    if kernel == "dense":  # 0 * inf off the edges: NaN spreads over the sample
+        assert np.isnan(y[1]).all() and not np.isfinite(y[2]).any()
+        return
+    np.testing.assert_array_equal(np.isnan(y), np.isnan(ref_y))
+    np.testing.assert_array_equal(np.isinf(y), np.isinf(ref_y))

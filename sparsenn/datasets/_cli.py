@@ -18,6 +18,9 @@ def configure(parser):
     parser.add_argument(
         "name", nargs="?", help="variant to write; without it, list the variants"
     )
+    parser.add_argument(
+        "--list", action="store_true", help="list the variants (also without NAME)"
+    )
     parser.add_argument("-o", "--output", help="output .npz file (default: <name>.npz)")
     parser.add_argument(
         "--subset",
@@ -49,7 +52,7 @@ def _list():
 
 def run(args):
     """Run ``sparsenn morse``; returns the exit status."""
-    if args.name is None:
+    if args.list or args.name is None:
         return _list()
     try:
         morse_variant(args.name)

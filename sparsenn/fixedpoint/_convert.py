@@ -7,7 +7,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import check_is_fitted
 
-from ._format import INPUT_BITS, QFormat
+from ._calibrate import calibrate_output
+from ._format import INPUT_BITS, QFormat, quantize_inputs
 from ._layout import JunctionLayout, default_parallelism
 from ._lut import sigmoid_lut
 from ._network import FixedPointNetwork
@@ -22,7 +23,12 @@ DEFAULT_FORMAT = QFormat(3, 8)
 
 
 def to_fixed_point(
-    model, fmt=DEFAULT_FORMAT, *, input_bits=INPUT_BITS, lut_floor_lsb=False
+    model,
+    fmt=DEFAULT_FORMAT,
+    *,
+    calibration_X=None,
+    input_bits=INPUT_BITS,
+    lut_floor_lsb=False,
 ):
     """Integer model of a fitted sigmoid network on the FPGA datapath.
 
@@ -40,6 +46,12 @@ def to_fixed_point(
         Fitted, with ``activation="logistic"``; inputs must be in [0, 1].
     fmt : QFormat, default=QFormat(3, 8)
         The one format of the datapath (``ap_fixed<12,4>``).
+    calibration_X : array-like of shape (n_samples, n_features), optional
+        Inputs (for example a slice of the training set) used to choose an
+        argmax-preserving scale and shift of the output junction, so that the
+        winning logits of a softmax-trained model fall where the 8-bit sigmoid
+        outputs do not saturate and tie (see Notes). Without it the output
+        junction is converted unchanged.
     input_bits : int, default=8
         Width of the unsigned input port.
     lut_floor_lsb : bool, default=False
@@ -48,6 +60,17 @@ def to_fixed_point(
     Returns
     -------
     FixedPointNetwork
+        With ``output_scale_`` and ``output_shift_``: the last junction computes
+        ``output_scale_ * z - output_shift_`` for the float logits ``z``.
+
+    Notes
+    -----
+    Softmax predictions are unchanged when all logits are scaled by a positive
+    factor and shifted by a constant, but the datapath's output sigmoid is flat
+    outside about [-5.5, 5.5] at 8 bits: two classes whose logits both lie
+    beyond it get the same code and tie. ``calibration_X`` picks the scale and
+    shift (from a small grid, simulated bit-exactly) under which the integer
+    predictions agree most often with the float ones.
 
     Examples
     --------
@@ -78,15 +101,32 @@ def to_fixed_point(
     coefs, intercepts = model.coefs_, model.intercepts_
     orders = getattr(model, "connection_orders_", None) or [None] * len(coefs)
     zs = _parallelisms(getattr(model, "parallelism", None), len(coefs))
-    layouts, weights, biases = [], [], []
+    junctions = [
+        _junction(W, order, z, i)
+        for i, (W, order, z) in enumerate(zip(coefs, orders, zs, strict=True))
+    ]
+    layouts = [layout for layout, _ in junctions]
+    values = [v for _, v in junctions]
+    float_biases = [np.asarray(b, dtype=np.float64) for b in intercepts]
+    scale, shift = 1.0, 0.0
+    if calibration_X is not None:
+        quantize_inputs(calibration_X, fmt, input_bits)  # validates the range
+        scale, shift, _ = calibrate_output(
+            fmt,
+            layouts,
+            values,
+            float_biases,
+            calibration_X,
+            input_bits=input_bits,
+            lut_floor_lsb=lut_floor_lsb,
+        )
+        values[-1] = scale * values[-1]
+        float_biases[-1] = scale * float_biases[-1] - shift
+    weights, biases = [], []
     sat = {"weights": [], "biases": []}
-    for i, (W, b, order, z) in enumerate(
-        zip(coefs, intercepts, orders, zs, strict=True)
-    ):
-        layout, values = _junction(W, order, z, i)
-        codes, n_w = fmt.to_codes(values, return_count=True)
-        bias, n_b = fmt.to_codes(np.asarray(b, dtype=np.float64), return_count=True)
-        layouts.append(layout)
+    for w, b in zip(values, float_biases, strict=True):
+        codes, n_w = fmt.to_codes(w, return_count=True)
+        bias, n_b = fmt.to_codes(b, return_count=True)
         weights.append(codes)
         biases.append(bias)
         sat["weights"].append(n_w)
@@ -101,6 +141,7 @@ def to_fixed_point(
         lut_floor_lsb=lut_floor_lsb,
     )
     net.conversion_saturation_ = sat
+    net.output_scale_, net.output_shift_ = float(scale), float(shift)
     n_sat = sum(sat["weights"]) + sum(sat["biases"])
     if n_sat:
         warnings.warn(

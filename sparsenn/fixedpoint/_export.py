@@ -118,6 +118,8 @@ def save(net, path, X=None):
         "output": "argmax of sigmoid outputs",
         "layer_sizes": net.layer_sizes,
         "classes_kind": classes_kind,
+        "output_scale": net.output_scale_,
+        "output_shift": net.output_shift_,
         "junctions": junctions,
         "files": _checksums(root),
     }
@@ -322,7 +324,7 @@ def load(path):
             f"{where}: missing or malformed junction entry {exc}."
         ) from exc
     try:
-        return FixedPointNetwork(
+        net = FixedPointNetwork(
             fmt,
             layouts,
             weights,
@@ -331,6 +333,9 @@ def load(path):
             input_bits=input_bits,
             lut_floor_lsb=floor_lsb,
         )
+        net.output_scale_ = float(manifest.get("output_scale", 1.0))
+        net.output_shift_ = float(manifest.get("output_shift", 0.0))
+        return net
     except (ValueError, TypeError) as exc:
         raise ExportError(
             f"{root / 'arrays.npz'}: inconsistent with the manifest ({exc})."

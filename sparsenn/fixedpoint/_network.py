@@ -45,6 +45,9 @@ class FixedPointNetwork:
     saturation_ : dict
         Saturation events of the last simulation: ``"products"`` and ``"sums"``
         (per junction) and ``"n_samples"``.
+    output_scale_, output_shift_ : float
+        The argmax-preserving transform applied to the output junction at
+        conversion (``1.0, 0.0`` when none), see :func:`to_fixed_point`.
     """
 
     def __init__(
@@ -73,6 +76,7 @@ class FixedPointNetwork:
         n = len(self.layouts)
         self.conversion_saturation_ = {"weights": [0] * n, "biases": [0] * n}
         self.saturation_ = {"products": [0] * n, "sums": [0] * n, "n_samples": 0}
+        self.output_scale_, self.output_shift_ = 1.0, 0.0
         self._kernels = None
 
     # ----------------------------------------------------------------- checks

@@ -11,8 +11,9 @@ training products is a row-parallel kernel over feature-major activations:
 * ``backward`` ``D @ W.T``: per input, sum over its edges (CSR structure);
 * ``grad``     ``(X.T @ D)`` sampled at the edges (CSR structure, ``params`` order).
 
-Results are returned F-ordered (the transpose of a C-ordered ``(n, B)`` array),
-so a following sparse layer reads them without a copy.  See ``docs/kernels.md``.
+Results of every kernel are returned F-ordered (the transpose of a C-ordered
+``(n, B)`` array), so a following sparse layer reads them without a copy and
+elementwise operations downstream see one memory order.  See ``docs/kernels.md``.
 """
 
 import numpy as np
@@ -24,8 +25,8 @@ from ._base import WeightMatrix
 __all__ = ["SparseWeights"]
 
 # Density at and above which kernel="auto" uses the masked dense BLAS product.
-# Measured with benchmarks/bench_kernels.py (docs/kernels.md): the numba kernel's
-# forward+backward+grad time reaches the dense time between densities 0.2 and 0.5.
+# Measured with benchmarks/bench_kernels.py (docs/kernels.md): the numba kernels'
+# forward+backward+grad time equals the dense BLAS time at density 0.30-0.37.
 DENSE_CROSSOVER = 0.35
 # The same crossover when numba is missing and the SciPy kernels are the fallback.
 SCIPY_DENSE_CROSSOVER = 0.05
@@ -142,6 +143,7 @@ class SparseWeights(WeightMatrix):
         # Edges grouped by output: a stable sort keeps inputs ascending per output.
         perm = np.argsort(self._indices, kind="stable").astype(itype)
         self._t_perm = perm
+        self._identity = np.arange(A.nnz, dtype=itype)  # CSR order is params order
         self._t_indices = np.repeat(np.arange(n_in, dtype=itype), np.diff(A.indptr))[
             perm
         ]
@@ -154,6 +156,7 @@ class SparseWeights(WeightMatrix):
             raise ValueError(
                 f"params must have shape {self._indices.shape}; got {params.shape}."
             )
+        _float_dtype(params.dtype, None)  # float32 or float64 only
         self.params = params
         n_in, n_out = self.shape
         self._full = params.size == n_in * n_out
@@ -181,17 +184,17 @@ class SparseWeights(WeightMatrix):
 
     # ------------------------------------------------------------ products
     def forward(self, X):
-        """Return ``X @ W`` of shape (n_samples, n_out), F-ordered on sparse kernels.
+        """Return ``X @ W`` of shape (n_samples, n_out), F-ordered.
 
         ``X`` has shape (n_samples, n_in), any memory order (F-ordered is
-        read without a copy).
+        read without a copy; C-ordered is transposed once).
         """
         X = np.asarray(X)
         self._check_input(X, self.shape[0], "X")
         return _FORWARD[self.kernel](self, X)
 
     def backward(self, D):
-        """Return ``D @ W.T`` (n_samples, n_in) for ``D`` (n_samples, n_out)."""
+        """Return ``D @ W.T`` (n_samples, n_in), F-ordered; D is (n_samples, n_out)."""
         D = np.asarray(D)
         self._check_input(D, self.shape[1], "D")
         return _BACKWARD[self.kernel](self, D)
@@ -249,23 +252,22 @@ def _common_dtype(W, *arrays):
     return np.result_type(W.params.dtype, *(a.dtype for a in arrays))
 
 
-def _values(W, dtype, perm=None):
-    v = W.params if perm is None else _k.gather(W.params, perm)
-    return v if v.dtype == dtype else v.astype(dtype)
+def _values(W, dtype):
+    return W.params if W.params.dtype == dtype else W.params.astype(dtype)
 
 
 def _forward_sparse(W, X):
     dtype = _common_dtype(W, X)
     Xt = _k.feature_major(X, dtype)
-    vals = _values(W, dtype, W._t_perm)
-    return _k._spmm(W._t_indptr, W._t_indices, vals, Xt, W.kernel).T
+    vals = _values(W, dtype)  # read in output order through the permutation
+    return _k._spmm(W._t_indptr, W._t_indices, vals, Xt, W.kernel, W._t_perm).T
 
 
 def _backward_sparse(W, D):
     dtype = _common_dtype(W, D)
     Dt = _k.feature_major(D, dtype)
     vals = _values(W, dtype)
-    return _k._spmm(W._indptr, W._indices, vals, Dt, W.kernel).T
+    return _k._spmm(W._indptr, W._indices, vals, Dt, W.kernel, W._identity).T
 
 
 def _grad_sparse(W, X, D):
@@ -276,11 +278,13 @@ def _grad_sparse(W, X, D):
 
 
 def _forward_dense(W, X):
-    return X @ W._dense_matrix()
+    # Computed as (W.T @ X.T).T so that, like the sparse kernels, the result is
+    # F-ordered: mixed memory orders downstream make elementwise ops slow.
+    return (W._dense_matrix().T @ X.T).T
 
 
 def _backward_dense(W, D):
-    return D @ W._dense_matrix().T
+    return (W._dense_matrix() @ D.T).T
 
 
 def _grad_dense(W, X, D):

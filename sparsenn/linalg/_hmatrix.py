@@ -25,6 +25,7 @@ import numpy as np
 
 from . import _hmatrix_kernels as kernels
 from ._cluster import ADMISSIBILITY, block_groups, n_levels_for_leaf_size, padded_size
+from ._threads import row_chunks, run_chunks
 
 __all__ = ["HMatrix"]
 
@@ -300,23 +301,28 @@ class HMatrix:
         out[:, :width] = A
         return out
 
+    def _apply(self, A, side, name, fused, grouped):
+        """Run a product kernel on row chunks of ``A`` (see ``_threads``)."""
+        A = self._batch_major(A, side, name)
+        width, width_pad = self.shape[1 - side], self._pad[1 - side]
+        out = np.empty((A.shape[0], width_pad), dtype=A.dtype)
+
+        def work(rows):
+            if self._fused:
+                fused(self._arrays, self.ranks, self._offsets, A[rows], out[rows])
+            else:
+                grouped(self.groups, self.factors, A[rows], out[rows])
+
+        run_chunks(work, row_chunks(A.shape[0]))
+        return out if width_pad == width else out[:, :width].copy()
+
     def forward(self, X):
         """Return ``X @ H`` for ``X`` of shape (n_samples, n_in)."""
-        X = self._batch_major(X, 0, "X")
-        if self._fused:
-            Y = kernels.fused_forward(self._arrays, self.ranks, self._offsets, X)
-        else:
-            Y = kernels.grouped_forward(self.groups, self.factors, X, self._pad[1])
-        return Y if Y.shape[1] == self.shape[1] else Y[:, : self.shape[1]].copy()
+        return self._apply(X, 0, "X", kernels.fused_forward, kernels.grouped_forward)
 
     def backward(self, D):
         """Return ``D @ H.T`` for ``D`` of shape (n_samples, n_out)."""
-        G = self._batch_major(D, 1, "D")
-        if self._fused:
-            dX = kernels.fused_backward(self._arrays, self.ranks, self._offsets, G)
-        else:
-            dX = kernels.grouped_backward(self.groups, self.factors, G, self._pad[0])
-        return dX if dX.shape[1] == self.shape[0] else dX[:, : self.shape[0]].copy()
+        return self._apply(D, 1, "D", kernels.fused_backward, kernels.grouped_backward)
 
     def rmatmat(self, X):
         """Return ``H.T @ X`` for ``X`` of shape (n_in, K); result (n_out, K)."""
@@ -371,13 +377,20 @@ class HMatrix:
             X, G = X.astype(dtype, copy=False), G.astype(dtype, copy=False)
         if out is None:
             out = np.empty(self.n_params, dtype=X.dtype)
-        target = self.like(out)
-        if self._fused:
-            kernels.fused_grad(
-                self._arrays, target._arrays, self.ranks, self._offsets, X, G
-            )
-        else:
-            kernels.grouped_grad(self.groups, self.factors, target.factors, X, G)
+
+        def work(rows):
+            target = self.like(out if rows.start == 0 else np.empty_like(out))
+            if self._fused:
+                kernels.fused_grad(self._arrays, target._arrays, self.ranks,
+                                   self._offsets, X[rows], G[rows])  # fmt: skip
+            else:
+                kernels.grouped_grad(
+                    self.groups, self.factors, target.factors, X[rows], G[rows]
+                )
+            return target.data
+
+        for partial in run_chunks(work, row_chunks(X.shape[0]))[1:]:
+            out += partial
         return out
 
     # ------------------------------------------------------------ conversions

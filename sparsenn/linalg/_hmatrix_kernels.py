@@ -36,9 +36,9 @@ def _split(A, c):
 
 
 # --------------------------------------------------------------------- grouped
-def grouped_forward(groups, factors, X, n_pad):
-    """``X @ W`` for ``X`` of shape (B, m_pad); returns (B, n_pad)."""
-    Y = np.zeros((X.shape[0], n_pad), dtype=X.dtype)
+def grouped_forward(groups, factors, X, Y):
+    """Write ``X @ W`` into ``Y`` (B, n_pad) for ``X`` of shape (B, m_pad)."""
+    Y[...] = 0
     for group, views in zip(groups, factors, strict=True):
         c = 2**group.level
         X_g = _split(X, c)[group.rows]
@@ -47,12 +47,11 @@ def grouped_forward(groups, factors, X, n_pad):
             Y_g += (X_g @ views[0]) @ views[1]
         else:
             Y_g += X_g @ views[0]
-    return Y
 
 
-def grouped_backward(groups, factors, G, m_pad):
-    """``G @ W.T`` for ``G`` of shape (B, n_pad); returns (B, m_pad)."""
-    dX = np.zeros((G.shape[0], m_pad), dtype=G.dtype)
+def grouped_backward(groups, factors, G, dX):
+    """Write ``G @ W.T`` into ``dX`` (B, m_pad) for ``G`` of shape (B, n_pad)."""
+    dX[...] = 0
     for group, views in zip(groups, factors, strict=True):
         c = 2**group.level
         G_g = _split(G, c)[group.cols]
@@ -62,7 +61,6 @@ def grouped_backward(groups, factors, G, m_pad):
             dX_g += (G_g @ V.transpose(0, 2, 1)) @ U.transpose(0, 2, 1)
         else:
             dX_g += G_g @ views[0].transpose(0, 2, 1)
-    return dX
 
 
 def grouped_grad(groups, factors, grads, X, G):
@@ -100,30 +98,26 @@ def _exchange(P, ranks, offsets):
     return E
 
 
-def fused_forward(arrays, ranks, offsets, X):
-    """``X @ W`` for HODLR storage ``arrays = (UU, VVt, DD)``; X (B, m_pad)."""
+def fused_forward(arrays, ranks, offsets, X, Y):
+    """Write ``X @ W`` into ``Y`` for HODLR storage ``arrays = (UU, VVt, DD)``."""
     UU, VVt, DD = arrays
     c_leaf = DD.shape[0]
     X3 = _split(X, c_leaf)
-    Y = np.empty((X.shape[0], c_leaf * DD.shape[2]), dtype=X.dtype)
     Y3 = _split(Y, c_leaf)
     np.matmul(X3, DD, out=Y3)
     if ranks:
         Y3 += _exchange(X3 @ UU, ranks, offsets) @ VVt.transpose(0, 2, 1)
-    return Y
 
 
-def fused_backward(arrays, ranks, offsets, G):
-    """``G @ W.T`` for HODLR storage; G (B, n_pad)."""
+def fused_backward(arrays, ranks, offsets, G, dX):
+    """Write ``G @ W.T`` into ``dX`` for HODLR storage; G (B, n_pad)."""
     UU, VVt, DD = arrays
     c_leaf = DD.shape[0]
     G3 = _split(G, c_leaf)
-    dX = np.empty((G.shape[0], c_leaf * DD.shape[1]), dtype=G.dtype)
     dX3 = _split(dX, c_leaf)
     np.matmul(G3, DD.transpose(0, 2, 1), out=dX3)
     if ranks:
         dX3 += _exchange(G3 @ VVt, ranks, offsets) @ UU.transpose(0, 2, 1)
-    return dX
 
 
 def fused_grad(arrays, grads, ranks, offsets, X, G):
