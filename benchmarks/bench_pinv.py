@@ -103,7 +103,8 @@ def timed(model, Xtr, ytr, Xte, yte):
 
 def models(dataset, quick):
     """(label, estimator) pairs; the wider PI config is used for Fashion-MNIST."""
-    out = [("PseudoInverseSparse (defaults: n_hidden=500)", PseudoInverseSparseClassifier(random_state=0))]  # fmt: skip
+    default = PseudoInverseSparseClassifier(random_state=0)
+    out = [("PseudoInverseSparse (defaults: n_hidden=500)", default)]
     widths = [500]
     if dataset == "fashion":
         wide = 1000 if quick else 3000

@@ -80,7 +80,7 @@ def to_fixed_point(
     >>> rng = np.random.default_rng(0)
     >>> X = rng.random((200, 8)); y = (X[:, 0] > X[:, 1]).astype(int)
     >>> clf = SparseMLPClassifier(hidden_layer_sizes=(16,), activation="logistic",
-    ...                           density=0.5, max_iter=300, random_state=0).fit(X, y)
+    ...                           density=0.5, max_iter=50, random_state=0).fit(X, y)
     >>> net = to_fixed_point(clf)
     >>> str(net.fmt), net.weights[0].dtype, net.activations(X[:2])[1].shape
     ('ap_fixed<12,4>', dtype('int64'), (2, 16))

@@ -35,8 +35,10 @@ class FixedPointNetwork:
 
     Attributes
     ----------
+    edge_weights, biases, layouts : list
+        As given; treat them as read-only (the simulator prepares its kernels
+        from them once). :func:`train_on_device` returns a new network.
     weights : list of scipy.sparse.csr_matrix of int64, shape (n_in, n_out)
-    biases : list of ndarray of int64
     sigmoid_lut, sigmoid_derivative_lut : ndarray of int64, shape (2**fmt.width,)
         Indexed by the pre-activation code minus ``fmt.min_code``.
     conversion_saturation_ : dict
@@ -166,7 +168,7 @@ class FixedPointNetwork:
             "sums": [c.get("sums", 0) for c in counts],
             "n_samples": int(codes.shape[0]),
         }
-        return outputs, codes.shape[0]
+        return outputs
 
     def activations(self, X):
         """Integer activations of every layer, input codes first.
@@ -182,7 +184,7 @@ class FixedPointNetwork:
             ``len(layer_sizes)`` arrays; the value of code ``c`` is
             ``c * fmt.step``.
         """
-        chunks, n = self._simulate(X, keep_hidden=True)
+        chunks = self._simulate(X, keep_hidden=True)
         n_layers = len(self.layouts) + 1
         if not chunks:
             return [np.zeros((0, size), dtype=np.int64) for size in self.layer_sizes]
@@ -193,7 +195,7 @@ class FixedPointNetwork:
 
     def output_codes(self, X):
         """Output-layer activation codes, shape (n_samples, n_outputs)."""
-        chunks, n = self._simulate(X, keep_hidden=False)
+        chunks = self._simulate(X, keep_hidden=False)
         if not chunks:
             return np.zeros((0, self.layouts[-1].n_out), dtype=np.int64)
         return np.concatenate([c[0].T for c in chunks])

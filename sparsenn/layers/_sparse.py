@@ -143,7 +143,6 @@ class SparseWeights(WeightMatrix):
         # Edges grouped by output: a stable sort keeps inputs ascending per output.
         perm = np.argsort(self._indices, kind="stable").astype(itype)
         self._t_perm = perm
-        self._identity = np.arange(A.nnz, dtype=itype)  # CSR order is params order
         self._t_indices = np.repeat(np.arange(n_in, dtype=itype), np.diff(A.indptr))[
             perm
         ]
@@ -252,22 +251,24 @@ def _common_dtype(W, *arrays):
     return np.result_type(W.params.dtype, *(a.dtype for a in arrays))
 
 
-def _values(W, dtype):
-    return W.params if W.params.dtype == dtype else W.params.astype(dtype)
+def _values(W, dtype, perm=None):
+    # Reading params[perm[e]] inside the kernel instead measured 9-20% slower.
+    v = W.params if perm is None else _k.gather(W.params, perm)
+    return v if v.dtype == dtype else v.astype(dtype)
 
 
 def _forward_sparse(W, X):
     dtype = _common_dtype(W, X)
     Xt = _k.feature_major(X, dtype)
-    vals = _values(W, dtype)  # read in output order through the permutation
-    return _k._spmm(W._t_indptr, W._t_indices, vals, Xt, W.kernel, W._t_perm).T
+    vals = _values(W, dtype, W._t_perm)  # edge values in output order
+    return _k._spmm(W._t_indptr, W._t_indices, vals, Xt, W.kernel).T
 
 
 def _backward_sparse(W, D):
     dtype = _common_dtype(W, D)
     Dt = _k.feature_major(D, dtype)
     vals = _values(W, dtype)
-    return _k._spmm(W._indptr, W._indices, vals, Dt, W.kernel, W._identity).T
+    return _k._spmm(W._indptr, W._indices, vals, Dt, W.kernel).T
 
 
 def _grad_sparse(W, X, D):

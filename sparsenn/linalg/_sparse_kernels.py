@@ -7,8 +7,7 @@ compressed rows (``indptr``, ``indices``, ``data``), exactly as SciPy stores a
 CSR matrix, and the two products the sparse layers need are
 
 * ``spmm``: ``out[r, :] = sum_e data[e] * Yt[indices[e], :]`` over the edges
-  ``e`` of row ``r``, i.e. ``out = A @ Yt`` for the CSR matrix ``A`` (values
-  may be read through a permutation); and
+  ``e`` of row ``r``, i.e. ``out = A @ Yt`` for the CSR matrix ``A``; and
 * ``sddmm``: ``out[e] = dot(Pt[r, :], Qt[indices[e], :])`` for every stored
   edge ``e`` of row ``r``, the *sampled* dense-dense product
   ``(Pt @ Qt.T)[A != 0]`` that never forms the dense product.
@@ -68,13 +67,10 @@ def _jit(fn):
         return numba.njit(parallel=True, fastmath=_FASTMATH, cache=False)(fn)
 
 
-def _spmm_kernel(indptr, indices, perm, data, Yt, out):
-    # out[r, :] = sum over edges e of row r of data[perm[e]] * Yt[indices[e], :].
-    # ``perm`` lets the forward product read values stored in another order
-    # (one indirection per edge, amortised over the batch; measured no slower
-    # than gathering first).  Eight (then four, then one) edges per pass: one
-    # load and store of the output row, which stays in L1, per eight
-    # multiply-adds.
+def _spmm_kernel(indptr, indices, data, Yt, out):
+    # out[r, :] = sum over edges e of row r of data[e] * Yt[indices[e], :].
+    # Eight (then four, then one) edges per pass: one load and store of the
+    # output row, which stays in L1, per eight multiply-adds.
     n_rows = indptr.size - 1
     n_b = Yt.shape[1]
     for r in prange(n_rows):
@@ -84,10 +80,8 @@ def _spmm_kernel(indptr, indices, perm, data, Yt, out):
         e = indptr[r]
         end = indptr[r + 1]
         while e + 8 <= end:
-            v0, v1 = data[perm[e]], data[perm[e + 1]]
-            v2, v3 = data[perm[e + 2]], data[perm[e + 3]]
-            v4, v5 = data[perm[e + 4]], data[perm[e + 5]]
-            v6, v7 = data[perm[e + 6]], data[perm[e + 7]]
+            v0, v1, v2, v3 = data[e], data[e + 1], data[e + 2], data[e + 3]
+            v4, v5, v6, v7 = data[e + 4], data[e + 5], data[e + 6], data[e + 7]
             y0, y1 = Yt[indices[e]], Yt[indices[e + 1]]
             y2, y3 = Yt[indices[e + 2]], Yt[indices[e + 3]]
             y4, y5 = Yt[indices[e + 4]], Yt[indices[e + 5]]
@@ -98,15 +92,14 @@ def _spmm_kernel(indptr, indices, perm, data, Yt, out):
                 )
             e += 8
         if e + 4 <= end:
-            v0, v1 = data[perm[e]], data[perm[e + 1]]
-            v2, v3 = data[perm[e + 2]], data[perm[e + 3]]
+            v0, v1, v2, v3 = data[e], data[e + 1], data[e + 2], data[e + 3]
             y0, y1 = Yt[indices[e]], Yt[indices[e + 1]]
             y2, y3 = Yt[indices[e + 2]], Yt[indices[e + 3]]
             for b in range(n_b):
                 acc[b] += (v0 * y0[b] + v1 * y1[b]) + (v2 * y2[b] + v3 * y3[b])
             e += 4
         while e < end:
-            v0 = data[perm[e]]
+            v0 = data[e]
             y0 = Yt[indices[e]]
             for b in range(n_b):
                 acc[b] += v0 * y0[b]
@@ -187,12 +180,10 @@ _nb_gather = _jit(_gather_kernel)
 _nb_scatter = _jit(_scatter_kernel)
 
 
-def _spmm_scipy(indptr, indices, perm, data, Yt, out):
+def _spmm_scipy(indptr, indices, data, Yt, out):
     import scipy.sparse as sp
 
-    A = sp.csr_matrix(
-        (data[perm], indices, indptr), shape=(indptr.size - 1, Yt.shape[0])
-    )
+    A = sp.csr_matrix((data, indices, indptr), shape=(indptr.size - 1, Yt.shape[0]))
     out[...] = A @ Yt
 
 
@@ -241,9 +232,7 @@ def spmm(indptr, indices, data, Yt, *, kernel="auto"):
     dtype = _float_type(data, Yt)
     data = _as_c(data, dtype, indices.shape, "data")
     Yt = _as_c(Yt, dtype, Yt.shape, "Yt")
-    return _spmm(
-        indptr, indices, data, Yt, kernel, np.arange(data.size, dtype=indptr.dtype)
-    )
+    return _spmm(indptr, indices, data, Yt, kernel)
 
 
 def sddmm(indptr, indices, Pt, Qt, *, kernel="auto"):
@@ -293,18 +282,14 @@ def sddmm(indptr, indices, Pt, Qt, *, kernel="auto"):
     return _sddmm(indptr, indices, Pt, _as_c(Qt, dtype, Qt.shape, "Qt"), kernel)
 
 
-def _spmm(indptr, indices, data, Yt, kernel, perm, out=None):
-    """``spmm`` with values ``data[perm]``, on validated C-contiguous arrays.
-
-    ``data`` and ``Yt`` share one float dtype; ``perm`` has the dtype of
-    ``indices``.
-    """
+def _spmm(indptr, indices, data, Yt, kernel, out=None):
+    """``spmm`` on validated, C-contiguous arrays of one float dtype."""
     if out is None:
         out = np.empty((indptr.size - 1, Yt.shape[1]), dtype=Yt.dtype)
     if Yt.shape[1] == 0 or out.shape[0] == 0:
         out[...] = 0
         return out
-    _SPMM[kernel](indptr, indices, perm, data, Yt, out)
+    _SPMM[kernel](indptr, indices, data, Yt, out)
     return out
 
 
@@ -384,6 +369,19 @@ def feature_major(X, dtype):
 def gather(src, idx, out=None):
     """Return ``src[idx]`` (parallel when numba is available).
 
+    Parameters
+    ----------
+    src : ndarray of shape (n,)
+        Values, C-contiguous.
+    idx : ndarray of shape (m,)
+        Integer positions in ``[0, n)`` (not bounds-checked).
+    out : ndarray of shape (m,), optional
+        Output buffer of the dtype of ``src``.
+
+    Returns
+    -------
+    out : ndarray of shape (m,)
+
     Examples
     --------
     >>> import numpy as np
@@ -401,6 +399,19 @@ def gather(src, idx, out=None):
 
 def scatter(src, idx, out):
     """Set ``out[idx] = src`` in place (parallel when numba is available); return out.
+
+    Parameters
+    ----------
+    src : ndarray of shape (m,)
+        Values, C-contiguous.
+    idx : ndarray of shape (m,)
+        Distinct integer positions in ``[0, n)`` (not bounds-checked).
+    out : ndarray of shape (n,)
+        Written in place.
+
+    Returns
+    -------
+    out : ndarray of shape (n,)
 
     Examples
     --------
