@@ -22,6 +22,7 @@ from scipy import stats
 from sparsenn.datasets import load_morse, morse_difficulty, morse_variant
 
 METRICS = ("V_lower", "V_upper", "V_dist", "V_thresh")
+SUBSETS = ("train", "val", "test")
 PAPER_R = {"V_lower": -0.59, "V_upper": -0.64, "V_dist": -0.63, "V_thresh": -0.64}
 QUICK = (
     "baseline-small",
@@ -91,9 +92,6 @@ def measure(name, make, data_home):
     row["fit_s"] = time.perf_counter() - start
     row["accuracy"] = model.score(test.data, test.target)
     return row
-
-
-SUBSETS = ("train", "val", "test")
 
 
 def _print_rows(rows):

@@ -22,7 +22,7 @@ def digits():
 
 
 def _fit(X, y, **params):
-    params = {"max_iter": 20, "random_state": 0, **params}
+    params = {"max_iter": 20, "random_state": 0, "learning_rate_init": 0.01, **params}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         return SparseMLPClassifier(**params).fit(X, y)
@@ -51,8 +51,7 @@ def test_cost_follows_structure(digits):
 
 def test_learns_at_low_density(digits):
     X, y = digits
-    clf = _fit(X, y, hidden_layer_sizes=(128,), density=0.2, max_iter=60,
-               learning_rate_init=0.01)
+    clf = _fit(X, y, hidden_layer_sizes=(128,), density=0.2, max_iter=60)
     assert clf.score(X, y) > 0.95
 
 
@@ -71,7 +70,8 @@ def test_every_connectivity_trains(digits, connectivity):
 def test_grid_search_over_density_and_connectivity(digits):
     X, y = digits
     pipe = Pipeline([("scale", StandardScaler()),
-                     ("mlp", SparseMLPClassifier((32,), max_iter=10, random_state=0))])
+                     ("mlp", SparseMLPClassifier((32,), max_iter=30, random_state=0,
+                                                learning_rate_init=0.01))])
     grid = {"mlp__density": [0.25, 0.5], "mlp__connectivity": ["random", "structured"]}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

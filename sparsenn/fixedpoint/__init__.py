@@ -8,9 +8,10 @@ full-table sigmoid, argmax at the output.
 
 from ._arith import add_sat, mul_round, neg_sat, saturate, shift_round
 from ._convert import SUPPORTED_ACTIVATIONS, to_fixed_point
-from ._export import ExportError, load, save
+from ._export import ExportError, save
 from ._format import INPUT_BITS, QFormat, quantize_inputs
 from ._layout import JunctionLayout
+from ._load import load
 from ._lut import sigmoid_derivative_lut, sigmoid_lut
 from ._network import FixedPointNetwork
 from ._training import train_on_device

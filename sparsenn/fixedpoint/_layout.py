@@ -31,6 +31,14 @@ class JunctionLayout:
         ``"right_order"``.
     seeds, dither : ndarray of shape (out_degree, z) or None
         Address-generator seed vectors and bank permutations (clash-free only).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsenn.fixedpoint import JunctionLayout
+    >>> lay = JunctionLayout(4, 2, np.array([0, 1, 2, 3]), np.array([0, 0, 1, 1]), 2)
+    >>> lay.n_clocks, lay.depth, lay.clash_clocks(), lay.neurons_per_clock()
+    (2, 2, 0, 1)
     """
 
     n_in: int

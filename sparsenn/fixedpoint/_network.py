@@ -50,6 +50,20 @@ class FixedPointNetwork:
     output_scale_, output_shift_ : float
         The argmax-preserving transform applied to the output junction at
         conversion (``1.0, 0.0`` when none), see :func:`to_fixed_point`.
+
+    Examples
+    --------
+    One junction, 2 inputs -> 2 outputs, weights +-1.0 and 3/256, 9/256:
+
+    >>> import numpy as np
+    >>> from sparsenn.fixedpoint import FixedPointNetwork, JunctionLayout, QFormat
+    >>> lay = JunctionLayout(2, 2, np.array([0, 1, 0, 1]), np.array([0, 0, 1, 1]), 2)
+    >>> net = FixedPointNetwork(QFormat(3, 8), [lay], [np.array([256, -256, 3, 9])],
+    ...                         [np.array([0, 1])], np.array(["a", "b"]))
+    >>> [a.tolist() for a in net.activations([[1.0, 0.5]])]
+    [[[255, 128]], [[159, 129]]]
+    >>> net.predict([[1.0, 0.5]]).tolist(), net.weights[0].toarray().tolist()
+    (['a'], [[256, 3], [-256, 9]])
     """
 
     def __init__(
