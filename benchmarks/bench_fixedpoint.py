@@ -22,7 +22,7 @@ import numpy as np
 
 from sparsenn import SparseMLPClassifier
 from sparsenn.datasets import load_fashion_mnist, load_morse
-from sparsenn.fixedpoint import to_fixed_point
+from sparsenn.fixedpoint import to_fixed_point, train_on_device
 
 FULL = {
     "morse": dict(
@@ -42,6 +42,7 @@ FULL = {
         lr=0.01,
     ),
     "throughput": dict(densities=(1.0, 0.25, 0.125, 0.0625), repeats=3),
+    "training": dict(density=0.0625, n_stream=4000, n_test=16000, lr_shifts=(5, 7)),
 }
 QUICK = {
     "morse": dict(
@@ -61,6 +62,7 @@ QUICK = {
         lr=0.01,
     ),
     "throughput": dict(densities=(0.25,), repeats=1, n_samples=6400),
+    "training": dict(density=0.25, n_stream=300, n_test=3200, lr_shifts=(5,)),
 }
 FORMAT_LIMIT = 8 - 2**-8  # QFormat(3, 8).max: float weights are kept within +-8
 
@@ -231,7 +233,7 @@ def throughput(cfg, cache):
         f"median of {cfg['repeats']}"
     )
     print(
-        "| density | edges | fixed s | float s | fixed/float | Msamples/s | "
+        "| density | edges | fixed s | float s | fixed/float | ksamples/s | "
         "edge-samples/ns |"
     )
     print("|---|---|---|---|---|---|---|")
@@ -253,10 +255,58 @@ def throughput(cfg, cache):
         t_float = _median_time(lambda c=clf: c.predict(Xt), cfg["repeats"])
         print(
             f"| {rho:g} | {edges} | {t_fixed:.2f} | {t_float:.2f} | "
-            f"{t_fixed / t_float:.1f} | {len(Xt) / t_fixed / 1e6:.3f} | "
+            f"{t_fixed / t_float:.1f} | {len(Xt) / t_fixed / 1e3:.1f} | "
             f"{edges * len(Xt) / t_fixed / 1e9:.2f} |",
             flush=True,
         )
+
+
+def training(cfg, cfg_m, cache):
+    """On-device fine-tuning model, starting from the converted Morse network."""
+    X, y = load_morse(cfg_m["name"], subset="train", return_X_y=True)
+    Xt, yt = load_morse(cfg_m["name"], subset="test", return_X_y=True)
+    Xv, yv = load_morse(cfg_m["name"], subset="val", return_X_y=True)
+    n = cfg_m.get("n_train", len(X))
+    idx = np.random.default_rng(0).permutation(len(X))
+    rho = cfg["density"]
+    key = f"morse-{cfg_m['name']}-{cfg_m['hidden'][0]}-{rho}-{cfg_m['epochs']}-{n}"
+    clf, _ = _fit(
+        X[idx[:n]],
+        y[idx[:n]],
+        cfg_m["hidden"],
+        rho,
+        cfg_m["epochs"],
+        cfg_m["connectivity"],
+        cache,
+        key,
+        cfg_m["lr"],
+    )
+    net = to_fixed_point(clf, calibration_X=Xv[:2000])
+    # the stream: validation inputs after the 2000 used for calibration
+    X_stream = Xv[2000 : 2000 + cfg["n_stream"]]
+    y_stream = yv[2000 : 2000 + cfg["n_stream"]]
+    Xt, yt = Xt[: cfg["n_test"]], yt[: cfg["n_test"]]
+    print(
+        f"\nOn-device training model: Morse {cfg_m['name']} 64-"
+        f"{cfg_m['hidden'][0]}-64, density {rho}, {len(y_stream)} new inputs, "
+        f"test on {len(yt)}"
+    )
+    print("| schedule | lr | test acc before | after | samples/s |")
+    print("|---|---|---|---|---|")
+    before = 100 * net.score(Xt, yt)
+    for shift in cfg["lr_shifts"]:
+        for pipelined in (False, True):
+            start = time.perf_counter()
+            trained = train_on_device(
+                net, X_stream, y_stream, lr_shift=shift, pipelined=pipelined
+            )
+            rate = len(y_stream) / (time.perf_counter() - start)
+            name = "pipelined (stale weights)" if pipelined else "sequential"
+            after = 100 * trained.score(Xt, yt)
+            print(
+                f"| {name} | 2**-{shift} | {before:.2f} | {after:.2f} | {rate:.0f} |",
+                flush=True,
+            )
 
 
 def main():
@@ -269,7 +319,10 @@ def main():
         help="folder for trained float models (reused if present)",
     )
     parser.add_argument(
-        "--skip", nargs="*", default=[], choices=["morse", "fmnist", "throughput"]
+        "--skip",
+        nargs="*",
+        default=[],
+        choices=["morse", "fmnist", "throughput", "training"],
     )
     args = parser.parse_args()
     cfg = QUICK if args.quick else FULL
@@ -284,6 +337,8 @@ def main():
         )
     if "throughput" not in args.skip:
         throughput(cfg["throughput"], args.cache)
+    if "training" not in args.skip:
+        training(cfg["training"], cfg["morse"], args.cache)
 
 
 if __name__ == "__main__":

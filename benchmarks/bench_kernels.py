@@ -7,7 +7,8 @@ gradient.  The peer is dense NumPy BLAS (``X @ W``, ``D @ W.T``, ``X.T @ D``)
 timed in the same run.  Activations are float32, batch 256, F-ordered (what a
 sparse layer hands to the next one); the ``numba/C`` column gives C-ordered
 inputs instead (one transpose copy per product, as for the first layer when
-the batch is C-ordered).
+the batch is C-ordered); ``numba/fused`` times forward + ``grad_and_backward``
+(backward and gradient in one pass), what a hidden layer costs in training.
 
 Usage: ``python benchmarks/bench_kernels.py [--quick] [--reps N] [--single-thread]``.
 Printed: median milliseconds per step (fwd+bwd+grad), the ratio to the dense BLAS
@@ -53,7 +54,12 @@ def paired_times(step, peer, reps, clock):
     return np.median(times, axis=0)
 
 
-def sparse_products(W, X, D):
+def sparse_products(W, X, D, fused=False):
+    if fused:  # what a hidden layer costs: forward, then grad_and_backward
+        return {
+            "fwd": lambda: W.forward(X),
+            "grad+bwd": lambda: W.grad_and_backward(X, D),
+        }
     return {
         "fwd": lambda: W.forward(X),
         "bwd": lambda: W.backward(D),
@@ -89,7 +95,8 @@ def bench_layer(n_in, n_out, densities, kernels, reps, rng, clock):
             if kernel == "scipy" and density > 0.2 and reps > 3:
                 continue  # minutes of single-threaded work for a known loss
             W = SparseWeights(P, kernel=kernel.split("/")[0], dtype=np.float32)
-            mine = sparse_products(W, *((Xc, Dc) if kernel.endswith("/C") else (X, D)))
+            args = (Xc, Dc) if kernel.endswith("/C") else (X, D)
+            mine = sparse_products(W, *args, fused=kernel.endswith("/fused"))
             t, t_peer = paired_times(whole_step(mine), whole_step(peer), reps, clock)
             peer_times.append(t_peer)
             row[kernel] = (t, t / t_peer, flops / t / 1e9)
@@ -132,7 +139,7 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     rng = np.random.default_rng(0)
-    kernels = ["numba", "numba/C", "dense", "scipy"]
+    kernels = ["numba", "numba/fused", "numba/C", "dense", "scipy"]
     layers, densities, reps = LAYERS, DENSITIES, args.reps
     if args.quick:
         layers, densities, reps = [(784, 1024)], [1.0, 0.1, 0.02], 3

@@ -32,6 +32,17 @@ def median_time(fn, repeats):
     return float(np.median(times))
 
 
+def compare(fns, repeats):
+    """Median seconds of each callable, run round-robin so load drifts hit all."""
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(t)) for name, t in times.items()}
+
+
 def make(n, p, q, rng):
     """Diagonally dominant (well-conditioned) random diagonals."""
     sub, sup = rng.standard_normal(n - p), rng.standard_normal(n - q)
@@ -98,21 +109,25 @@ def bench_solve_slogdet(sizes, repeats, dense_max):
             A = build()
             x = A.solve(b)
             resid = np.linalg.norm(A @ x - b) / np.linalg.norm(b)
-            t_solve = median_time(lambda build=build, b=b: build().solve(b), r)
-            t_det = median_time(lambda build=build: build().slogdet(), r)
-            t_band = median_time(partial(solve_banded, (p, q), ab, b), r)
-            t_gt = None
+            fns = {
+                "solve": lambda build=build, b=b: build().solve(b),
+                "slogdet": lambda build=build: build().slogdet(),
+                "band": partial(solve_banded, (p, q), ab, b),
+                "gb": partial(gbtrf_slogdet, ab, p, q),
+            }
             if p == q:
-                t_gt = median_time(partial(chain_gtsv, diag, sub, sup, p, b), r)
-            t_gb = median_time(partial(gbtrf_slogdet, ab, p, q), r)
+                fns["gt"] = partial(chain_gtsv, diag, sub, sup, p, b)
+            t = compare(fns, r)
             S = A.tosparse("csc")
-            t_splu = median_time(lambda S=S, b=b: splu(S).solve(b), max(1, r // 2))
-            t_dense = t_dense_det = None
+            t["splu"] = median_time(lambda S=S, b=b: splu(S).solve(b), max(1, r // 2))
             if n <= dense_max:
                 M = A.to_dense()
-                t_dense = median_time(partial(np.linalg.solve, M, b), 3)
-                t_dense_det = median_time(partial(np.linalg.slogdet, M), 3)
-            scaling.setdefault((p, q), []).append((n, t_solve, t_det))
+                t["dense"] = median_time(partial(np.linalg.solve, M, b), 3)
+                t["dense_det"] = median_time(partial(np.linalg.slogdet, M), 3)
+            t_solve, t_det, t_band = t["solve"], t["slogdet"], t["band"]
+            t_gt, t_gb, t_splu = t.get("gt"), t["gb"], t["splu"]
+            t_dense, t_dense_det = t.get("dense"), t.get("dense_det")
+            scaling.setdefault((p, q), []).append((n, t_solve, t_det, t_band))
             rows.append(
                 [f"({p},{q})", n, fmt(t_solve), f"{resid:.1e}", ratio(t_band, t_solve),
                  ratio(t_gt, t_solve), ratio(t_splu, t_solve), ratio(t_dense, t_solve),
@@ -130,15 +145,24 @@ def bench_solve_slogdet(sizes, repeats, dense_max):
 def exponents(scaling):
     rows = []
     for (p, q), pts in scaling.items():
-        n, ts, td = (np.array(c, dtype=float) for c in zip(*pts, strict=True))
+        n, ts, td, tb = (np.array(c, dtype=float) for c in zip(*pts, strict=True))
         if n.size < 2:
             continue
-        es = np.polyfit(np.log(n), np.log(ts), 1)[0]
-        ed = np.polyfit(np.log(n), np.log(td), 1)[0]
+        es, ed, eb = (np.polyfit(np.log(n), np.log(t), 1)[0] for t in (ts, td, tb))
         rows.append(
-            [f"({p},{q})", f"{int(n[0])}..{int(n[-1])}", f"{es:.2f}", f"{ed:.2f}"]
-        )
-    return table(rows, ["(p,q)", "n range", "solve exponent", "slogdet exponent"])
+            [f"({p},{q})", f"{int(n[0])}..{int(n[-1])}", f"{es:.2f}", f"{ed:.2f}",
+             f"{eb:.2f}"]
+        )  # fmt: skip
+    return table(
+        rows,
+        [
+            "(p,q)",
+            "n range",
+            "solve exponent",
+            "slogdet exponent",
+            "solve_banded exponent (same run)",
+        ],
+    )
 
 
 def bench_inv(sizes, repeats):

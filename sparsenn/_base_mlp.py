@@ -343,6 +343,7 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
             Xb = X[idx]
             if hasattr(Xb, "toarray"):
                 Xb = Xb.toarray()
+            Xb = self.weights_[0].prepare_input(Xb)
             swb = sw[idx]
             if not swb.sum() > 0:
                 continue

@@ -108,13 +108,15 @@ def loss_and_grads(weights, biases, X, y, activation, alpha, sample_weight):
     weight_grads, bias_grads = [None] * len(weights), [None] * len(weights)
     for i in range(len(weights) - 1, -1, -1):
         w = weights[i]
-        g = w.grad(activations[i], delta)
+        bias_grads[i] = delta.sum(axis=0)
+        if i:
+            g, back = w.grad_and_backward(activations[i], delta)
+            delta = derivative(activations[i], back)
+        else:
+            g = w.grad(activations[i], delta)
         if alpha:
             g += (alpha / total) * w.params
         weight_grads[i] = g
-        bias_grads[i] = delta.sum(axis=0)
-        if i:
-            delta = derivative(activations[i], w.backward(delta))
     return loss, weight_grads, bias_grads
 
 

@@ -217,8 +217,9 @@ class PseudoInverseSparseClassifier(ClassifierMixin, BaseEstimator):
         return int(offsets[0]), int(offsets[1])
 
     def _standardise(self, X, sw):
-        mean = np.average(X, axis=0, weights=sw)
-        var = np.average((X - mean) ** 2, axis=0, weights=sw)
+        total = sw.sum()
+        mean = (sw @ X) / total
+        var = (sw @ (X - mean) ** 2) / total
         scale = np.sqrt(var)
         scale[scale < 1e-12 * np.maximum(1.0, np.abs(mean))] = 1.0
         self.mean_, self.scale_ = mean, scale
@@ -263,10 +264,16 @@ class PseudoInverseSparseClassifier(ClassifierMixin, BaseEstimator):
         self.hidden_logdets_ = np.array([logdet for _, logdet in dets])
 
     # ------------------------------------------------------------- features
-    def _lift(self, X):
-        """Activations of the lift for a chunk of rows."""
+    def _lift(self, X, W=None):
+        """Activations of the lift for a chunk of rows.
+
+        ``W`` is the densified ``input_weights_`` (a dense product of the masked
+        matrix measured faster than SciPy's sparse product, see Notes).
+        """
+        if W is None:
+            W = self.input_weights_.toarray()
         Xs = ((X - self.mean_) / self.scale_).astype(X.dtype, copy=False)
-        Z = Xs @ self.input_weights_.toarray() + self.input_bias_
+        Z = Xs @ W + self.input_bias_
         return ACTIVATIONS[self.activation](Z)
 
     def _layer(self, H, index):
@@ -275,8 +282,8 @@ class PseudoInverseSparseClassifier(ClassifierMixin, BaseEstimator):
         Z = A.matvec(H.T).T + self.hidden_biases_[index]
         return ACTIVATIONS[self.activation](Z)
 
-    def _hidden(self, X):
-        H = self._lift(X)
+    def _hidden(self, X, W=None):
+        H = self._lift(X, W)
         for index in range(len(self.hidden_layers_)):
             H = self._layer(H, index)
         return H
@@ -291,12 +298,14 @@ class PseudoInverseSparseClassifier(ClassifierMixin, BaseEstimator):
         n = self.n_hidden
         G = np.zeros((n + 1, n + 1))
         R = np.zeros((n + 1, T.shape[1]))
+        W = self.input_weights_.toarray() if H is None else None
+        unit = bool(np.all(sw == 1.0))
         for rows in self._chunks(X.shape[0]):
-            Hc = self._hidden(X[rows]) if H is None else H[rows]
+            Hc = self._hidden(X[rows], W) if H is None else H[rows]
             Z = np.hstack([Hc, np.ones((Hc.shape[0], 1), Hc.dtype)])
-            Zw = Z * np.sqrt(sw[rows], dtype=Z.dtype)[:, None]
+            Zw = Z if unit else Z * np.sqrt(sw[rows], dtype=Z.dtype)[:, None]
             G += Zw.T @ Zw
-            R += Z.T @ (sw[rows, None] * T[rows])
+            R += Z.T @ (sw[rows, None] * T[rows]).astype(Z.dtype)
         self.coef_, self.intercept_ = _solve_ridge(G, R, self.alpha)
 
     # ------------------------------------------------------------ refinement
@@ -380,8 +389,9 @@ class PseudoInverseSparseClassifier(ClassifierMixin, BaseEstimator):
     def _scores(self, X):
         coef = self.coef_.astype(X.dtype, copy=False)
         S = np.empty((X.shape[0], coef.shape[1]))
+        W = self.input_weights_.toarray()
         for rows in self._chunks(X.shape[0]):
-            S[rows] = self._hidden(X[rows]) @ coef + self.intercept_
+            S[rows] = self._hidden(X[rows], W) @ coef + self.intercept_
         return np.nan_to_num(S, copy=False)
 
     # ------------------------------------------------------------ prediction

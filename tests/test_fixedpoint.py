@@ -351,3 +351,18 @@ def test_calibration_preserves_argmax_and_removes_saturation_ties():
     np.testing.assert_array_equal(calibrated.edge_weights[0], plain.edge_weights[0])
     with pytest.raises(ValueError, match="X must"):
         to_fixed_point(model, calibration_X=X * 3)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_chunked_and_threaded_simulation_matches_reference(monkeypatch, threads):
+    import sparsenn.fixedpoint._network as network
+
+    monkeypatch.setattr(network, "_CHUNK_ELEMENTS", 64)  # many small chunks
+    monkeypatch.setattr(network, "_N_THREADS", threads)
+    rng = np.random.default_rng(7)
+    net = _random_net(rng, [6, 9, 4], 0.6, FMT, 900.0)
+    X = rng.random((23, 6))
+    want, n_prod, n_sum = ref_forward(net, X)
+    for got, ref in zip(net.activations(X), want, strict=True):
+        np.testing.assert_array_equal(got, ref)
+    assert net.saturation_["sums"] == n_sum and net.saturation_["n_samples"] == 23

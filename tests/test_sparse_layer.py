@@ -43,6 +43,10 @@ def check_contract(W, rng, n_samples, order):
     assert_close(B, D.astype(np.float64) @ Wd.T, dtype)
     full = X.astype(np.float64).T @ D
     assert_close(G, full[A.row, A.col], dtype)
+    G2, B2 = W.grad_and_backward(X, D)  # the fused path gives the same numbers
+    assert G2.dtype == B2.dtype == dtype and B2.shape == B.shape
+    assert_close(G2, G, dtype)
+    assert_close(B2, B, dtype)
 
 
 @pytest.mark.parametrize("kernel", KERNELS)
@@ -112,7 +116,7 @@ def test_kernels_agree_on_all_degree_remainders(dtype):
     X = rng.standard_normal((67, 40)).astype(dtype)
     D = rng.standard_normal((67, 30)).astype(dtype)
     outs = [
-        (W.forward(X), W.backward(D), W.grad(X, D))
+        (W.forward(X), W.backward(D), W.grad(X, D), *W.grad_and_backward(X, D))
         for W in (SparseWeights(P, kernel=k, dtype=dtype) for k in KERNELS)
     ]
     for other in outs[1:]:
@@ -251,6 +255,8 @@ def test_bad_shapes():
         W.backward(np.ones((2, 3)))
     with pytest.raises(ValueError, match="same number of samples"):
         W.grad(np.ones((2, 3)), np.ones((3, 4)))
+    with pytest.raises(ValueError, match="same number of samples"):
+        W.grad_and_backward(np.ones((2, 3)), np.ones((3, 4)))
     with pytest.raises(ValueError, match="params"):
         W._set_params(np.ones(5))
     with pytest.raises(ValueError, match="dtype"):
@@ -317,3 +323,16 @@ def test_nan_and_inf_propagate_along_edges(kernel):
         return
     np.testing.assert_array_equal(np.isnan(y), np.isnan(ref_y))
     np.testing.assert_array_equal(np.isinf(y), np.isinf(ref_y))
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_pickle_round_trip(kernel):
+    import pickle
+
+    P, rng = random_pattern(10, 7, 0.4, seed=7)
+    W = SparseWeights(P, kernel=kernel, dtype=np.float32)
+    W2 = pickle.loads(pickle.dumps(W))
+    X = rng.standard_normal((3, 10)).astype(np.float32)
+    np.testing.assert_array_equal(W2.forward(X), W.forward(X))
+    W2.params[:] = 0.0  # independent copy
+    assert np.any(W.forward(X) != 0)

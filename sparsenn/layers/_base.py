@@ -54,6 +54,18 @@ class WeightMatrix:
         """Gradient of ``sum(D * (X @ W))`` w.r.t. ``params``, shape (n_params,)."""
         raise NotImplementedError
 
+    def grad_and_backward(self, X, D):
+        """Return ``(grad(X, D), backward(D))``; types may fuse the two passes."""
+        return self.grad(X, D), self.backward(D)
+
+    def prepare_input(self, X):
+        """``X`` in the memory layout this type reads fastest (default: as is).
+
+        The training loop calls it once per minibatch on the network input so
+        that ``forward`` and ``grad`` do not each convert it.
+        """
+        return X
+
     @property
     def dtype(self):
         """Floating dtype of ``params``."""

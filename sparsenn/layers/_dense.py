@@ -41,13 +41,20 @@ class DenseWeights(WeightMatrix):
         self.W = self.params.reshape(self.shape)
 
     def forward(self, X):
-        return X @ self.W
+        return _same_layout(X, self.W)
 
     def backward(self, D):
-        return D @ self.W.T
+        return _same_layout(D, self.W.T)
 
     def grad(self, X, D):
         return (X.T @ D).ravel()
 
     def to_dense(self):
         return self.W.copy()
+
+
+def _same_layout(X, W):
+    """``X @ W`` returned in X's memory order (F-ordered in, F-ordered out)."""
+    if X.flags.f_contiguous and not X.flags.c_contiguous:
+        return (W.T @ X.T).T
+    return X @ W
