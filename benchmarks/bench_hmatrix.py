@@ -149,7 +149,7 @@ def _budget_models(hidden, rank, leaf, epochs):
     hidden_budget = budget - dense_out
     factored = sum(a + b for a, b in zip(sizes[:-2], sizes[1:-1], strict=True))
     r_lr = max(1, round(hidden_budget / factored))
-    fixed = sum(sizes[2:-1])  # only V (n_atoms x n_out) is stored
+    fixed = sum(sizes[1:-1])  # only V (n_atoms x n_out) is stored
     r_fd = min(784, max(1, round(hidden_budget / fixed)))
     # narrow dense 784-h-h-10: 784 h + h^2 + 10 h = budget
     width = int((-(784 + 10) + np.sqrt((784 + 10) ** 2 + 4 * budget)) / 2)
@@ -192,11 +192,15 @@ def network_speed(Xtr, ytr, hidden, rank, leaf, epochs, repeats):
     return table(rows, ["model", "s/epoch", "ratio to sklearn"])
 
 
-def accuracy(Xtr, ytr, Xte, yte, hidden, rank, leaf, epochs):
+def accuracy(Xtr, ytr, Xte, yte, hidden, rank, leaf, epochs, models=None):
     """Print the table row by row (the full dense net takes long)."""
     headers = ["model", "layers", "stored params", f"test acc ({epochs} ep)", "s/epoch"]
     print(table([], headers), flush=True)
-    for name, sizes, model in _budget_models(hidden, rank, leaf, epochs):
+    for i, (name, sizes, model) in enumerate(
+        _budget_models(hidden, rank, leaf, epochs)
+    ):
+        if models is not None and i not in models:
+            continue
         seconds = timed_fit(model, Xtr, ytr)
         shape = "-".join(map(str, [784, *sizes, 10]))
         acc = model.score(Xte, yte)
@@ -219,6 +223,9 @@ def main():
     parser.add_argument("--quick", action="store_true", help="fast smoke run")
     parser.add_argument("--epochs", type=int, default=8, help="epochs in part B2")
     parser.add_argument("--parts", default="A,B1,B2", help="comma-separated parts")
+    parser.add_argument(
+        "--models", default=None, help="B2 rows to run, e.g. 1,2 (default: all)"
+    )
     parser.add_argument(
         "--blas-threads", type=int, default=None, help="BLAS thread limit (part A)"
     )
@@ -252,7 +259,8 @@ def main():
     if "B2" in parts:
         epochs = 2 if args.quick else args.epochs
         print(f"\n## Part B2: {name} test accuracy at equal parameter budget\n")
-        accuracy(Xtr, ytr, Xte, yte, hidden, 8, 64, epochs)
+        models = None if args.models is None else set(map(int, args.models.split(",")))
+        accuracy(Xtr, ytr, Xte, yte, hidden, 8, 64, epochs, models)
 
 
 if __name__ == "__main__":

@@ -218,3 +218,19 @@ def test_mismatched_product_shapes_raise(kind):
         w.forward(np.ones((2, 15)))
     with pytest.raises(ValueError):
         w.backward(np.ones((2, 11)))
+
+
+@pytest.mark.parametrize("kind", sorted(FACTORIES))
+def test_products_split_over_threads_match_dense(kind, monkeypatch):
+    from sparsenn.linalg import _threads
+
+    w = _make(kind, 20, 12, 0)
+    rng = np.random.default_rng(0)
+    X, D = rng.standard_normal((200, 20)), rng.standard_normal((200, 12))
+    monkeypatch.setitem(_threads._STATE, "workers", 1)
+    g_single = w.grad(X, D)
+    monkeypatch.setitem(_threads._STATE, "workers", 3)  # 3 row chunks
+    W = w.to_dense()
+    np.testing.assert_allclose(w.forward(X), X @ W, atol=1e-12)
+    np.testing.assert_allclose(w.backward(D), D @ W.T, atol=1e-12)
+    np.testing.assert_allclose(w.grad(X, D), g_single, atol=1e-10)

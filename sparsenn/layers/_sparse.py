@@ -291,8 +291,17 @@ class SparseWeights(WeightMatrix):
     def _dense_matrix(self):
         if self._full:  # canonical order is C order: params is the matrix
             return self.params.reshape(self.shape)
-        _k.scatter(self.params, self._flat, self._dense_buf.reshape(-1))
-        return self._dense_buf
+        buf = self._dense_buf
+        if buf is None or not buf.flags.writeable or buf.dtype != self.params.dtype:
+            buf = self._dense_buf = np.zeros(self.shape, dtype=self.params.dtype)
+        _k.scatter(self.params, self._flat, buf.reshape(-1))
+        return buf
+
+    def __getstate__(self):
+        # the masked dense buffer is scratch space: rebuilt on first use
+        state = self.__dict__.copy()
+        state["_dense_buf"] = None
+        return state
 
 
 def _common_dtype(W, *arrays):
