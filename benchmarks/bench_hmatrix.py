@@ -129,9 +129,12 @@ class _FactoredMLP(BaseStructuredMLP):
         )  # fmt: skip
 
 
+SEED = [0]  # set by --seed
+
+
 def _params(epochs):
     return dict(batch_size=256, max_iter=epochs, tol=0.0, n_iter_no_change=10**6,
-                random_state=0, shuffle=True)  # fmt: skip
+                random_state=SEED[0], shuffle=True)  # fmt: skip
 
 
 def _budget_models(hidden, rank, leaf, epochs):
@@ -229,7 +232,9 @@ def main():
     parser.add_argument(
         "--blas-threads", type=int, default=None, help="BLAS thread limit (part A)"
     )
+    parser.add_argument("--seed", type=int, default=0, help="random_state (B)")
     args = parser.parse_args()
+    SEED[0] = args.seed
     parts = set(args.parts.split(","))
     print(f"# machine: {machine()} (shared, noisy: compare ratios within a run)")
     if "A" in parts:

@@ -36,11 +36,10 @@ def _check_vector(name, values, length=None):
         raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
     if length is not None and arr.shape[0] != length:
         raise ValueError(f"{name} has length {arr.shape[0]}, expected {length}")
-    if arr.dtype != np.float32:
-        arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
+    # one private copy (float32 kept, everything else float64), then frozen
+    arr = arr.astype(np.float32 if arr.dtype == np.float32 else np.float64, copy=True)
+    if not np.isfinite(arr.min()) or not np.isfinite(arr.max()):
         raise ValueError(f"{name} contains NaN or infinite entries")
-    arr = arr.copy()
     arr.flags.writeable = False
     return arr
 
