@@ -24,8 +24,9 @@ def load_fashion_or_synthetic(n_train=None, seed=0):
         print(f"# Fashion-MNIST not available ({exc}); using synthetic data")
         from sklearn.datasets import make_classification
 
-        X, y = make_classification(70000, 784, n_informative=120, n_classes=10,
-                                   random_state=seed)
+        X, y = make_classification(
+            70000, 784, n_informative=120, n_classes=10, random_state=seed
+        )
         X = ((X - X.min()) / (X.max() - X.min())).astype(np.float32)
         Xtr, ytr, Xte, yte = X[:60000], y[:60000], X[60000:], y[60000:]
         name = "synthetic"

@@ -22,32 +22,57 @@ DENSITIES = (1.0, 0.5, 0.2, 0.1, 0.05, 0.02)
 
 
 def _common_params(epochs, hidden):
-    return dict(hidden_layer_sizes=hidden, batch_size=256, max_iter=epochs, tol=0.0,
-                n_iter_no_change=10**6, random_state=0, shuffle=True)
+    return dict(
+        hidden_layer_sizes=hidden,
+        batch_size=256,
+        max_iter=epochs,
+        tol=0.0,
+        n_iter_no_change=10**6,
+        random_state=0,
+        shuffle=True,
+    )
 
 
 def speed(Xtr, ytr, Xte, yte, epochs, repeats):
     hidden = (1024, 1024)
     params = _common_params(epochs, hidden)
     # warm-up: compile the kernels once, outside the timings
-    SparseMLPClassifier(**{**params, "max_iter": 1}, density=0.1).fit(Xtr[:512], ytr[:512])
+    SparseMLPClassifier(**{**params, "max_iter": 1}, density=0.1).fit(
+        Xtr[:512], ytr[:512]
+    )
     ref_times, ref = [], None
     for _ in range(repeats):
         ref = MLPClassifier(**params)
         ref_times.append(timed_fit(ref, Xtr, ytr) / epochs)
     t_ref = float(np.median(ref_times))
-    rows = [["MLPClassifier (dense)", "1", f"{t_ref:.2f}", "1.00",
-             f"{ref.score(Xte, yte):.4f}"]]
+    rows = [
+        [
+            "MLPClassifier (dense)",
+            "1",
+            f"{t_ref:.2f}",
+            "1.00",
+            f"{ref.score(Xte, yte):.4f}",
+        ]
+    ]
     for rho in DENSITIES:
         times, clf = [], None
         for _ in range(repeats):
             clf = SparseMLPClassifier(**params, density=rho)
             times.append(timed_fit(clf, Xtr, ytr) / epochs)
         t = float(np.median(times))
-        rows.append([f"SparseMLPClassifier", f"{rho:g}", f"{t:.2f}", f"{t / t_ref:.2f}",
-                     f"{clf.score(Xte, yte):.4f}"])
-    return table(rows, ["model", "density", "s/epoch", "ratio to sklearn",
-                        f"test acc ({epochs} ep)"])
+        rows.append(
+            [
+                "SparseMLPClassifier",
+                f"{rho:g}",
+                f"{t:.2f}",
+                f"{t / t_ref:.2f}",
+                f"{clf.score(Xte, yte):.4f}",
+            ]
+        )
+    return table(
+        rows,
+        ["model", "density", "s/epoch", "ratio to sklearn", f"test acc ({epochs} ep)"],
+    )
 
 
 def accuracy(Xtr, ytr, Xte, yte, epochs):
@@ -59,11 +84,25 @@ def accuracy(Xtr, ytr, Xte, yte, epochs):
                 continue
             clf = SparseMLPClassifier(**params, density=rho, connectivity=conn)
             t = timed_fit(clf, Xtr, ytr) / epochs
-            rows.append([conn, f"{rho:g}",
-                         " / ".join(f"{d:.3f}" for d in clf.densities_),
-                         f"{t:.2f}", f"{clf.score(Xte, yte):.4f}"])
-    return table(rows, ["connectivity", "density", "achieved per junction",
-                        "s/epoch", "test accuracy"])
+            rows.append(
+                [
+                    conn,
+                    f"{rho:g}",
+                    " / ".join(f"{d:.3f}" for d in clf.densities_),
+                    f"{t:.2f}",
+                    f"{clf.score(Xte, yte):.4f}",
+                ]
+            )
+    return table(
+        rows,
+        [
+            "connectivity",
+            "density",
+            "achieved per junction",
+            "s/epoch",
+            "test accuracy",
+        ],
+    )
 
 
 def main():
@@ -78,8 +117,10 @@ def main():
     Xtr, ytr, Xte, yte, name = load_fashion_or_synthetic(n_train)
     print(f"# machine: {machine()}")
     print(f"# data: {name}, {len(Xtr)} train / {len(Xte)} test, float32")
-    print(f"\n## Time per epoch, 784-1024-1024-10, batch 256, Adam "
-          f"(median of {repeats}, {epochs} epochs each)\n")
+    print(
+        f"\n## Time per epoch, 784-1024-1024-10, batch 256, Adam "
+        f"(median of {repeats}, {epochs} epochs each)\n"
+    )
     print(speed(Xtr, ytr, Xte, yte, epochs, repeats))
     acc_epochs = 2 if args.quick else 15
     print(f"\n## Accuracy, 784-300-100-10, {acc_epochs} epochs\n")

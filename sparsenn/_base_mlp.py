@@ -19,7 +19,11 @@ from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
     check_classification_targets,
 )
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
 from ._activations import ACTIVATIONS
 from ._network import loss_and_grads, predict_proba
@@ -41,11 +45,17 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "activation": [StrOptions(set(_HIDDEN_ACTIVATIONS))],
         "solver": [StrOptions(set(OPTIMIZERS))],
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
@@ -62,7 +72,10 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
@@ -172,7 +185,10 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         """Class probabilities, shape (n_samples, n_classes), rows sum to one."""
         check_is_fitted(self, "weights_")
         X = validate_data(
-            self, X, accept_sparse=["csr", "csc"], dtype=(np.float64, np.float32),
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
             reset=False,
         )
         X = X.astype(self.intercepts_[0].dtype, copy=False)
@@ -200,8 +216,12 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
             self.warm_start or incremental
         )
         X, y = validate_data(
-            self, X, y, accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32), reset=first_call,
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=first_call,
         )
         check_classification_targets(y)
         codes = self._encode_targets(y, classes, first_call, incremental)
@@ -266,11 +286,18 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
     def _make_optimizer(self):
         if self.solver == "sgd":
             return OPTIMIZERS["sgd"](
-                self._params(), self.learning_rate_init, self.learning_rate,
-                self.momentum, self.nesterovs_momentum, self.power_t,
+                self._params(),
+                self.learning_rate_init,
+                self.learning_rate,
+                self.momentum,
+                self.nesterovs_momentum,
+                self.power_t,
             )
         return OPTIMIZERS["adam"](
-            self._params(), self.learning_rate_init, self.beta_1, self.beta_2,
+            self._params(),
+            self.learning_rate_init,
+            self.beta_1,
+            self.beta_2,
             self.epsilon,
         )
 
@@ -278,8 +305,12 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         if not self.early_stopping or incremental:
             return (X, codes, sample_weight), None
         X, X_val, codes, codes_val, sw, sw_val = train_test_split(
-            X, codes, sample_weight, random_state=self._random_state,
-            test_size=self.validation_fraction, stratify=codes,
+            X,
+            codes,
+            sample_weight,
+            random_state=self._random_state,
+            test_size=self.validation_fraction,
+            stratify=codes,
         )
         return (X, codes, sw), (X_val, codes_val, sw_val)
 
@@ -290,7 +321,8 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
             warnings.warn(
                 f"Got batch_size={self.batch_size} larger than the {n_samples} "
                 "training samples; using all samples in one batch.",
-                UserWarning, stacklevel=4,
+                UserWarning,
+                stacklevel=4,
             )
         return min(self.batch_size, n_samples)
 
@@ -314,7 +346,8 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
                     f"Training diverged in epoch {self.n_iter_ + 1} (the loss became "
                     "NaN or infinite); the parameters of the previous epoch were "
                     "kept. Lower learning_rate_init or scale the inputs.",
-                    ConvergenceWarning, stacklevel=4,
+                    ConvergenceWarning,
+                    stacklevel=4,
                 )
                 break
             self.n_iter_ += 1
@@ -330,7 +363,8 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
                 warnings.warn(
                     f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
                     "reached and the optimization hasn't converged yet.",
-                    ConvergenceWarning, stacklevel=4,
+                    ConvergenceWarning,
+                    stacklevel=4,
                 )
         if self.early_stopping and not incremental and self._best_params is not None:
             restore(params, self._best_params)
@@ -348,8 +382,13 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
             if not swb.sum() > 0:
                 continue
             loss, wg, bg = loss_and_grads(
-                self.weights_, self.intercepts_, Xb, codes[idx], self.activation,
-                self.alpha, swb,
+                self.weights_,
+                self.intercepts_,
+                Xb,
+                codes[idx],
+                self.activation,
+                self.alpha,
+                swb,
             )
             if not np.isfinite(loss):
                 return None

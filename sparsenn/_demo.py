@@ -15,12 +15,20 @@ __all__ = ["configure", "run"]
 
 def configure(parser):
     """Add the demo's options to ``parser``."""
-    parser.add_argument("--variant", default="baseline-small",
-                        help="named Morse variant (see `sparsenn morse --list`)")
+    parser.add_argument(
+        "--variant",
+        default="baseline-small",
+        help="named Morse variant (see `sparsenn morse --list`)",
+    )
     parser.add_argument("--hidden", type=int, default=512, help="hidden-layer width")
     parser.add_argument("--epochs", type=int, default=30, help="training epochs")
-    parser.add_argument("--densities", type=float, nargs="+",
-                        default=[1.0, 0.2, 0.1, 0.05], help="densities to compare")
+    parser.add_argument(
+        "--densities",
+        type=float,
+        nargs="+",
+        default=[1.0, 0.2, 0.1, 0.05],
+        help="densities to compare",
+    )
     parser.add_argument("--seed", type=int, default=0)
 
 
@@ -28,28 +36,43 @@ def _models(args):
     """(name, estimator) pairs, built lazily so the command starts quickly."""
     from sklearn.neural_network import MLPClassifier
 
-    from . import HMatrixMLPClassifier, PseudoInverseSparseClassifier, SparseMLPClassifier
+    from . import (
+        HMatrixMLPClassifier,
+        PseudoInverseSparseClassifier,
+        SparseMLPClassifier,
+    )
 
-    common = dict(hidden_layer_sizes=(args.hidden,), max_iter=args.epochs,
-                  random_state=args.seed, learning_rate_init=0.003)
+    common = dict(
+        hidden_layer_sizes=(args.hidden,),
+        max_iter=args.epochs,
+        random_state=args.seed,
+        learning_rate_init=0.003,
+    )
     yield "MLPClassifier (scikit-learn, dense)", MLPClassifier(**common)
     for rho in args.densities:
-        yield (f"SparseMLPClassifier density={rho:g}",
-               SparseMLPClassifier(**common, density=rho))
-    yield ("SparseMLPClassifier density=0.1 clash_free",
-           SparseMLPClassifier(**common, density=0.1, connectivity="clash_free"))
-    yield ("HMatrixMLPClassifier rank=4",
-           HMatrixMLPClassifier(**common, rank=4))
-    yield "PseudoInverseSparseClassifier", PseudoInverseSparseClassifier(
-        random_state=args.seed)
+        yield (
+            f"SparseMLPClassifier density={rho:g}",
+            SparseMLPClassifier(**common, density=rho),
+        )
+    yield (
+        "SparseMLPClassifier density=0.1 clash_free",
+        SparseMLPClassifier(**common, density=0.1, connectivity="clash_free"),
+    )
+    yield ("HMatrixMLPClassifier rank=4", HMatrixMLPClassifier(**common, rank=4))
+    yield (
+        "PseudoInverseSparseClassifier",
+        PseudoInverseSparseClassifier(random_state=args.seed),
+    )
 
 
 def _n_weights(est):
     if hasattr(est, "n_params_"):
         return int(est.n_params_)
     if hasattr(est, "coefs_"):
-        return int(sum(np.size(c) for c in est.coefs_) +
-                   sum(np.size(b) for b in est.intercepts_))
+        return int(
+            sum(np.size(c) for c in est.coefs_)
+            + sum(np.size(b) for b in est.intercepts_)
+        )
     return "-"
 
 
@@ -58,18 +81,32 @@ def _fixed_point_rows(args, Xtr, ytr, Xte, yte):
     from . import SparseMLPClassifier
     from .fixedpoint import to_fixed_point
 
-    clf = SparseMLPClassifier((args.hidden,), activation="logistic", density=0.125,
-                              connectivity="clash_free", max_iter=args.epochs,
-                              learning_rate_init=0.01, random_state=args.seed)
+    clf = SparseMLPClassifier(
+        (args.hidden,),
+        activation="logistic",
+        density=0.125,
+        connectivity="clash_free",
+        max_iter=args.epochs,
+        learning_rate_init=0.01,
+        random_state=args.seed,
+    )
     start = time.perf_counter()
     clf.fit(Xtr, ytr)
     seconds = time.perf_counter() - start
     fixed = to_fixed_point(clf, calibration_X=Xtr[:2000])
     return [
-        ["SparseMLP logistic clash_free density=0.125", _n_weights(clf),
-         f"{seconds:.1f}", f"{clf.score(Xte, yte):.4f}"],
-        [f"  the same, bit-exact {fixed.fmt} simulation", _n_weights(clf), "-",
-         f"{fixed.score(Xte, yte):.4f}"],
+        [
+            "SparseMLP logistic clash_free density=0.125",
+            _n_weights(clf),
+            f"{seconds:.1f}",
+            f"{clf.score(Xte, yte):.4f}",
+        ],
+        [
+            f"  the same, bit-exact {fixed.fmt} simulation",
+            _n_weights(clf),
+            "-",
+            f"{fixed.score(Xte, yte):.4f}",
+        ],
     ]
 
 
@@ -80,9 +117,11 @@ def run(args):
     train = load_morse(args.variant, subset="train")
     test = load_morse(args.variant, subset="test")
     Xtr, ytr, Xte, yte = train.data, train.target, test.data, test.target
-    print(f"Morse variant {args.variant!r}: {len(Xtr)} training and {len(Xte)} test "
-          f"frames of {Xtr.shape[1]} values, {len(np.unique(ytr))} classes; "
-          f"hidden width {args.hidden}, {args.epochs} epochs.\n")
+    print(
+        f"Morse variant {args.variant!r}: {len(Xtr)} training and {len(Xte)} test "
+        f"frames of {Xtr.shape[1]} values, {len(np.unique(ytr))} classes; "
+        f"hidden width {args.hidden}, {args.epochs} epochs.\n"
+    )
     rows = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -90,8 +129,9 @@ def run(args):
             start = time.perf_counter()
             est.fit(Xtr, ytr)
             seconds = time.perf_counter() - start
-            rows.append([name, _n_weights(est), f"{seconds:.1f}",
-                         f"{est.score(Xte, yte):.4f}"])
+            rows.append(
+                [name, _n_weights(est), f"{seconds:.1f}", f"{est.score(Xte, yte):.4f}"]
+            )
             _print_row(rows[-1], first=len(rows) == 1)
         for row in _fixed_point_rows(args, Xtr, ytr, Xte, yte):
             _print_row(row, first=False)
@@ -106,5 +146,7 @@ def _print_row(row, first):
     if first:
         print("  ".join(h.ljust(w) for h, w in zip(_HEADERS, _WIDTHS, strict=True)))
         print("  ".join("-" * w for w in _WIDTHS))
-    print("  ".join(str(c).ljust(w) for c, w in zip(row, _WIDTHS, strict=True)),
-          flush=True)
+    print(
+        "  ".join(str(c).ljust(w) for c, w in zip(row, _WIDTHS, strict=True)),
+        flush=True,
+    )

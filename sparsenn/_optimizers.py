@@ -67,7 +67,9 @@ class SGDOptimizer:
     def iteration_ends(self, time_step):
         """Apply the ``"invscaling"`` schedule after ``time_step`` samples."""
         if self.schedule == "invscaling":
-            self.learning_rate = self.learning_rate_init / (time_step + 1) ** self.power_t
+            self.learning_rate = (
+                self.learning_rate_init / (time_step + 1) ** self.power_t
+            )
 
     def trigger_stopping(self, msg, verbose):
         """Return True to stop; the ``"adaptive"`` schedule divides the rate by 5."""
@@ -118,11 +120,7 @@ class AdamOptimizer:
         """Apply one step given gradients aligned with ``params``."""
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
-        lr = (
-            self.learning_rate_init
-            * np.sqrt(1 - b2**self.t)
-            / (1 - b1**self.t)
-        )
+        lr = self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         for p, m, v, g in zip(self.params, self.ms, self.vs, grads, strict=True):
             m *= b1
             m += (1 - b1) * g

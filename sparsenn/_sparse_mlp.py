@@ -231,8 +231,12 @@ class SparseMLPClassifier(BaseStructuredMLP):
 
         rho = self._densities[layer_index]
         pattern, order = connection_pattern(
-            self.connectivity, n_in, n_out, rho,
-            parallelism=self._parallelisms[layer_index], random_state=rng,
+            self.connectivity,
+            n_in,
+            n_out,
+            rho,
+            parallelism=self._parallelisms[layer_index],
+            random_state=rng,
         )
         n_edges = pattern.nnz
         self._warn_if_adjusted(layer_index, n_in, n_out, rho, n_edges)

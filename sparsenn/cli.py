@@ -21,8 +21,12 @@ def build_parser():
     """Return the argument parser with every sub-command configured."""
     from . import __version__
 
-    parser = argparse.ArgumentParser(prog="sparsenn", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"sparsenn {__version__}")
+    parser = argparse.ArgumentParser(
+        prog="sparsenn", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"sparsenn {__version__}"
+    )
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
         sub = subparsers.add_parser(name, help=help_text, description=help_text)

@@ -28,9 +28,13 @@ def test_demo_prints_one_row_per_model(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SPARSENN_DATA", str(tmp_path))
     assert main(["demo", "--epochs", "1", "--hidden", "32", "--densities", "0.5"]) == 0
     out = capsys.readouterr().out
-    for name in ("MLPClassifier", "SparseMLPClassifier density=0.5",
-                 "HMatrixMLPClassifier", "PseudoInverseSparseClassifier",
-                 "fixed<12,4>"):
+    for name in (
+        "MLPClassifier",
+        "SparseMLPClassifier density=0.5",
+        "HMatrixMLPClassifier",
+        "PseudoInverseSparseClassifier",
+        "fixed<12,4>",
+    ):
         assert name in out, name
     table = out.split("-----\n", 1)[1].strip().splitlines()
     assert len(table) == 7  # sklearn, one density, clash-free, H, pinv, float+fixed

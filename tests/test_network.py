@@ -25,7 +25,9 @@ def test_activation_and_derivative(name):
     np.testing.assert_allclose(a, REFERENCE[name](z))
     h = 1e-6
     numeric = (REFERENCE[name](z + h) - REFERENCE[name](z - h)) / (2 * h)
-    np.testing.assert_allclose(DERIVATIVES[name](a, np.ones_like(z)), numeric, atol=1e-6)
+    np.testing.assert_allclose(
+        DERIVATIVES[name](a, np.ones_like(z)), numeric, atol=1e-6
+    )
 
 
 def test_softmax_rows_sum_to_one_and_are_stable():
@@ -121,8 +123,9 @@ def test_float32_stays_float32():
     X = rng.normal(size=(6, 4)).astype(np.float32)
     acts = forward(weights, biases, X, "relu")
     assert all(a.dtype == np.float32 for a in acts)
-    _, wg, bg = loss_and_grads(weights, biases, X, np.zeros(6, int), "relu", 1e-3,
-                               np.ones(6))
+    _, wg, bg = loss_and_grads(
+        weights, biases, X, np.zeros(6, int), "relu", 1e-3, np.ones(6)
+    )
     assert all(g.dtype == np.float32 for g in wg + bg)
 
 

@@ -44,8 +44,9 @@ def test_fitted_attributes(digits):
 
 def test_cost_follows_structure(digits):
     X, y = digits
-    clf = _fit(X, y, hidden_layer_sizes=(64,), density=0.1, max_iter=2,
-               connectivity="random")
+    clf = _fit(
+        X, y, hidden_layer_sizes=(64,), density=0.1, max_iter=2, connectivity="random"
+    )
     assert [w.n_params for w in clf.weights_] == [410, 64]
 
 
@@ -55,12 +56,19 @@ def test_learns_at_low_density(digits):
     assert clf.score(X, y) > 0.95
 
 
-@pytest.mark.parametrize("connectivity", ["random", "structured", "clash_free",
-                                          "circulant"])
+@pytest.mark.parametrize(
+    "connectivity", ["random", "structured", "clash_free", "circulant"]
+)
 def test_every_connectivity_trains(digits, connectivity):
     X, y = digits
-    clf = _fit(X, y, hidden_layer_sizes=(64,), density=0.25, max_iter=30,
-               connectivity=connectivity)
+    clf = _fit(
+        X,
+        y,
+        hidden_layer_sizes=(64,),
+        density=0.25,
+        max_iter=30,
+        connectivity=connectivity,
+    )
     assert clf.score(X, y) > 0.85
     ins = np.diff(clf.coefs_[0].tocsc().indptr)
     if connectivity != "random":
@@ -69,9 +77,17 @@ def test_every_connectivity_trains(digits, connectivity):
 
 def test_grid_search_over_density_and_connectivity(digits):
     X, y = digits
-    pipe = Pipeline([("scale", StandardScaler()),
-                     ("mlp", SparseMLPClassifier((32,), max_iter=30, random_state=0,
-                                                learning_rate_init=0.01))])
+    pipe = Pipeline(
+        [
+            ("scale", StandardScaler()),
+            (
+                "mlp",
+                SparseMLPClassifier(
+                    (32,), max_iter=30, random_state=0, learning_rate_init=0.01
+                ),
+            ),
+        ]
+    )
     grid = {"mlp__density": [0.25, 0.5], "mlp__connectivity": ["random", "structured"]}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -114,8 +130,14 @@ def test_warm_start_and_partial_fit(digits):
 
 def test_early_stopping_keeps_best(digits):
     X, y = digits
-    clf = _fit(X, y, hidden_layer_sizes=(32,), early_stopping=True, max_iter=40,
-               n_iter_no_change=3)
+    clf = _fit(
+        X,
+        y,
+        hidden_layer_sizes=(32,),
+        early_stopping=True,
+        max_iter=40,
+        n_iter_no_change=3,
+    )
     assert clf.best_loss_ is None
     assert clf.best_validation_score_ == max(clf.validation_scores_)
 
@@ -129,25 +151,38 @@ def test_verbose_prints_each_epoch(digits, capsys):
 def test_class_weight_changes_the_fit():
     X, y = make_classification(300, weights=[0.9, 0.1], random_state=0)
     plain = _fit(X, y, hidden_layer_sizes=(8,), max_iter=30, density=0.5)
-    balanced = _fit(X, y, hidden_layer_sizes=(8,), max_iter=30, density=0.5,
-                    class_weight="balanced")
+    balanced = _fit(
+        X, y, hidden_layer_sizes=(8,), max_iter=30, density=0.5, class_weight="balanced"
+    )
     assert (balanced.predict(X) == 1).sum() > (plain.predict(X) == 1).sum()
 
 
 def test_divergence_warns_and_never_predicts_nan(digits):
     X, y = digits
     with pytest.warns(ConvergenceWarning, match="diverged"):
-        clf = SparseMLPClassifier((32,), solver="sgd", learning_rate_init=1e6,
-                                  momentum=0.0, max_iter=5, random_state=0,
-                                  density=0.5).fit(X * 1e3, y)
+        clf = SparseMLPClassifier(
+            (32,),
+            solver="sgd",
+            learning_rate_init=1e6,
+            momentum=0.0,
+            max_iter=5,
+            random_state=0,
+            density=0.5,
+        ).fit(X * 1e3, y)
     assert np.isfinite(clf.predict_proba(X)).all()
 
 
 def test_unrealisable_density_warns_with_what_was_built():
     X, y = make_classification(100, n_features=10, random_state=0)
     with pytest.warns(UserWarning, match="not realisable"):
-        clf = _fit(X, y, hidden_layer_sizes=(7,), density=0.3,
-                   connectivity="structured", max_iter=2)
+        clf = _fit(
+            X,
+            y,
+            hidden_layer_sizes=(7,),
+            density=0.3,
+            connectivity="structured",
+            max_iter=2,
+        )
     assert clf.densities_[0] != pytest.approx(0.3)
 
 

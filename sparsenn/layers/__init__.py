@@ -1,4 +1,4 @@
-"""Weight types behind one interface: ``forward``, ``backward``, ``grad``, ``params``."""
+"""Weight types behind one interface: forward, backward, grad and params."""
 
 from ._base import WeightMatrix
 from ._dense import DenseWeights
