@@ -46,7 +46,7 @@ def _models(args):
         hidden_layer_sizes=(args.hidden,),
         max_iter=args.epochs,
         random_state=args.seed,
-        learning_rate_init=0.003,
+        learning_rate_init=0.01,
     )
     yield "MLPClassifier (scikit-learn, dense)", MLPClassifier(**common)
     for rho in args.densities:
@@ -58,7 +58,10 @@ def _models(args):
         "SparseMLPClassifier density=0.1 clash_free",
         SparseMLPClassifier(**common, density=0.1, connectivity="clash_free"),
     )
-    yield ("HMatrixMLPClassifier rank=4", HMatrixMLPClassifier(**common, rank=4))
+    yield (
+        "HMatrixMLPClassifier rank=4 leaf=32",
+        HMatrixMLPClassifier(**common, rank=4, leaf_size=32),
+    )
     yield (
         "PseudoInverseSparseClassifier",
         PseudoInverseSparseClassifier(random_state=args.seed),
