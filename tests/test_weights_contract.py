@@ -1,0 +1,113 @@
+"""One contract for every weight type, checked against its dense reference.
+
+Each factory builds a small instance; every type must agree with ``to_dense()``
+in ``forward`` and ``backward``, return the finite-difference gradient of
+``sum(D * forward(X))`` from ``grad``, own its ``params`` (an in-place edit changes
+``forward``) and keep float32 as float32.
+"""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from sparsenn.layers import (
+    DenseWeights,
+    FixedDictionaryWeights,
+    HMatrixWeights,
+    LowRankWeights,
+    SparseWeights,
+)
+
+
+def _pattern(n_in, n_out, density, seed):
+    return sp.random(
+        n_in,
+        n_out,
+        density=density,
+        random_state=seed,
+        format="csr",
+        data_rvs=np.random.default_rng(seed).standard_normal,
+    )
+
+
+FACTORIES = {
+    "dense": lambda dt: DenseWeights(
+        np.random.default_rng(0).normal(size=(7, 5)).astype(dt)
+    ),
+    "sparse-numba": lambda dt: SparseWeights(
+        _pattern(9, 6, 0.3, 1), kernel="numba", dtype=dt
+    ),
+    "sparse-scipy": lambda dt: SparseWeights(
+        _pattern(9, 6, 0.3, 2), kernel="scipy", dtype=dt
+    ),
+    "sparse-dense-kernel": lambda dt: SparseWeights(
+        _pattern(9, 6, 0.6, 3), kernel="dense", dtype=dt
+    ),
+    "lowrank": lambda dt: LowRankWeights(8, 6, 2, random_state=0, dtype=dt),
+    "fixed-dictionary": lambda dt: FixedDictionaryWeights(
+        8, 6, 3, random_state=0, dtype=dt
+    ),
+    "hmatrix-weak": lambda dt: HMatrixWeights(
+        16, 16, rank=2, leaf_size=4, random_state=0, dtype=dt
+    ),
+    "hmatrix-standard": lambda dt: HMatrixWeights(
+        16, 8, rank=2, leaf_size=4, admissibility="standard", random_state=0, dtype=dt
+    ),
+}
+TOL = {np.float32: dict(rtol=2e-4, atol=2e-4), np.float64: dict(rtol=1e-10, atol=1e-10)}
+
+
+@pytest.fixture(params=sorted(FACTORIES))
+def make(request):
+    return FACTORIES[request.param]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_products_match_dense_reference(make, dtype):
+    W = make(dtype)
+    n_in, n_out = W.shape
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(4, n_in)).astype(dtype)
+    D = rng.normal(size=(4, n_out)).astype(dtype)
+    dense = W.to_dense()
+    assert dense.shape == (n_in, n_out)
+    np.testing.assert_allclose(W.forward(X), X @ dense, **TOL[dtype])
+    np.testing.assert_allclose(W.backward(D), D @ dense.T, **TOL[dtype])
+    np.testing.assert_allclose(W.forward(np.asfortranarray(X)), X @ dense, **TOL[dtype])
+    assert W.forward(X).dtype == dtype and W.grad(X, D).dtype == dtype
+    g, back = W.grad_and_backward(X, D)
+    np.testing.assert_allclose(g, W.grad(X, D), **TOL[dtype])
+    np.testing.assert_allclose(back, D @ dense.T, **TOL[dtype])
+
+
+def test_gradient_matches_finite_differences(make):
+    W = make(np.float64)
+    n_in, n_out = W.shape
+    rng = np.random.default_rng(6)
+    X, D = rng.normal(size=(3, n_in)), rng.normal(size=(3, n_out))
+    g = W.grad(X, D)
+    assert g.shape == W.params.shape and W.n_params == W.params.size
+    h = 1e-6
+    for k in rng.choice(W.params.size, size=min(W.params.size, 25), replace=False):
+        old = W.params[k]
+        W.params[k] = old + h
+        up = float(np.sum(D * W.forward(X)))
+        W.params[k] = old - h
+        down = float(np.sum(D * W.forward(X)))
+        W.params[k] = old
+        assert g[k] == pytest.approx((up - down) / (2 * h), abs=1e-6)
+
+
+def test_params_are_owned_and_updated_in_place(make):
+    W = make(np.float64)
+    X = np.ones((1, W.shape[0]))
+    before = W.forward(X).copy()
+    W.params += 0.5
+    assert not np.allclose(W.forward(X), before)
+
+
+def test_astype_converts_every_view(make):
+    W = make(np.float64)
+    W32 = W.astype(np.float32)
+    assert W32.params.dtype == np.float32
+    np.testing.assert_allclose(W32.to_dense(), W.to_dense(), rtol=1e-5, atol=1e-6)
