@@ -35,6 +35,16 @@ def load_fashion_or_synthetic(n_train=None, seed=0):
     return Xtr, ytr, Xte, yte, name
 
 
+def median_time(fn, repeats, stat=np.median):
+    """``stat`` (default: median) of ``repeats`` wall-clock timings of ``fn()``."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(stat(times))
+
+
 def timed_fit(estimator, X, y):
     """Fit with warnings silenced; return seconds."""
     with warnings.catch_warnings():

@@ -19,6 +19,7 @@ import time
 import warnings
 
 import numpy as np
+from _common import median_time
 
 from sparsenn import SparseMLPClassifier
 from sparsenn.datasets import load_fashion_mnist, load_morse
@@ -215,15 +216,6 @@ def _print_rows(rows, header):
         print("| " + " | ".join(cells) + " |", flush=True)
 
 
-def _median_time(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
-
-
 def throughput(cfg, cache):
     Xt, yt = load_morse("baseline", subset="test", return_X_y=True)
     Xt = Xt[: cfg.get("n_samples", len(Xt))]
@@ -251,8 +243,8 @@ def throughput(cfg, cache):
         net = to_fixed_point(clf)
         edges = sum(lay.n_edges for lay in net.layouts)
         net.predict(Xt[:100])  # builds the kernels
-        t_fixed = _median_time(lambda n=net: n.predict(Xt), cfg["repeats"])
-        t_float = _median_time(lambda c=clf: c.predict(Xt), cfg["repeats"])
+        t_fixed = median_time(lambda n=net: n.predict(Xt), cfg["repeats"])
+        t_float = median_time(lambda c=clf: c.predict(Xt), cfg["repeats"])
         print(
             f"| {rho:g} | {edges} | {t_fixed:.2f} | {t_float:.2f} | "
             f"{t_fixed / t_float:.1f} | {len(Xt) / t_fixed / 1e3:.1f} | "

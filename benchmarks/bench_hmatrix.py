@@ -21,11 +21,16 @@ and the full dense network.
 
 import argparse
 import contextlib
-import time
 import warnings
 
 import numpy as np
-from _common import load_fashion_or_synthetic, machine, table, timed_fit
+from _common import (
+    load_fashion_or_synthetic,
+    machine,
+    median_time,
+    table,
+    timed_fit,
+)
 from sklearn.neural_network import MLPClassifier
 
 from sparsenn import HMatrixMLPClassifier
@@ -40,15 +45,6 @@ from sparsenn.layers import (
 
 
 # ------------------------------------------------------------------ part A
-def _median_time(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
-
-
 def _step(w, X, D):
     def run():
         w.forward(X)
@@ -76,8 +72,8 @@ def layer_speed(widths, leaf_sizes, rank, batch, rounds, repeats):
         t_h = {leaf: [] for leaf in leaf_sizes}
         for _ in range(rounds):  # alternate, so both see the same machine load
             for leaf, w in layers.items():
-                t_h[leaf].append(_median_time(_step(w, X, D), repeats))
-                t_d[leaf].append(_median_time(_step(dense, X, D), repeats))
+                t_h[leaf].append(median_time(_step(w, X, D), repeats))
+                t_d[leaf].append(median_time(_step(dense, X, D), repeats))
         d_all = float(np.median(sum(t_d.values(), [])))
         d_times.append(d_all)
         for leaf, w in layers.items():

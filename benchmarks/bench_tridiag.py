@@ -15,6 +15,7 @@ from functools import partial
 
 import numpy as np
 from _common import machine, table
+from _common import median_time as _median_time
 from scipy.linalg import lapack, solve_banded
 from scipy.sparse.linalg import lsmr, splu
 
@@ -26,12 +27,7 @@ STAT = [np.median]
 
 
 def median_time(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(STAT[0](times))
+    return _median_time(fn, repeats, stat=STAT[0])
 
 
 def compare(fns, repeats):

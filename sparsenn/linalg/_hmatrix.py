@@ -18,100 +18,21 @@ entries that touch padding are kept at zero; they never influence a product
 and always have a zero gradient.
 """
 
-import numbers
 import warnings
 
 import numpy as np
 
 from . import _hmatrix_kernels as kernels
-from ._cluster import ADMISSIBILITY, block_groups, n_levels_for_leaf_size, padded_size
+from ._cluster import block_groups, padded_size
+from ._hmatrix_layout import (
+    _check_structure,
+    _fused_views,
+    _grouped_views,
+    _level_ranks,
+)
 from ._threads import row_chunks, run_chunks
 
 __all__ = ["HMatrix"]
-
-
-def _check_int(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int >= {low}, got {value!r}.")
-    if value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value!r}.")
-    return int(value)
-
-
-def _check_structure(n_in, n_out, leaf_size, n_levels, admissibility, eta):
-    n_in = _check_int("n_in", n_in, 1)
-    n_out = _check_int("n_out", n_out, 1)
-    if admissibility not in ADMISSIBILITY:
-        raise ValueError(
-            f"admissibility must be one of {sorted(ADMISSIBILITY)}, "
-            f"got {admissibility!r}."
-        )
-    if not isinstance(eta, numbers.Real) or not eta > 0:
-        raise ValueError(f"eta must be a positive number, got {eta!r}.")
-    if n_levels is None:
-        leaf_size = _check_int("leaf_size", leaf_size, 1)
-        n_levels = n_levels_for_leaf_size(n_in, n_out, leaf_size)
-    n_levels = _check_int("n_levels", n_levels, 0)
-    if 2**n_levels > min(n_in, n_out):
-        raise ValueError(
-            f"n_levels={n_levels} gives 2**n_levels={2**n_levels} clusters, more "
-            f"than min(n_in, n_out)={min(n_in, n_out)}."
-        )
-    return n_in, n_out, n_levels
-
-
-def _level_ranks(rank, n_levels):
-    """Requested rank per level 1..n_levels as a list of ints."""
-    if isinstance(rank, (numbers.Integral, bool)):
-        return [_check_int("rank", rank, 1)] * n_levels
-    ranks = list(np.atleast_1d(np.asarray(rank, dtype=object)))
-    if len(ranks) != n_levels:
-        raise ValueError(
-            f"rank must be an int or a sequence of one rank per level "
-            f"(n_levels={n_levels}), got {rank!r}."
-        )
-    return [_check_int("rank", r, 1) for r in ranks]
-
-
-def _view(a, shape):
-    """Reshape that must not copy (factor arrays are views of ``data``)."""
-    return np.reshape(a, shape, copy=False)
-
-
-def _grouped_views(data, groups, shapes):
-    factors, pos = [], 0
-    for group, (m_l, n_l, k) in zip(groups, shapes, strict=True):
-        sizes = [(m_l, k), (k, n_l)] if group.lowrank else [(m_l, n_l)]
-        views = []
-        for rows, cols in sizes:
-            size = group.count * rows * cols
-            views.append(_view(data[pos : pos + size], (group.count, rows, cols)))
-            pos += size
-        factors.append(tuple(views))
-    return None, factors
-
-
-def _fused_views(data, groups, shapes, pad, ranks):
-    """HODLR leaf-major storage ``UU, VVt, DD`` and the per-group views into it."""
-    (m_pad, n_pad), K = pad, sum(ranks)
-    c_leaf = 2 ** len(ranks)
-    m_leaf, n_leaf = m_pad // c_leaf, n_pad // c_leaf
-    a, b = m_pad * K, (m_pad + n_pad) * K
-    UU = _view(data[:a], (c_leaf, m_leaf, K))
-    VVt = _view(data[a:b], (c_leaf, n_leaf, K))
-    DD = _view(data[b:], (c_leaf, m_leaf, n_leaf))
-    offsets = np.concatenate([[0], np.cumsum(ranks)]).astype(int)
-    factors = []
-    for group, (m_l, n_l, k) in zip(groups, shapes, strict=True):
-        if not group.lowrank:
-            factors.append((DD[group.rows],))
-            continue
-        cols = slice(offsets[group.level - 1], offsets[group.level])
-        c = 2**group.level
-        U = _view(UU[:, :, cols], (c, m_l, k))[group.rows]
-        V = _view(VVt[:, :, cols], (c, n_l, k))[group.cols].transpose(0, 2, 1)
-        factors.append((U, V))
-    return (UU, VVt, DD), factors
 
 
 class HMatrix:

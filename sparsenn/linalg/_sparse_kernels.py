@@ -19,8 +19,6 @@ numba cannot be imported, SciPy and NumPy implementations with the same
 signatures are used instead.
 """
 
-import warnings
-
 import numpy as np
 
 __all__ = [
@@ -32,206 +30,18 @@ __all__ = [
     "scatter",
 ]
 
-try:  # numba is a core dependency; the SciPy path keeps the package usable.
-    import numba
-    from numba import prange
-
-    NUMBA_AVAILABLE = True
-except ImportError:  # pragma: no cover - exercised only without numba
-    numba = None
-    prange = range
-    NUMBA_AVAILABLE = False
+from ._sparse_loops import (
+    NUMBA_AVAILABLE,
+    _nb_gather,
+    _nb_scatter,
+    _nb_sddmm,
+    _nb_spmm,
+    _nb_spmm_sddmm,
+    _nb_transpose,
+)
 
 # Edges per SDDMM chunk of the NumPy fallback (bounds its temporary memory).
 _FALLBACK_CHUNK = 1 << 14
-
-
-# Reassociation (vectorised reductions) and FMA contraction, but no "no NaN /
-# no inf" assumptions: NaN and inf propagate as in numpy (measured: same speed
-# as fastmath=True).
-_FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
-
-
-def _jit(fn):
-    """Compile ``fn`` with numba (parallel, fastmath), caching on disk if possible."""
-    if not NUMBA_AVAILABLE:  # pragma: no cover
-        return None
-    try:
-        return numba.njit(parallel=True, fastmath=_FASTMATH, cache=True)(fn)
-    except RuntimeError:  # no writable cache location: compile per process
-        warnings.warn(
-            "numba cannot write its cache; sparse kernels are compiled per process.",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-        return numba.njit(parallel=True, fastmath=_FASTMATH, cache=False)(fn)
-
-
-def _spmm_kernel(indptr, indices, data, Yt, out):
-    # out[r, :] = sum over edges e of row r of data[e] * Yt[indices[e], :].
-    # Eight (then four, then one) edges per pass: one load and store of the
-    # output row, which stays in L1, per eight multiply-adds.
-    n_rows = indptr.size - 1
-    n_b = Yt.shape[1]
-    for r in prange(n_rows):
-        acc = out[r]
-        for b in range(n_b):
-            acc[b] = 0
-        e = indptr[r]
-        end = indptr[r + 1]
-        while e + 8 <= end:
-            v0, v1, v2, v3 = data[e], data[e + 1], data[e + 2], data[e + 3]
-            v4, v5, v6, v7 = data[e + 4], data[e + 5], data[e + 6], data[e + 7]
-            y0, y1 = Yt[indices[e]], Yt[indices[e + 1]]
-            y2, y3 = Yt[indices[e + 2]], Yt[indices[e + 3]]
-            y4, y5 = Yt[indices[e + 4]], Yt[indices[e + 5]]
-            y6, y7 = Yt[indices[e + 6]], Yt[indices[e + 7]]
-            for b in range(n_b):
-                acc[b] += ((v0 * y0[b] + v1 * y1[b]) + (v2 * y2[b] + v3 * y3[b])) + (
-                    (v4 * y4[b] + v5 * y5[b]) + (v6 * y6[b] + v7 * y7[b])
-                )
-            e += 8
-        if e + 4 <= end:
-            v0, v1, v2, v3 = data[e], data[e + 1], data[e + 2], data[e + 3]
-            y0, y1 = Yt[indices[e]], Yt[indices[e + 1]]
-            y2, y3 = Yt[indices[e + 2]], Yt[indices[e + 3]]
-            for b in range(n_b):
-                acc[b] += (v0 * y0[b] + v1 * y1[b]) + (v2 * y2[b] + v3 * y3[b])
-            e += 4
-        while e < end:
-            v0 = data[e]
-            y0 = Yt[indices[e]]
-            for b in range(n_b):
-                acc[b] += v0 * y0[b]
-            e += 1
-
-
-def _sddmm_kernel(indptr, indices, Pt, Qt, out):
-    # out[e] = dot(Pt[r], Qt[indices[e]]) for the edges e of row r.
-    # Eight edges per pass share each load of Pt[r] (eight vector accumulators).
-    n_rows = indptr.size - 1
-    n_b = Pt.shape[1]
-    zero = out.dtype.type(0)
-    for r in prange(n_rows):
-        p = Pt[r]
-        e = indptr[r]
-        end = indptr[r + 1]
-        while e + 8 <= end:
-            q0, q1 = Qt[indices[e]], Qt[indices[e + 1]]
-            q2, q3 = Qt[indices[e + 2]], Qt[indices[e + 3]]
-            q4, q5 = Qt[indices[e + 4]], Qt[indices[e + 5]]
-            q6, q7 = Qt[indices[e + 6]], Qt[indices[e + 7]]
-            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = zero
-            for b in range(n_b):
-                pb = p[b]
-                s0 += pb * q0[b]
-                s1 += pb * q1[b]
-                s2 += pb * q2[b]
-                s3 += pb * q3[b]
-                s4 += pb * q4[b]
-                s5 += pb * q5[b]
-                s6 += pb * q6[b]
-                s7 += pb * q7[b]
-            out[e], out[e + 1], out[e + 2], out[e + 3] = s0, s1, s2, s3
-            out[e + 4], out[e + 5], out[e + 6], out[e + 7] = s4, s5, s6, s7
-            e += 8
-        while e < end:
-            q0 = Qt[indices[e]]
-            s0 = zero
-            for b in range(n_b):
-                s0 += p[b] * q0[b]
-            out[e] = s0
-            e += 1
-
-
-def _spmm_sddmm_kernel(indptr, indices, data, Pt, Qt, out, g):
-    # Fused backward and gradient over the same rows: for the edges e of row r,
-    # out[r, :] = sum_e data[e] * Qt[indices[e], :] and g[e] = Pt[r] @ Qt[indices[e]].
-    # Each loaded Qt row feeds both products (measured 0.61-0.70x the time of
-    # the two separate kernels).
-    n_rows = indptr.size - 1
-    n_b = Qt.shape[1]
-    zero = g.dtype.type(0)
-    for r in prange(n_rows):
-        acc = out[r]
-        p = Pt[r]
-        for b in range(n_b):
-            acc[b] = 0
-        e = indptr[r]
-        end = indptr[r + 1]
-        while e + 8 <= end:
-            v0, v1, v2, v3 = data[e], data[e + 1], data[e + 2], data[e + 3]
-            v4, v5, v6, v7 = data[e + 4], data[e + 5], data[e + 6], data[e + 7]
-            q0, q1 = Qt[indices[e]], Qt[indices[e + 1]]
-            q2, q3 = Qt[indices[e + 2]], Qt[indices[e + 3]]
-            q4, q5 = Qt[indices[e + 4]], Qt[indices[e + 5]]
-            q6, q7 = Qt[indices[e + 6]], Qt[indices[e + 7]]
-            s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = zero
-            for b in range(n_b):
-                pb = p[b]
-                d0, d1, d2, d3 = q0[b], q1[b], q2[b], q3[b]
-                d4, d5, d6, d7 = q4[b], q5[b], q6[b], q7[b]
-                s0 += pb * d0
-                s1 += pb * d1
-                s2 += pb * d2
-                s3 += pb * d3
-                s4 += pb * d4
-                s5 += pb * d5
-                s6 += pb * d6
-                s7 += pb * d7
-                acc[b] += ((v0 * d0 + v1 * d1) + (v2 * d2 + v3 * d3)) + (
-                    (v4 * d4 + v5 * d5) + (v6 * d6 + v7 * d7)
-                )
-            g[e], g[e + 1], g[e + 2], g[e + 3] = s0, s1, s2, s3
-            g[e + 4], g[e + 5], g[e + 6], g[e + 7] = s4, s5, s6, s7
-            e += 8
-        while e < end:
-            v0 = data[e]
-            q0 = Qt[indices[e]]
-            s0 = zero
-            for b in range(n_b):
-                d0 = q0[b]
-                s0 += p[b] * d0
-                acc[b] += v0 * d0
-            g[e] = s0
-            e += 1
-
-
-def _transpose_kernel(X, out):
-    # out = X.T for a C-ordered X, in fully unrolled 8 x 8 tiles (the unrolled
-    # tile measured 2-6x faster than 32 x 32 loops and than numpy's copy).
-    n, m = X.shape
-    n8 = n - n % 8
-    for jt in prange(m // 8):
-        j0 = jt * 8
-        for i0 in range(0, n8, 8):
-            for a in range(8):
-                for b in range(8):
-                    out[j0 + b, i0 + a] = X[i0 + a, j0 + b]
-        for i in range(n8, n):
-            for b in range(8):
-                out[j0 + b, i] = X[i, j0 + b]
-    for j in range(m - m % 8, m):
-        for i in range(n):
-            out[j, i] = X[i, j]
-
-
-def _gather_kernel(src, idx, out):
-    for j in prange(idx.size):
-        out[j] = src[idx[j]]
-
-
-def _scatter_kernel(src, idx, out):
-    for j in prange(idx.size):
-        out[idx[j]] = src[j]
-
-
-_nb_spmm = _jit(_spmm_kernel)
-_nb_sddmm = _jit(_sddmm_kernel)
-_nb_spmm_sddmm = _jit(_spmm_sddmm_kernel)
-_nb_transpose = _jit(_transpose_kernel)
-_nb_gather = _jit(_gather_kernel)
-_nb_scatter = _jit(_scatter_kernel)
 
 
 def _spmm_scipy(indptr, indices, data, Yt, out):
