@@ -238,9 +238,9 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         return self
 
     def _encode_targets(self, y, classes, first_call, incremental):
-        if incremental and _check_partial_fit_first_call(self, classes):
-            pass  # sets classes_ from `classes`
-        elif first_call and not incremental:
+        if incremental:
+            _check_partial_fit_first_call(self, classes)  # sets classes_ once
+        elif first_call:
             self.classes_ = np.unique(y)
         unknown = np.setdiff1d(np.unique(y), self.classes_)
         if unknown.size:
@@ -379,7 +379,8 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
                 Xb = Xb.toarray()
             Xb = self.weights_[0].prepare_input(Xb)
             swb = sw[idx]
-            if not swb.sum() > 0:
+            batch_weight = swb.sum()
+            if not batch_weight > 0:
                 continue
             loss, wg, bg = loss_and_grads(
                 self.weights_,
@@ -393,8 +394,8 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
             if not np.isfinite(loss):
                 return None
             self._optimizer.update(wg + bg)
-            total += loss * swb.sum()
-            weight_sum += swb.sum()
+            total += loss * batch_weight
+            weight_sum += batch_weight
         return total / weight_sum
 
     def _should_stop(self, validation, params):

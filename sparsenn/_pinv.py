@@ -5,8 +5,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.linalg import LinAlgError, cho_factor, cho_solve
-from scipy.special import expit, logit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -17,27 +15,15 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._activations import ACTIVATIONS as _ENGINE_ACTIVATIONS
+from ._pinv_solvers import INVERSE_ACTIVATIONS, solve_ridge, weighted_accuracy
 from .linalg import OffsetTridiagonal
 
 __all__ = ["PseudoInverseSparseClassifier"]
 
-
-def _relu(Z):
-    return np.maximum(Z, 0, out=Z)
-
-
-ACTIVATIONS = {
-    "tanh": lambda Z: np.tanh(Z, out=Z),
-    "logistic": lambda Z: expit(Z, out=Z),
-    "relu": _relu,
-}
-
-#: inverse activation and the open range its argument is clipped to
-INVERSE_ACTIVATIONS = {
-    "tanh": (np.arctanh, (-0.995, 0.995)),
-    "logistic": (logit, (0.0025, 0.9975)),
-    "relu": (lambda H: H, (0.0, np.inf)),
-}
+#: the hidden activations this estimator supports (those with an inverse), as the
+#: training engine's in-place functions
+ACTIVATIONS = {name: _ENGINE_ACTIVATIONS[name] for name in INVERSE_ACTIVATIONS}
 
 
 class PseudoInverseSparseClassifier(ClassifierMixin, BaseEstimator):
@@ -306,7 +292,7 @@ class PseudoInverseSparseClassifier(ClassifierMixin, BaseEstimator):
             Zw = Z if unit else Z * np.sqrt(sw[rows], dtype=Z.dtype)[:, None]
             G += Zw.T @ Zw
             R += Z.T @ (sw[rows, None] * T[rows]).astype(Z.dtype)
-        self.coef_, self.intercept_ = _solve_ridge(G, R, self.alpha)
+        self.coef_, self.intercept_ = solve_ridge(G, R, self.alpha)
 
     # ------------------------------------------------------------ refinement
     def _forward_all(self, H0):
@@ -329,7 +315,7 @@ class PseudoInverseSparseClassifier(ClassifierMixin, BaseEstimator):
         inverse, (lo, hi) = INVERSE_ACTIVATIONS[self.activation]
         Hs = self._forward_all(self._lift(X))
         self._fit_output(X, T, sw, H=Hs[-1])
-        best = (_weighted_accuracy(self, Hs[-1], codes, sw), self._snapshot())
+        best = (weighted_accuracy(self, Hs[-1], codes, sw), self._snapshot())
         for _ in range(self.refine_iter):
             residual = T - (Hs[-1] @ self.coef_ + self.intercept_)
             target = Hs[-1] + residual @ np.linalg.pinv(self.coef_)
@@ -341,7 +327,7 @@ class PseudoInverseSparseClassifier(ClassifierMixin, BaseEstimator):
                 target = A.solve((z - self.hidden_biases_[index]).T).T
             Hs = self._forward_all(Hs[0])
             self._fit_output(X, T, sw, H=Hs[-1])
-            accuracy = _weighted_accuracy(self, Hs[-1], codes, sw)
+            accuracy = weighted_accuracy(self, Hs[-1], codes, sw)
             if accuracy < best[0]:
                 self._restore(best[1])
                 break
@@ -451,29 +437,3 @@ class PseudoInverseSparseClassifier(ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = False
         return tags
-
-
-def _weighted_accuracy(est, H, codes, sw):
-    predicted = np.argmax(H @ est.coef_ + est.intercept_, axis=1)
-    return float(np.sum(sw * (predicted == codes)) / np.sum(sw))
-
-
-def _solve_ridge(G, R, alpha):
-    """Solve ``(G + alpha * diag(1, ..., 1, 0)) B = R``; split off the intercept.
-
-    ``alpha == 0`` (or a numerically singular system) uses the minimum-norm
-    least-squares solution of these normal equations (SVD), i.e. the
-    pseudo-inverse solution.
-    """
-    n = G.shape[0] - 1
-    M = G.copy()
-    M[np.arange(n), np.arange(n)] += alpha
-    B = None
-    if alpha > 0:
-        try:
-            B = cho_solve(cho_factor(M), R)
-        except LinAlgError:
-            B = None
-    if B is None:
-        B = np.linalg.lstsq(M, R, rcond=None)[0]
-    return B[:n], B[n]

@@ -34,6 +34,11 @@ def _expected_failed_checks(estimator):
 ESTIMATORS = list(_estimators())
 
 
+def test_every_public_estimator_is_checked():
+    names = {type(est).__name__ for est in ESTIMATORS}
+    assert names == set(INIT_PARAMS), names
+
+
 @pytest.mark.skipif(not ESTIMATORS, reason="no estimators exported yet")
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
 def test_sklearn_compatible(estimator, check):
