@@ -1,12 +1,22 @@
 """H-matrix layers and HMatrixMLPClassifier against dense peers run alongside.
 
-Part A (layer): one training step of a single junction, ``forward(X)``,
-``grad(X, D)`` and ``backward(D)`` (the three products the engine runs per
-junction and minibatch), for square junctions of width 1024, 2048 and 4096,
-batch 256, float32, C-ordered activations as the engine passes them.  H-matrix
-(HODLR, rank 8) against ``DenseWeights``; rounds alternate between the two and
-the ratio is the ratio of medians.  The growth exponent is the least-squares
-slope of log(time) against log(width).
+Part A (layer): one training step of a single junction, ``forward(X)`` and
+``grad_and_backward(X, D)`` (the calls the engine makes per junction and
+minibatch: the product, the weight gradient and the back-propagated delta;
+``DenseWeights`` runs them as three BLAS GEMMs), for square junctions of width
+1024, 2048 and 4096, batch 256, float32, C-ordered activations as the engine
+passes them.  H-matrix (HODLR, rank 8, leaves 32, 64 and 128) against
+``DenseWeights``; rounds alternate between the two and the ratio is the ratio
+of medians.  The growth exponent is the least-squares slope of log(time)
+against log(width).
+
+Part A runs under two protocols.  *Settled* (the default first table) idles
+0.2 s before every timed block: after a multi-threaded GEMM, OpenBLAS keeps
+its worker threads spinning for about 0.1 s (measured: 0.11 s of CPU burned
+during a 0.4 s sleep after one 256x2048x2048 product), so a block timed right
+after the dense peer shares the two cores with those spinners.
+*Back-to-back* (``--settle 0``) times the blocks without a pause and shows
+that interference.
 
 Part B (network, Fashion-MNIST): time per epoch of the 784-2048-2048-10
 H-matrix network (rank 8) against scikit-learn's dense ``MLPClassifier`` of the
@@ -21,6 +31,7 @@ and the full dense network.
 
 import argparse
 import contextlib
+import time
 import warnings
 
 import numpy as np
@@ -48,13 +59,12 @@ from sparsenn.layers import (
 def _step(w, X, D):
     def run():
         w.forward(X)
-        w.grad(X, D)
-        w.backward(D)
+        w.grad_and_backward(X, D)
 
     return run
 
 
-def layer_speed(widths, leaf_sizes, rank, batch, rounds, repeats):
+def layer_speed(widths, leaf_sizes, rank, batch, rounds, repeats, settle=0.0):
     rng = np.random.default_rng(0)
     rows, h_times, d_times = [], {leaf: [] for leaf in leaf_sizes}, []
     for n in widths:
@@ -72,7 +82,9 @@ def layer_speed(widths, leaf_sizes, rank, batch, rounds, repeats):
         t_h = {leaf: [] for leaf in leaf_sizes}
         for _ in range(rounds):  # alternate, so both see the same machine load
             for leaf, w in layers.items():
+                time.sleep(settle)
                 t_h[leaf].append(median_time(_step(w, X, D), repeats))
+                time.sleep(settle)
                 t_d[leaf].append(median_time(_step(dense, X, D), repeats))
         d_all = float(np.median(sum(t_d.values(), [])))
         d_times.append(d_all)
@@ -229,6 +241,10 @@ def main():
         "--blas-threads", type=int, default=None, help="BLAS thread limit (part A)"
     )
     parser.add_argument("--seed", type=int, default=0, help="random_state (B)")
+    parser.add_argument(
+        "--settle", default="0.2,0",
+        help="part A protocols: seconds idle before each timed block (0: none)",
+    )  # fmt: skip
     args = parser.parse_args()
     SEED[0] = args.seed
     parts = set(args.parts.split(","))
@@ -237,15 +253,23 @@ def main():
         if args.quick:
             widths, leaves, rounds, repeats = (256, 512, 1024), (32,), 2, 3
         else:
-            widths, leaves, rounds, repeats = (1024, 2048, 4096), (32, 64), 5, 5
+            widths, leaves, rounds, repeats = (1024, 2048, 4096), (32, 64, 128), 5, 5
         threads = "as configured" if args.blas_threads is None else args.blas_threads
-        print(
-            "\n## Part A: one junction, forward + grad + backward, batch 256, "
-            f"float32, BLAS threads: {threads}\n"
-        )
-        with _blas_limit(args.blas_threads):
-            tab, slopes = layer_speed(widths, leaves, 8, 256, rounds, repeats)
-        print(tab + "\n\n" + slopes)
+        for settle in map(float, args.settle.split(",")):
+            protocol = (
+                f"settled ({settle:g} s idle before each block)"
+                if settle
+                else "back-to-back"
+            )
+            print(
+                "\n## Part A: one junction, forward + grad_and_backward, batch 256, "
+                f"float32, BLAS threads: {threads}, {protocol}\n"
+            )
+            with _blas_limit(args.blas_threads):
+                tab, slopes = layer_speed(
+                    widths, leaves, 8, 256, rounds, repeats, settle
+                )
+            print(tab + "\n\n" + slopes, flush=True)
     if not parts & {"B1", "B2"}:
         return
     n_train = 3000 if args.quick else None

@@ -252,3 +252,36 @@ def test_products_split_over_threads_match_dense(adm, monkeypatch):
     np.testing.assert_allclose(X @ H, X @ W, atol=1e-12)
     np.testing.assert_allclose(H.backward(D), D @ W.T, atol=1e-12)
     np.testing.assert_allclose(H.grad(X, D), g_single, atol=1e-10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(hmatrices(), st.sampled_from([np.float32, np.float64]))
+def test_compiled_and_numpy_kernels_agree(case, dtype):
+    """HODLR products by the compiled loops and by the numpy kernels agree."""
+    from sparsenn.linalg import _hmatrix_kernels as kernels
+
+    H, rng, n_samples = case
+    H = H.astype(dtype)
+    X = rng.standard_normal((n_samples, H.shape[0])).astype(dtype)
+    D = rng.standard_normal((n_samples, H.shape[1])).astype(dtype)
+    compiled = [H.forward(X), H.backward(D), H.grad(X, D), *H.grad_and_backward(X, D)]
+    assert H._compiled(np.dtype(dtype)) == (
+        H.admissibility == "weak" and kernels.loops.AVAILABLE
+    )
+    H._compiled = lambda dtype: False
+    numpy = [H.forward(X), H.backward(D), H.grad(X, D), *H.grad_and_backward(X, D)]
+    tol = 1e-4 if dtype == np.float32 else 1e-10
+    for got, want in zip(compiled, numpy, strict=True):
+        assert got.dtype == dtype
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol)
+
+
+def test_mixed_dtypes_use_the_numpy_kernels():
+    rng = np.random.default_rng(5)
+    H = HMatrix.from_dense(rng.standard_normal((40, 24)), rank=3, n_levels=2)
+    H32 = H.astype(np.float32)
+    X = rng.standard_normal((7, 40))
+    assert not H32._compiled(X.dtype)
+    Y = H32.forward(X)  # float64 input, float32 factors: promoted to float64
+    assert Y.dtype == np.float64
+    np.testing.assert_allclose(Y, X @ H32.to_dense().astype(np.float64), atol=1e-5)

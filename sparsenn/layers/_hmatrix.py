@@ -132,6 +132,9 @@ class HMatrixWeights(WeightMatrix):
     def grad(self, X, D):
         return self.hmatrix.grad(X, D)
 
+    def grad_and_backward(self, X, D):
+        return self.hmatrix.grad_and_backward(X, D)
+
     def to_dense(self):
         return self.hmatrix.to_dense()
 

@@ -222,28 +222,42 @@ class HMatrix:
         out[:, :width] = A
         return out
 
-    def _apply(self, A, side, name, fused, grouped):
-        """Run a product kernel on row chunks of ``A`` (see ``_threads``)."""
+    def _compiled(self, dtype):
+        """Whether the compiled HODLR loops run products of this dtype."""
+        return (
+            self._fused
+            and kernels.loops.AVAILABLE
+            and dtype == self.dtype
+            and dtype in kernels.COMPILED_DTYPES
+        )
+
+    def _apply(self, A, side, name, kernel):
+        """Run the product ``kernel`` ("forward" or "backward") on ``A``."""
         A = self._batch_major(A, side, name)
-        width, width_pad = self.shape[1 - side], self._pad[1 - side]
-        out = np.empty((A.shape[0], width_pad), dtype=A.dtype)
+        out = np.empty((A.shape[0], self._pad[1 - side]), dtype=A.dtype)
+        if self._compiled(A.dtype):
+            compiled = getattr(kernels, f"compiled_{kernel}")
+            compiled(self._arrays, self._offsets, A, out)
+        else:  # numpy kernels on row chunks of A (see ``_threads``)
+            fused = getattr(kernels, f"fused_{kernel}")
+            grouped = getattr(kernels, f"grouped_{kernel}")
 
-        def work(rows):
-            if self._fused:
-                fused(self._arrays, self.ranks, self._offsets, A[rows], out[rows])
-            else:
-                grouped(self.groups, self.factors, A[rows], out[rows])
+            def work(rows):
+                if self._fused:
+                    fused(self._arrays, self.ranks, self._offsets, A[rows], out[rows])
+                else:
+                    grouped(self.groups, self.factors, A[rows], out[rows])
 
-        run_chunks(work, row_chunks(A.shape[0]))
-        return out if width_pad == width else out[:, :width].copy()
+            run_chunks(work, row_chunks(A.shape[0]))
+        return self._unpad(out, 1 - side)
 
     def forward(self, X):
         """Return ``X @ H`` for ``X`` of shape (n_samples, n_in)."""
-        return self._apply(X, 0, "X", kernels.fused_forward, kernels.grouped_forward)
+        return self._apply(X, 0, "X", "forward")
 
     def backward(self, D):
         """Return ``D @ H.T`` for ``D`` of shape (n_samples, n_out)."""
-        return self._apply(D, 1, "D", kernels.fused_backward, kernels.grouped_backward)
+        return self._apply(D, 1, "D", "backward")
 
     def rmatmat(self, X):
         """Return ``H.T @ X`` for ``X`` of shape (n_in, K); result (n_out, K)."""
@@ -286,6 +300,19 @@ class HMatrix:
             Same layout as ``data``; ``self.like(g).factors`` splits it into
             the gradient of every factor.
         """
+        return self._grad(X, D, out, with_backward=False)[0]
+
+    def grad_and_backward(self, X, D):
+        """``(grad(X, D), backward(D))``, sharing the projections of ``D``.
+
+        Returns
+        -------
+        g : ndarray of shape (n_params,)
+        dX : ndarray of shape (n_samples, n_in)
+        """
+        return self._grad(X, D, None, with_backward=True)
+
+    def _grad(self, X, D, out, with_backward):
         X = self._batch_major(X, 0, "X")
         G = self._batch_major(D, 1, "D")
         if X.shape[0] != G.shape[0]:
@@ -298,6 +325,21 @@ class HMatrix:
             X, G = X.astype(dtype, copy=False), G.astype(dtype, copy=False)
         if out is None:
             out = np.empty(self.n_params, dtype=X.dtype)
+        if not self._compiled(X.dtype):
+            self._numpy_grad(X, G, out)
+            return out, (self.backward(D) if with_backward else None)
+        dX = np.empty((X.shape[0], self._pad[0]), X.dtype) if with_backward else None
+        kernels.compiled_grad(
+            self._arrays, self.like(out)._arrays, self._offsets, X, G, dX
+        )
+        return out, (self._unpad(dX, 0) if with_backward else None)
+
+    def _unpad(self, A, side):
+        width = self.shape[side]
+        return A if A.shape[1] == width else A[:, :width].copy()
+
+    def _numpy_grad(self, X, G, out):
+        """``grad`` by the numpy kernels, on row chunks summed afterwards."""
 
         def work(rows):
             target = self.like(out if rows.start == 0 else np.empty_like(out))
@@ -312,7 +354,6 @@ class HMatrix:
 
         for partial in run_chunks(work, row_chunks(X.shape[0]))[1:]:
             out += partial
-        return out
 
     # ------------------------------------------------------------ conversions
     def like(self, data):

@@ -6,7 +6,7 @@ such an array into ``c`` clusters, ``A.reshape(B, c, n // c).transpose(1, 0, 2)`
 is a strided view whose 2-D slices BLAS reads directly, so no kernel ever
 transposes or copies an activation matrix.
 
-Two families:
+Three families:
 
 * ``grouped_*``: one batched ``np.matmul`` per :class:`BlockGroup` (any
   admissibility); factors are the per-group views ``U (count, m_l, k)``,
@@ -16,11 +16,26 @@ Two families:
   ``K = sum(ranks)``, and ``DD (c_L, m_L, n_L)``.  A product is then two large
   batched GEMMs plus a cheap reduction over the tree (:func:`_exchange`),
   instead of two skinny GEMMs and a full-width update per level.
+* ``compiled_*`` (HODLR, float32/float64): the same storage and maths, run by
+  the compiled per-leaf loops of ``_hodlr_loops`` in three phases, each split
+  across threads over leaves (or batch rows), with BLAS held at one thread.
+  This is the default path for weak admissibility (``docs/hmatrix.md`` has
+  the measurements that chose it).
 """
 
 import numpy as np
 
+from . import _hodlr_loops as loops
+from ._threads import run_ranges, single_threaded_blas
+
+COMPILED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_MIN_ROWS = 16  # batch rows per thread in the tree reduction
+
 __all__ = [
+    "COMPILED_DTYPES",
+    "compiled_backward",
+    "compiled_forward",
+    "compiled_grad",
     "fused_backward",
     "fused_forward",
     "fused_grad",
@@ -132,3 +147,58 @@ def fused_grad(arrays, grads, ranks, offsets, X, G):
         S = _exchange(G3 @ VVt, ranks, offsets)
         np.matmul(X3.transpose(0, 2, 1), S, out=grads[0])
         np.matmul(G3.transpose(0, 2, 1), T, out=grads[1])
+
+
+# -------------------------------------------------------------------- compiled
+def _compiled_apply(A, dense, far_in, far_out, offsets, out, transpose):
+    c, K = dense.shape[0], far_in.shape[2]
+    P = np.empty((c, A.shape[0], K), dtype=A.dtype)
+    with single_threaded_blas():
+        run_ranges(
+            lambda lo, hi: loops.near(A, dense, far_in, out, P, transpose, lo, hi), c
+        )
+        if K:
+            run_ranges(lambda lo, hi: loops.upsweep(P, offsets, lo, hi),
+                       A.shape[0], _MIN_ROWS)  # fmt: skip
+            run_ranges(lambda lo, hi: loops.far(P, offsets, far_out, out, lo, hi), c)
+
+
+def compiled_forward(arrays, offsets, X, Y):
+    """Write ``X @ W`` into ``Y`` for HODLR storage ``arrays = (UU, VVt, DD)``."""
+    UU, VVt, DD = arrays
+    _compiled_apply(X, DD, UU, VVt, offsets, Y, False)
+
+
+def compiled_backward(arrays, offsets, G, dX):
+    """Write ``G @ W.T`` into ``dX`` for HODLR storage; G (B, n_pad)."""
+    UU, VVt, DD = arrays
+    _compiled_apply(G, DD, VVt, UU, offsets, dX, True)
+
+
+def compiled_grad(arrays, grads, offsets, X, G, dX=None):
+    """Write the factor gradients into ``grads``; also ``G @ W.T`` into ``dX``."""
+    UU, VVt, DD = arrays
+    gUU, gVVt, gDD = grads
+    c, K, B = DD.shape[0], UU.shape[2], X.shape[0]
+    P = np.empty((c, B, K), dtype=X.dtype)
+    Q = np.empty_like(P)
+    if dX is None:
+        dX = np.empty((0, 0), dtype=X.dtype)
+
+    def sweep(lo, hi):
+        loops.upsweep(P, offsets, lo, hi)
+        loops.upsweep(Q, offsets, lo, hi)
+
+    with single_threaded_blas():
+        run_ranges(
+            lambda lo, hi: loops.grad_near(X, G, UU, VVt, DD, gDD, P, Q, dX, lo, hi),
+            c,
+        )
+        if K:
+            run_ranges(sweep, B, _MIN_ROWS)
+            run_ranges(
+                lambda lo, hi: loops.grad_far(
+                    X, G, UU, P, Q, offsets, gUU, gVVt, dX, lo, hi
+                ),
+                c,
+            )

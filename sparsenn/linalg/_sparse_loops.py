@@ -4,17 +4,7 @@ Raw kernels only: no validation, C-contiguous arrays of one float dtype and
 int32/int64 indices.  Each ``_nb_*`` name is None when numba cannot be imported.
 """
 
-import warnings
-
-try:  # numba is a core dependency; the SciPy path keeps the package usable.
-    import numba
-    from numba import prange
-
-    NUMBA_AVAILABLE = True
-except ImportError:  # pragma: no cover - exercised only without numba
-    numba = None
-    prange = range
-    NUMBA_AVAILABLE = False
+from ._numba import jit, prange
 
 # Reassociation (vectorised reductions) and FMA contraction, but no "no NaN /
 # no inf" assumptions: NaN and inf propagate as in numpy (measured: same speed
@@ -23,18 +13,7 @@ _FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 
 
 def _jit(fn):
-    """Compile ``fn`` with numba (parallel, fastmath), caching on disk if possible."""
-    if not NUMBA_AVAILABLE:  # pragma: no cover
-        return None
-    try:
-        return numba.njit(parallel=True, fastmath=_FASTMATH, cache=True)(fn)
-    except RuntimeError:  # no writable cache location: compile per process
-        warnings.warn(
-            "numba cannot write its cache; sparse kernels are compiled per process.",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-        return numba.njit(parallel=True, fastmath=_FASTMATH, cache=False)(fn)
+    return jit(fn, parallel=True, fastmath=_FASTMATH)
 
 
 def _spmm_kernel(indptr, indices, data, Yt, out):

@@ -13,7 +13,7 @@ import contextlib
 import os
 from concurrent.futures import ThreadPoolExecutor
 
-__all__ = ["row_chunks", "run_chunks"]
+__all__ = ["row_chunks", "run_chunks", "run_ranges", "single_threaded_blas"]
 
 _STATE = {}
 MIN_ROWS = 64  # do not split a batch into chunks smaller than this
@@ -49,17 +49,35 @@ def _pool():
     return _STATE["pool"]
 
 
-def row_chunks(n_rows):
+def row_chunks(n_rows, min_rows=MIN_ROWS):
     """Split ``range(n_rows)`` into at most one slice per worker."""
     _controller()
-    n = max(1, min(_STATE["workers"], n_rows // MIN_ROWS))
+    n = max(1, min(_STATE["workers"], n_rows // max(1, min_rows)))
     bounds = [n_rows * i // n for i in range(n + 1)]
     return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
+def single_threaded_blas():
+    """Context holding every BLAS library at one thread."""
+    return _controller().limit(limits=1, user_api="blas")
+
+
+def _map(fn, chunks):
+    if len(chunks) == 1:
+        return [fn(chunks[0])]
+    return list(_pool().map(fn, chunks))
+
+
 def run_chunks(fn, chunks):
     """``[fn(chunk) for chunk in chunks]`` in threads, BLAS limited to one thread."""
-    with _controller().limit(limits=1, user_api="blas"):
-        if len(chunks) == 1:
-            return [fn(chunks[0])]
-        return list(_pool().map(fn, chunks))
+    with single_threaded_blas():
+        return _map(fn, chunks)
+
+
+def run_ranges(fn, n, min_size=1):
+    """Call ``fn(lo, hi)`` over a split of ``range(n)`` in threads (no BLAS limit).
+
+    For compiled functions that release the GIL; the caller holds BLAS at one
+    thread (:func:`single_threaded_blas`) around a whole sequence of calls.
+    """
+    _map(lambda rows: fn(rows.start, rows.stop), row_chunks(n, min_size))

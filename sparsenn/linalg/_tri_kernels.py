@@ -9,34 +9,13 @@ factors are ``U`` (diagonal ``u0``, super-diagonals ``u1`` at ``+k`` and ``u2`` 
 """
 
 import math
-import warnings
 
 import numpy as np
 from scipy.linalg import lapack
 
+from ._numba import NUMBA_AVAILABLE, jit
+
 __all__ = ["NUMBA_AVAILABLE", "KChainLU", "kchain_slogdet"]
-
-try:  # numba is a core dependency; without it the LAPACK path is used
-    import numba
-
-    NUMBA_AVAILABLE = True
-except ImportError:  # pragma: no cover - exercised only without numba
-    numba = None
-    NUMBA_AVAILABLE = False
-
-
-def _jit(fn):
-    if not NUMBA_AVAILABLE:  # pragma: no cover
-        return None
-    try:
-        return numba.njit(cache=True)(fn)
-    except RuntimeError:  # pragma: no cover - no writable cache location
-        warnings.warn(
-            "numba cannot write its cache; tridiagonal kernels compile per process.",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-        return numba.njit(cache=False)(fn)
 
 
 def _factor_kernel(d, sub, sup, k, b):
@@ -155,10 +134,10 @@ def _slogdet_kernel(d, sub, sup, k):
     return sign, math.log(scaled) + expo * math.log(2.0)
 
 
-_factor = _jit(_factor_kernel)
-_forward = _jit(_forward_kernel)
-_back = _jit(_back_kernel)
-_slogdet = _jit(_slogdet_kernel)
+_factor = jit(_factor_kernel)
+_forward = jit(_forward_kernel)
+_back = jit(_back_kernel)
+_slogdet = jit(_slogdet_kernel)
 
 
 def _as_f64(a):
