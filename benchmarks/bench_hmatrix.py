@@ -18,6 +18,9 @@ after the dense peer shares the two cores with those spinners.
 *Back-to-back* (``--settle 0``) times the blocks without a pause and shows
 that interference.
 
+Part K (kernels): each HODLR product at width 2048 by the compiled per-leaf
+loops (the default) and by the numpy batched kernels, in the same run.
+
 Part B (network, Fashion-MNIST): time per epoch of the 784-2048-2048-10
 H-matrix network (rank 8) against scikit-learn's dense ``MLPClassifier`` of the
 same shape (Adam, batch 256, float32), then test accuracy against stored
@@ -105,6 +108,34 @@ def layer_speed(widths, leaf_sizes, rank, batch, rounds, repeats, settle=0.0):
     return table(rows, headers), "growth exponent of time in width: " + ", ".join(
         slopes
     )
+
+
+# ------------------------------------------------------------------ part K
+def kernel_choice(n, leaf, rank, batch, rounds, repeats):
+    """Each HODLR product by the compiled loops and by the numpy kernels."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((batch, n)).astype(np.float32)
+    D = rng.standard_normal((batch, n)).astype(np.float32)
+    H = HMatrixWeights(n, n, rank=rank, leaf_size=leaf, random_state=0,
+                       dtype=np.float32).hmatrix  # fmt: skip
+    numpy_H = H.like(H.data)
+    numpy_H._compiled = lambda dtype: False  # force the numpy kernels
+    ops = {
+        "forward": lambda M: M.forward(X),
+        "backward": lambda M: M.backward(D),
+        "grad": lambda M: M.grad(X, D),
+        "grad_and_backward": lambda M: M.grad_and_backward(X, D),
+    }
+    rows = []
+    for name, op in ops.items():
+        t_c, t_n = [], []
+        for _ in range(rounds):
+            t_c.append(median_time(lambda op=op: op(H), repeats))
+            t_n.append(median_time(lambda op=op: op(numpy_H), repeats))
+        tc, tn = float(np.median(t_c)), float(np.median(t_n))
+        rows.append([name, f"{tc * 1e3:.2f}", f"{tn * 1e3:.2f}", f"{tc / tn:.2f}"])
+    headers = ["product", "compiled ms", "numpy ms", "compiled / numpy"]
+    return table(rows, headers)
 
 
 # ------------------------------------------------------------------ part B
@@ -233,7 +264,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fast smoke run")
     parser.add_argument("--epochs", type=int, default=8, help="epochs in part B2")
-    parser.add_argument("--parts", default="A,B1,B2", help="comma-separated parts")
+    parser.add_argument("--parts", default="A,K,B1,B2", help="comma-separated parts")
     parser.add_argument(
         "--models", default=None, help="B2 rows to run, e.g. 1,2 (default: all)"
     )
@@ -270,6 +301,12 @@ def main():
                     widths, leaves, 8, 256, rounds, repeats, settle
                 )
             print(tab + "\n\n" + slopes, flush=True)
+    if "K" in parts:
+        print(
+            "\n## Part K: HODLR kernels, width 2048, leaf 64, rank 8, batch 256, "
+            "float32: compiled loops vs numpy kernels\n"
+        )
+        print(kernel_choice(2048, 64, 8, 256, rounds=5, repeats=10))
     if not parts & {"B1", "B2"}:
         return
     n_train = 3000 if args.quick else None
