@@ -236,9 +236,10 @@ def test_rank_above_block_size_warns_once_and_caps():
 
 @pytest.mark.parametrize("adm", ADMISSIBILITIES)
 def test_products_split_over_threads_match_dense(adm, monkeypatch):
-    from sparsenn.linalg import _threads
+    from sparsenn.linalg import _hmatrix_kernels, _threads
 
     _threads._controller()
+    monkeypatch.setattr(_hmatrix_kernels, "PARALLEL_WORK", 0)  # always split
     rng = np.random.default_rng(2)
     H = HMatrix.from_dense(
         rng.standard_normal((50, 70)), rank=3, n_levels=2, admissibility=adm
@@ -252,6 +253,9 @@ def test_products_split_over_threads_match_dense(adm, monkeypatch):
     np.testing.assert_allclose(X @ H, X @ W, atol=1e-12)
     np.testing.assert_allclose(H.backward(D), D @ W.T, atol=1e-12)
     np.testing.assert_allclose(H.grad(X, D), g_single, atol=1e-10)
+    g, dX = H.grad_and_backward(X, D)
+    np.testing.assert_allclose(g, g_single, atol=1e-10)
+    np.testing.assert_allclose(dX, D @ W.T, atol=1e-12)
 
 
 @settings(max_examples=40, deadline=None)

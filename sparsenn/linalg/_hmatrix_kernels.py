@@ -30,6 +30,18 @@ from ._threads import run_ranges, single_threaded_blas
 
 COMPILED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _MIN_ROWS = 16  # batch rows per thread in the tree reduction
+# Below this many multiply-adds per product (batch rows x stored values) one
+# thread is faster than handing the phases to the pool (measured crossover
+# 15-35 M on 2 cores; bench_hmatrix.py part K, docs/hmatrix.md).
+PARALLEL_WORK = 1 << 24
+
+
+def _runner(arrays, n_rows):
+    """``run(fn, n, min_size)`` calling ``fn(lo, hi)``: in threads if worth it."""
+    if n_rows * sum(a.size for a in arrays) >= PARALLEL_WORK:
+        return run_ranges
+    return lambda fn, n, min_size=1: fn(0, n)
+
 
 __all__ = [
     "COMPILED_DTYPES",
@@ -153,14 +165,13 @@ def fused_grad(arrays, grads, ranks, offsets, X, G):
 def _compiled_apply(A, dense, far_in, far_out, offsets, out, transpose):
     c, K = dense.shape[0], far_in.shape[2]
     P = np.empty((c, A.shape[0], K), dtype=A.dtype)
+    run = _runner((dense, far_in, far_out), A.shape[0])
     with single_threaded_blas():
-        run_ranges(
-            lambda lo, hi: loops.near(A, dense, far_in, out, P, transpose, lo, hi), c
-        )
+        run(lambda lo, hi: loops.near(A, dense, far_in, out, P, transpose, lo, hi), c)
         if K:
-            run_ranges(lambda lo, hi: loops.upsweep(P, offsets, lo, hi),
-                       A.shape[0], _MIN_ROWS)  # fmt: skip
-            run_ranges(lambda lo, hi: loops.far(P, offsets, far_out, out, lo, hi), c)
+            run(lambda lo, hi: loops.upsweep(P, offsets, lo, hi),
+                A.shape[0], _MIN_ROWS)  # fmt: skip
+            run(lambda lo, hi: loops.far(P, offsets, far_out, out, lo, hi), c)
 
 
 def compiled_forward(arrays, offsets, X, Y):
@@ -189,14 +200,15 @@ def compiled_grad(arrays, grads, offsets, X, G, dX=None):
         loops.upsweep(P, offsets, lo, hi)
         loops.upsweep(Q, offsets, lo, hi)
 
+    run = _runner(arrays, B)
     with single_threaded_blas():
-        run_ranges(
+        run(
             lambda lo, hi: loops.grad_near(X, G, UU, VVt, DD, gDD, P, Q, dX, lo, hi),
             c,
         )
         if K:
-            run_ranges(sweep, B, _MIN_ROWS)
-            run_ranges(
+            run(sweep, B, _MIN_ROWS)
+            run(
                 lambda lo, hi: loops.grad_far(
                     X, G, UU, P, Q, offsets, gUU, gVVt, dX, lo, hi
                 ),
