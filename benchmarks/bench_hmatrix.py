@@ -15,8 +15,8 @@ Part A runs under two protocols.  *Settled* (the default first table) idles
 its worker threads spinning for about 0.1 s (measured: 0.11 s of CPU burned
 during a 0.4 s sleep after one 256x2048x2048 product), so a block timed right
 after the dense peer shares the two cores with those spinners.
-*Back-to-back* (``--settle 0``) times the blocks without a pause and shows
-that interference.
+*Back-to-back* (the second table; ``--settle 0`` alone) times the blocks
+without a pause and shows that interference.
 
 Part K (kernels): each HODLR product at width 2048 by the compiled per-leaf
 loops (the default) and by the numpy batched kernels, in the same run.
