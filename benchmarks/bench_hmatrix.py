@@ -1,9 +1,10 @@
 """H-matrix layers and HMatrixMLPClassifier against dense peers run alongside.
 
-Part A (layer): one training step of a single junction, ``forward(X)`` and
-``grad_and_backward(X, D)`` (the calls the engine makes per junction and
-minibatch: the product, the weight gradient and the back-propagated delta;
-``DenseWeights`` runs them as three BLAS GEMMs), for square junctions of width
+Part A (layer): one training step of a single junction,
+``forward_for_training(X)`` and ``grad_and_backward(X, D)`` (the calls the
+engine makes per junction and minibatch: the product, the weight gradient and
+the back-propagated delta; ``DenseWeights`` runs them as three BLAS GEMMs, the
+H-matrix reuses its forward projections of ``X``), for square junctions of width
 1024, 2048 and 4096, batch 256, float32, C-ordered activations as the engine
 passes them.  H-matrix (HODLR, rank 8, leaves 32, 64 and 128) against
 ``DenseWeights``; rounds alternate between the two and the ratio is the ratio
@@ -61,7 +62,7 @@ from sparsenn.layers import (
 # ------------------------------------------------------------------ part A
 def _step(w, X, D):
     def run():
-        w.forward(X)
+        w.forward_for_training(X)
         w.grad_and_backward(X, D)
 
     return run
@@ -293,8 +294,8 @@ def main():
                 else "back-to-back"
             )
             print(
-                "\n## Part A: one junction, forward + grad_and_backward, batch 256, "
-                f"float32, BLAS threads: {threads}, {protocol}\n"
+                "\n## Part A: one junction, forward_for_training + grad_and_backward, "
+                f"batch 256, float32, BLAS threads: {threads}, {protocol}\n"
             )
             with _blas_limit(args.blas_threads):
                 tab, slopes = layer_speed(

@@ -13,7 +13,7 @@ from ._activations import ACTIVATIONS, DERIVATIVES, log_loss, softmax
 __all__ = ["forward", "predict_proba", "loss_and_grads"]
 
 
-def forward(weights, biases, X, activation):
+def forward(weights, biases, X, activation, training=False):
     """Return the activations of every layer, input first, softmax output last.
 
     Parameters
@@ -23,6 +23,9 @@ def forward(weights, biases, X, activation):
     X : ndarray of shape (n_samples, n_in)
     activation : str
         Key of ``ACTIVATIONS`` for the hidden layers.
+    training : bool, default=False
+        Call ``forward_for_training``, so that weight types may keep
+        intermediates for the backward pass that follows.
 
     Returns
     -------
@@ -43,7 +46,11 @@ def forward(weights, biases, X, activation):
     activations = [X]
     last = len(weights) - 1
     for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
-        Z = w.forward(activations[-1])
+        Z = (
+            w.forward_for_training(activations[-1])
+            if training
+            else w.forward(activations[-1])
+        )
         Z += b
         activations.append(softmax(Z) if i == last else hidden(Z))
     return activations
@@ -95,7 +102,7 @@ def loss_and_grads(weights, biases, X, y, activation, alpha, sample_weight):
     bias_grads : list of ndarray
         Aligned with ``biases``.
     """
-    activations = forward(weights, biases, X, activation)
+    activations = forward(weights, biases, X, activation, training=True)
     P = activations[-1]
     total = float(sample_weight.sum())
     loss = log_loss(P, y, sample_weight)

@@ -113,3 +113,18 @@ def test_rank_larger_than_blocks_warns(digits):
     with pytest.warns(UserWarning, match="rank exceeds the block size"):
         clf.fit(X[:100], y[:100])
     assert max(clf.weights_[0].hmatrix.ranks) <= 16
+
+
+def test_training_forward_keeps_projections_for_the_gradient_only():
+    import pickle
+
+    w = HMatrixWeights(64, 64, rank=3, leaf_size=8, random_state=0)
+    rng = np.random.default_rng(0)
+    X, D = rng.standard_normal((6, 64)), rng.standard_normal((6, 64))
+    expected = w.grad(X, D)
+    w.forward_for_training(X)
+    assert w._saved is not None and w._saved[0] is X
+    restored = pickle.loads(pickle.dumps(w))
+    assert getattr(restored, "_saved", None) is None  # not pickled
+    np.testing.assert_allclose(w.grad(X, D), expected, atol=1e-12)
+    assert w._saved is None  # used once

@@ -111,3 +111,25 @@ def test_astype_converts_every_view(make):
     W32 = W.astype(np.float32)
     assert W32.params.dtype == np.float32
     np.testing.assert_allclose(W32.to_dense(), W.to_dense(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_training_forward_then_gradient_matches_the_plain_calls(make, dtype):
+    """``forward_for_training`` then ``grad``/``grad_and_backward``, as the engine."""
+    w = make(dtype)
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((5, w.shape[0])).astype(dtype)
+    D = rng.standard_normal((5, w.shape[1])).astype(dtype)
+    Y, g, back = w.forward(X), w.grad(X, D), w.backward(D)
+    np.testing.assert_allclose(w.forward_for_training(X), Y, **TOL[dtype])
+    g2, back2 = w.grad_and_backward(X, D)
+    np.testing.assert_allclose(g2, g, **TOL[dtype])
+    np.testing.assert_allclose(back2, back, **TOL[dtype])
+    w.forward_for_training(X)
+    np.testing.assert_allclose(w.grad(X, D), g, **TOL[dtype])
+    # kept intermediates belong to that X object only, and are used once
+    X2 = rng.standard_normal(X.shape).astype(dtype)
+    g_X2 = w.grad(X2, D)
+    w.forward_for_training(X)
+    np.testing.assert_allclose(w.grad(X2, D), g_X2, **TOL[dtype])
+    np.testing.assert_allclose(w.grad(X, D), g, **TOL[dtype])

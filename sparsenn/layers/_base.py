@@ -58,6 +58,16 @@ class WeightMatrix:
         """Return ``(grad(X, D), backward(D))``; types may fuse the two passes."""
         return self.grad(X, D), self.backward(D)
 
+    def forward_for_training(self, X):
+        """``forward(X)`` in a training step; a type may keep intermediates.
+
+        The engine calls this, then ``grad`` or ``grad_and_backward`` with the
+        same ``X`` object, unchanged, and unchanged parameters.  A type may keep
+        what its forward pass computed for that one next call (default: keeps
+        nothing).
+        """
+        return self.forward(X)
+
     def prepare_input(self, X):
         """``X`` in the memory layout this type reads fastest (default: as is).
 

@@ -126,14 +126,33 @@ class HMatrixWeights(WeightMatrix):
     def forward(self, X):
         return self.hmatrix.forward(X)
 
+    def forward_for_training(self, X):
+        """``forward(X)``, keeping the projections of ``X`` for the next gradient.
+
+        The next ``grad`` or ``grad_and_backward`` call reuses them if it gets
+        this same ``X`` object, and drops them in any case.
+        """
+        Y, sums = self.hmatrix._apply(X, 0, "X", "forward")
+        self._saved = (X, sums) if sums is not None else None
+        return Y
+
+    def _take_saved(self, X):
+        saved, self._saved = getattr(self, "_saved", None), None
+        return saved[1] if saved is not None and saved[0] is X else None
+
     def backward(self, D):
         return self.hmatrix.backward(D)
 
     def grad(self, X, D):
-        return self.hmatrix.grad(X, D)
+        return self.hmatrix._grad(X, D, None, False, self._take_saved(X))[0]
 
     def grad_and_backward(self, X, D):
-        return self.hmatrix.grad_and_backward(X, D)
+        return self.hmatrix._grad(X, D, None, True, self._take_saved(X))
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_saved", None)  # a training-step intermediate, not state
+        return state
 
     def to_dense(self):
         return self.hmatrix.to_dense()

@@ -232,12 +232,17 @@ class HMatrix:
         )
 
     def _apply(self, A, side, name, kernel):
-        """Run the product ``kernel`` ("forward" or "backward") on ``A``."""
+        """Run the product ``kernel`` ("forward" or "backward") on ``A``.
+
+        Returns the product and, from the compiled forward, the cluster sums of
+        the projections of ``A`` (else None), which ``_grad`` can reuse.
+        """
         A = self._batch_major(A, side, name)
         out = np.empty((A.shape[0], self._pad[1 - side]), dtype=A.dtype)
+        sums = None
         if self._compiled(A.dtype):
             compiled = getattr(kernels, f"compiled_{kernel}")
-            compiled(self._arrays, self._offsets, A, out)
+            sums = compiled(self._arrays, self._offsets, A, out)
         else:  # numpy kernels on row chunks of A (see ``_threads``)
             fused = getattr(kernels, f"fused_{kernel}")
             grouped = getattr(kernels, f"grouped_{kernel}")
@@ -249,15 +254,15 @@ class HMatrix:
                     grouped(self.groups, self.factors, A[rows], out[rows])
 
             run_chunks(work, row_chunks(A.shape[0]))
-        return self._unpad(out, 1 - side)
+        return self._unpad(out, 1 - side), sums
 
     def forward(self, X):
         """Return ``X @ H`` for ``X`` of shape (n_samples, n_in)."""
-        return self._apply(X, 0, "X", "forward")
+        return self._apply(X, 0, "X", "forward")[0]
 
     def backward(self, D):
         """Return ``D @ H.T`` for ``D`` of shape (n_samples, n_out)."""
-        return self._apply(D, 1, "D", "backward")
+        return self._apply(D, 1, "D", "backward")[0]
 
     def rmatmat(self, X):
         """Return ``H.T @ X`` for ``X`` of shape (n_in, K); result (n_out, K)."""
@@ -312,7 +317,12 @@ class HMatrix:
         """
         return self._grad(X, D, None, with_backward=True)
 
-    def _grad(self, X, D, out, with_backward):
+    def _grad(self, X, D, out, with_backward, x_sums=None):
+        """``(grad, backward or None)``; ``x_sums`` as returned by ``_apply(X)``.
+
+        ``x_sums`` must come from the forward product of this very ``X`` with
+        the current factors; it saves the projections of ``X``.
+        """
         X = self._batch_major(X, 0, "X")
         G = self._batch_major(D, 1, "D")
         if X.shape[0] != G.shape[0]:
@@ -329,8 +339,11 @@ class HMatrix:
             self._numpy_grad(X, G, out)
             return out, (self.backward(D) if with_backward else None)
         dX = np.empty((X.shape[0], self._pad[0]), X.dtype) if with_backward else None
+        expected = (2**self.n_levels, X.shape[0], int(self._offsets[-1]))
+        if x_sums is not None and (x_sums.shape, x_sums.dtype) != (expected, X.dtype):
+            x_sums = None
         kernels.compiled_grad(
-            self._arrays, self.like(out)._arrays, self._offsets, X, G, dX
+            self._arrays, self.like(out)._arrays, self._offsets, X, G, dX, x_sums
         )
         return out, (self._unpad(dX, 0) if with_backward else None)
 

@@ -163,6 +163,7 @@ def fused_grad(arrays, grads, ranks, offsets, X, G):
 
 # -------------------------------------------------------------------- compiled
 def _compiled_apply(A, dense, far_in, far_out, offsets, out, transpose):
+    """``out = A @ op(W)``; returns the cluster sums of the projections (c, B, K)."""
     c, K = dense.shape[0], far_in.shape[2]
     P = np.empty((c, A.shape[0], K), dtype=A.dtype)
     run = _runner((dense, far_in, far_out), A.shape[0])
@@ -172,12 +173,17 @@ def _compiled_apply(A, dense, far_in, far_out, offsets, out, transpose):
             run(lambda lo, hi: loops.upsweep(P, offsets, lo, hi),
                 A.shape[0], _MIN_ROWS)  # fmt: skip
             run(lambda lo, hi: loops.far(P, offsets, far_out, out, lo, hi), c)
+    return P
 
 
 def compiled_forward(arrays, offsets, X, Y):
-    """Write ``X @ W`` into ``Y`` for HODLR storage ``arrays = (UU, VVt, DD)``."""
+    """Write ``X @ W`` into ``Y`` for HODLR storage ``arrays = (UU, VVt, DD)``.
+
+    Returns the cluster sums of ``X @ UU``, which ``compiled_grad`` can reuse
+    for the same ``X`` and factors.
+    """
     UU, VVt, DD = arrays
-    _compiled_apply(X, DD, UU, VVt, offsets, Y, False)
+    return _compiled_apply(X, DD, UU, VVt, offsets, Y, False)
 
 
 def compiled_backward(arrays, offsets, G, dX):
@@ -186,31 +192,35 @@ def compiled_backward(arrays, offsets, G, dX):
     _compiled_apply(G, DD, VVt, UU, offsets, dX, True)
 
 
-def compiled_grad(arrays, grads, offsets, X, G, dX=None):
-    """Write the factor gradients into ``grads``; also ``G @ W.T`` into ``dX``."""
+def compiled_grad(arrays, grads, offsets, X, G, dX=None, x_sums=None):
+    """Write the factor gradients into ``grads``; also ``G @ W.T`` into ``dX``.
+
+    ``x_sums``: what ``compiled_forward`` returned for this ``X`` and these
+    factors; when given, the projections of ``X`` are not computed again.
+    """
     UU, VVt, DD = arrays
     gUU, gVVt, gDD = grads
     c, K, B = DD.shape[0], UU.shape[2], X.shape[0]
-    P = np.empty((c, B, K), dtype=X.dtype)
-    Q = np.empty_like(P)
+    project_x = x_sums is None
+    P = np.empty((c, B, K), dtype=X.dtype) if project_x else x_sums
+    Q = np.empty((c, B, K), dtype=X.dtype)
     if dX is None:
         dX = np.empty((0, 0), dtype=X.dtype)
 
+    def near(lo, hi):
+        loops.grad_near(X, G, UU, VVt, DD, gDD, P, Q, dX, project_x, lo, hi)
+
     def sweep(lo, hi):
-        loops.upsweep(P, offsets, lo, hi)
+        if project_x:
+            loops.upsweep(P, offsets, lo, hi)
         loops.upsweep(Q, offsets, lo, hi)
+
+    def far(lo, hi):
+        loops.grad_far(X, G, UU, P, Q, offsets, gUU, gVVt, dX, lo, hi)
 
     run = _runner(arrays, B)
     with single_threaded_blas():
-        run(
-            lambda lo, hi: loops.grad_near(X, G, UU, VVt, DD, gDD, P, Q, dX, lo, hi),
-            c,
-        )
+        run(near, c)
         if K:
             run(sweep, B, _MIN_ROWS)
-            run(
-                lambda lo, hi: loops.grad_far(
-                    X, G, UU, P, Q, offsets, gUU, gVVt, dX, lo, hi
-                ),
-                c,
-            )
+            run(far, c)

@@ -80,8 +80,11 @@ def _far(P, offsets, far_out, out, lo, hi):
         gemm(E, far_out[q], _leaf(out, q, out.shape[1] // c), False, True, 1.0)
 
 
-def _grad_near(X, G, UU, VVt, DD, gDD, P, Q, dX, lo, hi):
-    """Leaves ``lo:hi``: ``gDD``, both projections and, if ``dX.size``, ``G @ DD.T``."""
+def _grad_near(X, G, UU, VVt, DD, gDD, P, Q, dX, project_x, lo, hi):
+    """Leaves ``lo:hi``: ``gDD``, the projections and, if ``dX.size``, ``G @ DD.T``.
+
+    ``P[p] = X_p @ UU[p]`` only if ``project_x`` (else ``P`` is the forward's).
+    """
     c, m, K = UU.shape
     n = DD.shape[2]
     for p in range(lo, hi):
@@ -90,7 +93,8 @@ def _grad_near(X, G, UU, VVt, DD, gDD, P, Q, dX, lo, hi):
         if dX.size:
             gemm(G_p, DD[p], _leaf(dX, p, m), False, True, 0.0)
         if K:
-            gemm(X_p, UU[p], P[p], False, False, 0.0)
+            if project_x:
+                gemm(X_p, UU[p], P[p], False, False, 0.0)
             gemm(G_p, VVt[p], Q[p], False, False, 0.0)
 
 
