@@ -310,10 +310,26 @@ class HMatrix:
     def grad_and_backward(self, X, D):
         """``(grad(X, D), backward(D))``, sharing the projections of ``D``.
 
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_in)
+        D : ndarray of shape (n_samples, n_out)
+
         Returns
         -------
         g : ndarray of shape (n_params,)
         dX : ndarray of shape (n_samples, n_in)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sparsenn.linalg import HMatrix
+        >>> rng = np.random.default_rng(0)
+        >>> H = HMatrix.from_dense(rng.standard_normal((32, 16)), rank=2, leaf_size=8)
+        >>> X, D = rng.standard_normal((4, 32)), rng.standard_normal((4, 16))
+        >>> g, dX = H.grad_and_backward(X, D)
+        >>> np.allclose(g, H.grad(X, D)), np.allclose(dX, D @ H.to_dense().T)
+        (True, True)
         """
         return self._grad(X, D, None, with_backward=True)
 
