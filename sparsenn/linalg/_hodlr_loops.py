@@ -4,8 +4,8 @@ Same storage and maths as the ``fused_*`` kernels of ``_hmatrix_kernels``
 (``UU (c, m, K)``, ``VVt (c, n, K)``, ``DD (c, m, n)``, leaf-major, with level
 ``l``'s rank-``k_l`` columns at ``offsets[l-1]:offsets[l]``).  Every product
 runs in three phases, each a compiled function over a range of leaves (or of
-batch rows for the reduction) that releases the GIL, so ``run_phases`` can
-split each phase across threads:
+batch rows for the reduction) that releases the GIL, so the drivers in
+``_hmatrix_kernels`` can split each phase across threads:
 
 1. *near*: per leaf ``p``, the dense leaf product and the projections
    ``P[p] = A_p @ far_in[p]`` onto every level's factors;
