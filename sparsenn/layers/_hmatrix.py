@@ -136,8 +136,10 @@ class HMatrixWeights(WeightMatrix):
         self._saved = (X, sums) if sums is not None else None
         return Y
 
+    _saved = None  # (X, its projection sums), kept by forward_for_training
+
     def _take_saved(self, X):
-        saved, self._saved = getattr(self, "_saved", None), None
+        saved, self._saved = self._saved, None
         return saved[1] if saved is not None and saved[0] is X else None
 
     def backward(self, D):
