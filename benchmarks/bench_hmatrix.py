@@ -49,14 +49,14 @@ from _common import (
 from sklearn.neural_network import MLPClassifier
 
 from sparsenn import HMatrixMLPClassifier
-from sparsenn._base_mlp import BaseStructuredMLP
-from sparsenn._train import glorot_bound
+from sparsenn.engine._init import glorot_bound
 from sparsenn.layers import (
     DenseWeights,
     FixedDictionaryWeights,
     HMatrixWeights,
     LowRankWeights,
 )
+from sparsenn.neural_network._base import BaseStructuredMLP
 
 
 # ------------------------------------------------------------------ part A

@@ -10,9 +10,11 @@ __version__ = "0.1.0"
 # the user set wins, and it has no effect if OpenMP was already started.
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
-from ._hmatrix_mlp import HMatrixMLPClassifier
-from ._pinv import PseudoInverseSparseClassifier
-from ._sparse_mlp import SparseMLPClassifier
+from .neural_network import (
+    HMatrixMLPClassifier,
+    PseudoInverseSparseClassifier,
+    SparseMLPClassifier,
+)
 
 __all__ = [
     "__version__",

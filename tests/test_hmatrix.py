@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy.sparse.linalg import aslinearoperator
 
 from sparsenn.linalg import HMatrix
-from sparsenn.linalg._cluster import block_groups
+from sparsenn.linalg.hmatrix._cluster import block_groups
 
 ADMISSIBILITIES = ["weak", "standard"]
 
@@ -236,7 +236,8 @@ def test_rank_above_block_size_warns_once_and_caps():
 
 @pytest.mark.parametrize("adm", ADMISSIBILITIES)
 def test_products_split_over_threads_match_dense(adm, monkeypatch):
-    from sparsenn.linalg import _hmatrix_kernels, _threads
+    from sparsenn.linalg import _threads
+    from sparsenn.linalg.hmatrix import _kernels as _hmatrix_kernels
 
     _threads._controller()
     monkeypatch.setattr(_hmatrix_kernels, "PARALLEL_WORK", 0)  # always split
@@ -262,7 +263,7 @@ def test_products_split_over_threads_match_dense(adm, monkeypatch):
 @given(hmatrices(), st.sampled_from([np.float32, np.float64]))
 def test_compiled_and_numpy_kernels_agree(case, dtype):
     """HODLR products by the compiled loops and by the numpy kernels agree."""
-    from sparsenn.linalg import _hmatrix_kernels as kernels
+    from sparsenn.linalg.hmatrix import _kernels as kernels
 
     H, rng, n_samples = case
     H = H.astype(dtype)

@@ -5,9 +5,9 @@ import pytest
 import scipy.sparse as sp
 from scipy.special import expit
 
-from sparsenn._activations import ACTIVATIONS, DERIVATIVES, log_loss, softmax
-from sparsenn._network import forward, loss_and_grads, predict_proba
-from sparsenn._optimizers import AdamOptimizer, SGDOptimizer
+from sparsenn.engine._activations import ACTIVATIONS, DERIVATIVES, log_loss, softmax
+from sparsenn.engine._network import forward, loss_and_grads, predict_proba
+from sparsenn.engine._optimizers import AdamOptimizer, SGDOptimizer
 from sparsenn.layers import DenseWeights
 
 REFERENCE = {

@@ -9,8 +9,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sparsenn import PseudoInverseSparseClassifier
-from sparsenn._pinv import ACTIVATIONS
 from sparsenn.linalg import OffsetTridiagonal
+from sparsenn.neural_network._pinv import ACTIVATIONS
 
 FASHION = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from sparsenn.layers import DenseWeights, SparseWeights
 from sparsenn.linalg import sddmm, spmm
-from sparsenn.linalg._sparse_kernels import NUMBA_AVAILABLE, feature_major
+from sparsenn.linalg.sparse._kernels import NUMBA_AVAILABLE, feature_major
 
 KERNELS = ["numba", "scipy", "dense"] if NUMBA_AVAILABLE else ["scipy", "dense"]
 DTYPES = [np.float32, np.float64]

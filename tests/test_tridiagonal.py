@@ -9,7 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.sparse.linalg import LinearOperator, aslinearoperator
 
-from sparsenn.linalg import OffsetTridiagonal, _tri_lstsq, _tridiagonal
+from sparsenn.linalg import OffsetTridiagonal
+from sparsenn.linalg.tridiagonal import _lstsq as _tri_lstsq
+from sparsenn.linalg.tridiagonal import _tridiagonal
 
 SETTINGS = settings(
     max_examples=60,

@@ -10,8 +10,8 @@ import warnings
 
 import numpy as np
 
-from ..linalg._hmatrix_layout import _check_int
 from ..linalg._threads import row_chunks, run_chunks
+from ..linalg.hmatrix._layout import _check_int
 from ._base import WeightMatrix
 from ._hmatrix import _rng, _uniform, glorot_variance
 

@@ -19,7 +19,7 @@ elementwise operations downstream see one memory order.  See ``docs/kernels.md``
 import numpy as np
 import scipy.sparse as sp
 
-from ..linalg import _sparse_kernels as _k
+from ..linalg.sparse import _kernels as _k
 from ._base import WeightMatrix
 
 __all__ = ["SparseWeights"]

@@ -1,7 +1,10 @@
-"""sparsenn.linalg"""
+"""Linear algebra core: sparse kernels, H-matrices, offset-tridiagonal matrices.
 
-from ._hmatrix import HMatrix
-from ._sparse_kernels import sddmm, spmm
-from ._tridiagonal import OffsetTridiagonal
+Usable on its own: nothing in ``sparsenn.linalg`` imports scikit-learn.
+"""
+
+from .hmatrix import HMatrix
+from .sparse import sddmm, spmm
+from .tridiagonal import OffsetTridiagonal
 
 __all__ = ["HMatrix", "OffsetTridiagonal", "spmm", "sddmm"]

@@ -30,8 +30,8 @@ __all__ = [
     "scatter",
 ]
 
-from ._numba import NUMBA_AVAILABLE
-from ._sparse_loops import (
+from .._numba import NUMBA_AVAILABLE
+from ._loops import (
     _nb_gather,
     _nb_scatter,
     _nb_sddmm,

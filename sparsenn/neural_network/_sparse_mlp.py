@@ -6,8 +6,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base_mlp import BaseStructuredMLP
-from ._train import glorot_bound
+from ..engine._init import glorot_bound
+from ._base import BaseStructuredMLP
 
 __all__ = ["SparseMLPClassifier"]
 
@@ -226,8 +226,8 @@ class SparseMLPClassifier(BaseStructuredMLP):
         self.connection_orders_ = [None] * n_junctions
 
     def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
-        from .connectivity import connection_pattern
-        from .layers import SparseWeights
+        from ..connectivity import connection_pattern
+        from ..layers import SparseWeights
 
         rho = self._densities[layer_index]
         pattern, order = connection_pattern(

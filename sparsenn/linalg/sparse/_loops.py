@@ -4,7 +4,7 @@ Raw kernels only: no validation, C-contiguous arrays of one float dtype and
 int32/int64 indices.  Each ``_nb_*`` name is None when numba cannot be imported.
 """
 
-from ._numba import jit, prange
+from .._numba import jit, prange
 
 # Reassociation (vectorised reductions) and FMA contraction, but no "no NaN /
 # no inf" assumptions: NaN and inf propagate as in numpy (measured: same speed

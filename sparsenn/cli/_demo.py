@@ -36,7 +36,7 @@ def _models(args):
     """(name, estimator) pairs, built lazily so the command starts quickly."""
     from sklearn.neural_network import MLPClassifier
 
-    from . import (
+    from .. import (
         HMatrixMLPClassifier,
         PseudoInverseSparseClassifier,
         SparseMLPClassifier,
@@ -81,8 +81,8 @@ def _n_weights(est):
 
 def _fixed_point_rows(args, Xtr, ytr, Xte, yte):
     """A logistic clash-free network, its 12-bit export and their accuracies."""
-    from . import SparseMLPClassifier
-    from .fixedpoint import to_fixed_point
+    from .. import SparseMLPClassifier
+    from ..fixedpoint import to_fixed_point
 
     clf = SparseMLPClassifier(
         (args.hidden,),
@@ -132,7 +132,7 @@ def _warm_up(args, X, y):
 
 def run(args):
     """Train, evaluate and print the table; returns the exit status."""
-    from .datasets import load_morse
+    from ..datasets import load_morse
 
     train = load_morse(args.variant, subset="train")
     test = load_morse(args.variant, subset="test")

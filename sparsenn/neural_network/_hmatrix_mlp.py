@@ -4,8 +4,8 @@ from numbers import Integral
 
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base_mlp import BaseStructuredMLP
-from ._train import glorot_bound
+from ..engine._init import glorot_bound
+from ._base import BaseStructuredMLP
 
 __all__ = ["HMatrixMLPClassifier"]
 
@@ -187,7 +187,7 @@ n_params=6656)
     def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
         if layer_index == self._n_junctions - 1:
             return super()._make_weights(layer_index, n_in, n_out, rng, dtype)
-        from .layers import HMatrixWeights
+        from ..layers import HMatrixWeights
 
         bound = glorot_bound(n_in, n_out, self.activation)
         return HMatrixWeights(

@@ -13,7 +13,7 @@ import math
 import numpy as np
 from scipy.linalg import lapack
 
-from ._numba import NUMBA_AVAILABLE, jit
+from .._numba import NUMBA_AVAILABLE, jit
 
 __all__ = ["NUMBA_AVAILABLE", "KChainLU", "kchain_slogdet"]
 
@@ -153,7 +153,7 @@ def kchain_slogdet(diag, sub, sup, k):
 class KChainLU:
     """Pivoted LU of a ``p == q == k`` offset-tridiagonal matrix (compiled).
 
-    Same interface as :class:`~sparsenn.linalg._banded_lu.BandedLU`.
+    Same interface as :class:`~sparsenn.linalg.tridiagonal._banded_lu.BandedLU`.
     """
 
     def __init__(self, diag, sub, sup, k, *, rhs=None):

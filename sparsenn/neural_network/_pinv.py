@@ -15,9 +15,9 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._activations import ACTIVATIONS as _ENGINE_ACTIVATIONS
-from ._pinv_solvers import INVERSE_ACTIVATIONS, solve_ridge, weighted_accuracy
-from .linalg import OffsetTridiagonal
+from ..engine._activations import ACTIVATIONS as _ENGINE_ACTIVATIONS
+from ..engine._pinv_solvers import INVERSE_ACTIVATIONS, solve_ridge, weighted_accuracy
+from ..linalg import OffsetTridiagonal
 
 __all__ = ["PseudoInverseSparseClassifier"]
 

@@ -4,7 +4,7 @@ An ``HMatrix`` of shape ``(n_in, n_out)`` plays the role of a weight matrix
 ``W`` with ``Y = X @ W``.  Rows (inputs) and columns (outputs) are bisected into
 contiguous clusters ``n_levels`` times; admissible blocks are stored as factor
 pairs ``W_b = U_b V_b`` and the remaining leaf blocks as dense matrices.  All
-blocks of a :class:`~sparsenn.linalg._cluster.BlockGroup` have the same shape,
+blocks of a :class:`~sparsenn.linalg.hmatrix._cluster.BlockGroup` have the same shape,
 so products run as a few batched ``np.matmul`` calls (structured-layers.md
 §1.5), never as a Python loop over blocks.
 
@@ -23,13 +23,13 @@ import warnings
 import numpy as np
 
 from ._cluster import block_groups, padded_size
-from ._hmatrix_layout import (
+from ._layout import (
     _check_structure,
     _fused_views,
     _grouped_views,
     _level_ranks,
 )
-from ._hmatrix_products import HMatrixProducts
+from ._products import HMatrixProducts
 
 __all__ = ["HMatrix"]
 

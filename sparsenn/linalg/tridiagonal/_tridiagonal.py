@@ -8,8 +8,8 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator
 
 from ._banded_lu import BandedLU, ReducedMatrix, gtsv_solve
-from ._tri_kernels import NUMBA_AVAILABLE, KChainLU, kchain_slogdet
-from ._tri_lstsq import minnorm_lstsq, pinv_dense, ridge_lstsq
+from ._kernels import NUMBA_AVAILABLE, KChainLU, kchain_slogdet
+from ._lstsq import minnorm_lstsq, pinv_dense, ridge_lstsq
 
 __all__ = ["OffsetTridiagonal"]
 

@@ -25,11 +25,11 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._activations import ACTIVATIONS
-from ._network import loss_and_grads, predict_proba
-from ._optimizers import OPTIMIZERS
-from ._train import glorot_bound, init_bias, restore, snapshot
-from .layers import DenseWeights
+from ..engine._activations import ACTIVATIONS
+from ..engine._init import glorot_bound, init_bias, restore, snapshot
+from ..engine._network import loss_and_grads, predict_proba
+from ..engine._optimizers import OPTIMIZERS
+from ..layers import DenseWeights
 
 __all__ = ["BaseStructuredMLP"]
 

@@ -21,8 +21,8 @@ output's size is allocated.  Callers hold BLAS at one thread.
 
 import numpy as np
 
-from ._blas import AVAILABLE, gemm
-from ._numba import jit
+from .._blas import AVAILABLE, gemm
+from .._numba import jit
 
 __all__ = ["AVAILABLE", "far", "grad_far", "grad_near", "near", "upsweep"]
 

@@ -12,14 +12,14 @@ __all__ = ["main"]
 
 # sub-command name -> (module implementing it, one-line help)
 COMMANDS = {
-    "demo": ("sparsenn._demo", "train dense vs structured networks on Morse data"),
+    "demo": ("sparsenn.cli._demo", "train dense vs structured networks on Morse data"),
     "morse": ("sparsenn.datasets._cli", "list the named Morse variants or write one"),
 }
 
 
 def build_parser():
     """Return the argument parser with every sub-command configured."""
-    from . import __version__
+    from .. import __version__
 
     parser = argparse.ArgumentParser(
         prog="sparsenn", description=__doc__.splitlines()[0]

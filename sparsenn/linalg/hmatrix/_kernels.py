@@ -25,8 +25,8 @@ Three families:
 
 import numpy as np
 
+from .._threads import run_ranges, single_threaded_blas
 from . import _hodlr_loops as loops
-from ._threads import run_ranges, single_threaded_blas
 
 COMPILED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _MIN_ROWS = 16  # batch rows per thread in the tree reduction

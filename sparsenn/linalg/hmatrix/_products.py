@@ -9,8 +9,8 @@ otherwise.
 
 import numpy as np
 
-from . import _hmatrix_kernels as kernels
-from ._threads import row_chunks, run_chunks
+from .._threads import row_chunks, run_chunks
+from . import _kernels as kernels
 
 __all__ = ["HMatrixProducts"]
 
