@@ -115,16 +115,21 @@ def test_rank_larger_than_blocks_warns(digits):
     assert max(clf.weights_[0].hmatrix.ranks) <= 16
 
 
-def test_training_forward_keeps_projections_for_the_gradient_only():
+def test_training_forward_passes_projections_explicitly():
     import pickle
 
     w = HMatrixWeights(64, 64, rank=3, leaf_size=8, random_state=0)
     rng = np.random.default_rng(0)
     X, D = rng.standard_normal((6, 64)), rng.standard_normal((6, 64))
-    expected = w.grad(X, D)
-    w.forward_for_training(X)
-    assert w._saved is not None and w._saved[0] is X
+    expected_g, expected_b = w.grad(X, D), w.backward(D)
+    Y, ctx = w.forward_train(X)
+    assert ctx is not None  # the projections of X, handed back explicitly
+    np.testing.assert_allclose(Y, w.forward(X), atol=1e-12)
     restored = pickle.loads(pickle.dumps(w))
-    assert getattr(restored, "_saved", None) is None  # not pickled
-    np.testing.assert_allclose(w.grad(X, D), expected, atol=1e-12)
-    assert w._saved is None  # used once
+    assert "_saved" not in vars(restored)  # no hidden per-call state at all
+    g, b = w.grad_and_backward(X, D, ctx)
+    np.testing.assert_allclose(g, expected_g, atol=1e-12)
+    np.testing.assert_allclose(b, expected_b, atol=1e-12)
+    # the same call without ctx computes the same thing from scratch
+    g2, _ = w.grad_and_backward(X, D)
+    np.testing.assert_allclose(g2, expected_g, atol=1e-12)

@@ -24,14 +24,16 @@ def forward(weights, biases, X, activation, training=False):
     activation : str
         Key of ``ACTIVATIONS`` for the hidden layers.
     training : bool, default=False
-        Call ``forward_for_training``, so that weight types may keep
-        intermediates for the backward pass that follows.
+        Call each weight's ``forward_train`` and also return the contexts it
+        gives back, for ``grad_and_backward``.
 
     Returns
     -------
     activations : list of ndarray
         ``activations[0] is X``; ``activations[-1]`` has shape
         (n_samples, n_classes) and rows summing to one.
+    contexts : list
+        Only when ``training``: one ``ctx`` per junction.
 
     Examples
     --------
@@ -43,17 +45,17 @@ def forward(weights, biases, X, activation, training=False):
     array([[0.333, 0.333, 0.333]])
     """
     hidden = ACTIVATIONS[activation]
-    activations = [X]
+    activations, contexts = [X], []
     last = len(weights) - 1
     for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
-        Z = (
-            w.forward_for_training(activations[-1])
-            if training
-            else w.forward(activations[-1])
-        )
+        if training:
+            Z, ctx = w.forward_train(activations[-1])
+            contexts.append(ctx)
+        else:
+            Z = w.forward(activations[-1])
         Z += b
         activations.append(softmax(Z) if i == last else hidden(Z))
-    return activations
+    return (activations, contexts) if training else activations
 
 
 def predict_proba(weights, biases, X, activation, chunk_size=4096):
@@ -102,7 +104,7 @@ def loss_and_grads(weights, biases, X, y, activation, alpha, sample_weight):
     bias_grads : list of ndarray
         Aligned with ``biases``.
     """
-    activations = forward(weights, biases, X, activation, training=True)
+    activations, contexts = forward(weights, biases, X, activation, training=True)
     P = activations[-1]
     total = float(sample_weight.sum())
     loss = log_loss(P, y, sample_weight)
@@ -117,7 +119,7 @@ def loss_and_grads(weights, biases, X, y, activation, alpha, sample_weight):
         w = weights[i]
         bias_grads[i] = delta.sum(axis=0)
         if i:
-            g, back = w.grad_and_backward(activations[i], delta)
+            g, back = w.grad_and_backward(activations[i], delta, contexts[i])
             delta = derivative(activations[i], back)
         else:
             g = w.grad(activations[i], delta)

@@ -4,14 +4,36 @@ They follow scikit-learn's ``_stochastic_optimizers``: ``SGDOptimizer`` with
 momentum (optionally Nesterov) and the learning-rate schedules, and
 ``AdamOptimizer``.  ``update`` never rebinds a parameter array, so structured
 weight types that hold views into their ``params`` stay consistent.
+
+An optimizer's state (velocities, moments, step count) is its own; the arrays
+it updates are passed to every ``update`` call by the training loop, so a
+pickled, reloaded or deep-copied optimizer keeps training the model's own
+parameters (the ``params`` given at construction are only the default and are
+not pickled).
 """
 
 import numpy as np
 
-__all__ = ["SGDOptimizer", "AdamOptimizer"]
+__all__ = ["SGDOptimizer", "AdamOptimizer", "OPTIMIZERS"]
 
 
-class SGDOptimizer:
+class _Optimizer:
+    """State kept between steps; pickles and copies carry the state only."""
+
+    _state_names = ()
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["params"] = None
+        return state
+
+    def reset_positions(self, index, positions):
+        """Zero the state of ``params[index][positions]`` (re-initialised weights)."""
+        for name in self._state_names:
+            getattr(self, name)[index][positions] = 0
+
+
+class SGDOptimizer(_Optimizer):
     """Stochastic gradient descent with momentum and learning-rate schedules.
 
     Parameters
@@ -35,6 +57,8 @@ class SGDOptimizer:
     array([0.5, 1.5])
     """
 
+    _state_names = ("velocities",)
+
     def __init__(
         self,
         params,
@@ -53,10 +77,20 @@ class SGDOptimizer:
         self.velocities = [np.zeros_like(p) for p in params]
         self.params = params
 
-    def update(self, grads):
-        """Apply one step given gradients aligned with ``params``."""
+    def update(self, grads, params=None):
+        """Apply one step given gradients aligned with ``params``.
+
+        Parameters
+        ----------
+        grads : list of ndarray
+            One gradient per parameter array.
+        params : list of ndarray, optional
+            The arrays to update in place (default: those given at
+            construction).
+        """
+        params = self.params if params is None else params
         lr, mu = self.learning_rate, self.momentum
-        for p, v, g in zip(self.params, self.velocities, grads, strict=True):
+        for p, v, g in zip(params, self.velocities, grads, strict=True):
             v *= mu
             v -= lr * g
             if self.nesterov:
@@ -87,7 +121,7 @@ class SGDOptimizer:
         return False
 
 
-class AdamOptimizer:
+class AdamOptimizer(_Optimizer):
     """Adam (Kingma and Ba, 2014) with bias-corrected step size.
 
     Parameters
@@ -106,6 +140,8 @@ class AdamOptimizer:
     array([0.9])
     """
 
+    _state_names = ("ms", "vs")
+
     def __init__(
         self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
     ):
@@ -116,12 +152,22 @@ class AdamOptimizer:
         self.ms = [np.zeros_like(p) for p in params]
         self.vs = [np.zeros_like(p) for p in params]
 
-    def update(self, grads):
-        """Apply one step given gradients aligned with ``params``."""
+    def update(self, grads, params=None):
+        """Apply one step given gradients aligned with ``params``.
+
+        Parameters
+        ----------
+        grads : list of ndarray
+            One gradient per parameter array.
+        params : list of ndarray, optional
+            The arrays to update in place (default: those given at
+            construction).
+        """
+        params = self.params if params is None else params
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
         lr = self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        for p, m, v, g in zip(self.params, self.ms, self.vs, grads, strict=True):
+        for p, m, v, g in zip(params, self.ms, self.vs, grads, strict=True):
             m *= b1
             m += (1 - b1) * g
             v *= b2

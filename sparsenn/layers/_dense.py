@@ -40,13 +40,13 @@ class DenseWeights(WeightMatrix):
         self.params = np.ascontiguousarray(params)
         self.W = self.params.reshape(self.shape)
 
-    def forward(self, X):
+    def _forward(self, X):
         return _same_layout(X, self.W)
 
-    def backward(self, D):
+    def _backward(self, D):
         return _same_layout(D, self.W.T)
 
-    def grad(self, X, D):
+    def _grad(self, X, D):
         return (X.T @ D).ravel()
 
     def to_dense(self):

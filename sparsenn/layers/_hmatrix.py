@@ -123,38 +123,21 @@ class HMatrixWeights(WeightMatrix):
         self.hmatrix = self.hmatrix.like(np.ascontiguousarray(params))
         self.params = self.hmatrix.data
 
-    def forward(self, X):
+    def _forward(self, X):
         return self.hmatrix.forward(X)
 
-    def forward_for_training(self, X):
-        """``forward(X)``, keeping the projections of ``X`` for the next gradient.
+    def _forward_train(self, X):
+        # ctx: the cluster sums of X's projections, reused by the gradient
+        return self.hmatrix._apply(X, 0, "X", "forward")
 
-        The next ``grad`` or ``grad_and_backward`` call reuses them if it gets
-        this same ``X`` object, and drops them in any case.
-        """
-        Y, sums = self.hmatrix._apply(X, 0, "X", "forward")
-        self._saved = (X, sums) if sums is not None else None
-        return Y
-
-    _saved = None  # (X, its projection sums), kept by forward_for_training
-
-    def _take_saved(self, X):
-        saved, self._saved = self._saved, None
-        return saved[1] if saved is not None and saved[0] is X else None
-
-    def backward(self, D):
+    def _backward(self, D):
         return self.hmatrix.backward(D)
 
-    def grad(self, X, D):
-        return self.hmatrix._grad(X, D, None, False, self._take_saved(X))[0]
+    def _grad(self, X, D):
+        return self.hmatrix._grad(X, D, None, False, None)[0]
 
-    def grad_and_backward(self, X, D):
-        return self.hmatrix._grad(X, D, None, True, self._take_saved(X))
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("_saved", None)  # a training-step intermediate, not state
-        return state
+    def _grad_and_backward(self, X, D, ctx):
+        return self.hmatrix._grad(X, D, None, True, ctx)
 
     def to_dense(self):
         return self.hmatrix.to_dense()

@@ -118,21 +118,19 @@ class LowRankWeights(WeightMatrix):
         self.U = self.params[:split].reshape(n_in, self.rank)
         self.V = self.params[split:].reshape(self.rank, n_out)
 
-    def forward(self, X):
-        self._check_input(X, self.shape[0], "X")
+    def _forward(self, X):
         dtype = np.result_type(X, self.params)
         return _by_rows(
             lambda r: (X[r] @ self.U) @ self.V, len(X), self.shape[1], dtype
         )
 
-    def backward(self, D):
-        self._check_input(D, self.shape[1], "D")
+    def _backward(self, D):
         dtype = np.result_type(D, self.params)
         return _by_rows(
             lambda r: (D[r] @ self.V.T) @ self.U.T, len(D), self.shape[0], dtype
         )
 
-    def grad(self, X, D):
+    def _grad(self, X, D):
         def part(r):
             gU = X[r].T @ (D[r] @ self.V.T)
             gV = (X[r] @ self.U).T @ D[r]
@@ -301,21 +299,19 @@ class FixedDictionaryWeights(WeightMatrix):
         """Multiplications per sample: ``n_atoms * (n_in + n_out)``."""
         return int(self.U.size + self.V.size)
 
-    def forward(self, X):
-        self._check_input(X, self.shape[0], "X")
+    def _forward(self, X):
         dtype = np.result_type(X, self.params)
         return _by_rows(
             lambda r: (X[r] @ self.U) @ self.V, len(X), self.shape[1], dtype
         )
 
-    def backward(self, D):
-        self._check_input(D, self.shape[1], "D")
+    def _backward(self, D):
         dtype = np.result_type(D, self.params)
         return _by_rows(
             lambda r: (D[r] @ self.V.T) @ self.U.T, len(D), self.shape[0], dtype
         )
 
-    def grad(self, X, D):
+    def _grad(self, X, D):
         return _summed(lambda r: ((X[r] @ self.U).T @ D[r]).ravel(), len(X))
 
     def to_dense(self):

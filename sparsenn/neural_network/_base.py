@@ -1,32 +1,33 @@
 """The shared estimator behind every structured MLP classifier.
 
-``BaseStructuredMLP`` owns validation, the training loop (minibatch SGD or
-Adam with scikit-learn's ``MLPClassifier`` semantics), prediction and the
-fitted attributes.  A subclass decides only how each junction's weight matrix
-is built, through ``_make_weights``.
+``BaseStructuredMLP`` validates, builds the network and stores the fitted
+attributes; the training loop is the engine's :func:`~sparsenn.engine.fit_epochs`.
+A subclass decides only how each junction's weight matrix is built, through
+``_make_weights``.
 """
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, compute_sample_weight, gen_batches
-from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.multiclass import (
-    _check_partial_fit_first_call,
-    check_classification_targets,
-)
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._sklearn import (
+    Interval,
+    Options,
+    StrOptions,
+    _check_partial_fit_first_call,
+    _check_sample_weight,
+    _fit_context,
+)
+from .._warnings import warn
 from ..engine._activations import ACTIVATIONS
-from ..engine._init import glorot_bound, init_bias, restore, snapshot
+from ..engine._init import glorot_bound, init_bias
+from ..engine._loop import StoppingRule, TrainingState, fit_epochs, restore
 from ..engine._network import loss_and_grads, predict_proba
 from ..engine._optimizers import OPTIMIZERS
 from ..layers import DenseWeights
@@ -139,12 +140,6 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
     def _validate_structure(self, layer_sizes):
         """Check subclass parameters against the layer sizes (hook)."""
 
-    def _export_coef(self, weights):
-        """The user-facing ``coefs_`` entry of one weight object."""
-        if hasattr(weights, "to_scipy"):
-            return weights.to_scipy()
-        return weights.to_dense()
-
     # ------------------------------------------------------------ public API
     @property
     def coefs_(self):
@@ -154,7 +149,7 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         from the trained parameters on access.
         """
         check_is_fitted(self, "weights_")
-        return [self._export_coef(w) for w in self.weights_]
+        return [w.to_coef() for w in self.weights_]
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -232,9 +227,10 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
             sample_weight = sample_weight * compute_sample_weight(self.class_weight, y)
         if first_call:
             self._initialize(X.shape[1], X.dtype)
-        if not incremental or not hasattr(self, "_optimizer"):
-            self._optimizer = self._make_optimizer()
-        self._run_epochs(X, codes, sample_weight, incremental)
+        self._ensure_writeable()
+        if not incremental or getattr(self, "_training", None) is None:
+            self._training = self._new_training_state(first_call)
+        self._train(X, codes, sample_weight, incremental)
         return self
 
     def _encode_targets(self, y, classes, first_call, incremental):
@@ -272,16 +268,23 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         self.n_params_ = sum(w.n_params for w in self.weights_) + sum(sizes[1:])
         self.n_iter_, self.t_ = 0, 0
         self.loss_curve_ = []
-        self._no_improvement_count = 0
-        if self.early_stopping:
-            self.validation_scores_, self.best_validation_score_ = [], -np.inf
-            self.best_loss_ = None
-        else:
-            self.best_loss_ = np.inf
-            self.validation_scores_ = self.best_validation_score_ = None
+        self._training = None
 
     def _params(self):
         return [w.params for w in self.weights_] + self.intercepts_
+
+    def _ensure_writeable(self):
+        """Copy arrays that came back read-only (``joblib.load(mmap_mode="r")``)."""
+        for w in self.weights_:
+            if not w.params.flags.writeable:
+                w._set_params(np.array(w.params))
+        self.intercepts_ = [
+            b if b.flags.writeable else np.array(b) for b in self.intercepts_
+        ]
+        optimizer = getattr(getattr(self, "_training", None), "optimizer", None)
+        for name in getattr(optimizer, "_state_names", ()):
+            arrays = getattr(optimizer, name)
+            arrays[:] = [a if a.flags.writeable else np.array(a) for a in arrays]
 
     def _make_optimizer(self):
         if self.solver == "sgd":
@@ -301,6 +304,21 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
             self.epsilon,
         )
 
+    def _new_training_state(self, first_call):
+        """A fresh optimizer; the stopping rule carries over warm starts."""
+        previous = getattr(self, "_training", None)
+        stopping = (
+            previous.stopping
+            if previous is not None and not first_call
+            else StoppingRule(self.tol, self.n_iter_no_change)
+        )
+        stopping.tol, stopping.n_iter_no_change = self.tol, self.n_iter_no_change
+        state = TrainingState(self._make_optimizer(), stopping)
+        state.t = self.t_
+        if previous is not None and not first_call:
+            state.history = previous.history
+        return state
+
     def _split_validation(self, X, codes, sample_weight, incremental):
         if not self.early_stopping or incremental:
             return (X, codes, sample_weight), None
@@ -318,111 +336,113 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         if self.batch_size == "auto":
             return min(200, n_samples)
         if self.batch_size > n_samples:
-            warnings.warn(
+            warn(
                 f"Got batch_size={self.batch_size} larger than the {n_samples} "
                 "training samples; using all samples in one batch.",
                 UserWarning,
-                stacklevel=4,
             )
         return min(self.batch_size, n_samples)
 
-    def _run_epochs(self, X, codes, sample_weight, incremental):
+    def _validation_score(self, validation):
+        X_val, codes_val, sw_val = validation
+
+        def score():
+            P = predict_proba(self.weights_, self.intercepts_, X_val, self.activation)
+            return np.average(P.argmax(axis=1) == codes_val, weights=sw_val)
+
+        return score
+
+    def _step(self, X, codes, sw):
+        """The engine's ``step``: loss and gradients of one minibatch of rows."""
+        weights, biases = self.weights_, self.intercepts_
+
+        def step(rows):
+            swb = sw[rows]
+            batch_weight = float(swb.sum())
+            if not batch_weight > 0:
+                return 0.0, None, 0.0, len(rows)
+            Xb = X[rows]
+            if hasattr(Xb, "toarray"):
+                Xb = Xb.toarray()
+            Xb = weights[0].prepare_input(Xb)
+            loss, wg, bg = loss_and_grads(
+                weights, biases, Xb, codes[rows], self.activation, self.alpha, swb
+            )
+            return loss, wg + bg, batch_weight, len(rows)
+
+        return step
+
+    def _batches(self, n_samples):
+        batch_size = self._batch_size(n_samples)
+        rng = self._random_state
+
+        def batches():
+            order = rng.permutation(n_samples) if self.shuffle else np.arange(n_samples)
+            return (order[b] for b in gen_batches(n_samples, batch_size))
+
+        return batches
+
+    def _train(self, X, codes, sample_weight, incremental):
         (X, codes, sw), validation = self._split_validation(
             X, codes, sample_weight, incremental
         )
-        n = X.shape[0]
-        batch_size = self._batch_size(n)
-        params = self._params()
-        if not incremental:
-            self.n_iter_ = 0
-        epochs = 1 if incremental else self.max_iter
-        for epoch in range(epochs):
-            saved = snapshot(params)
-            order = self._random_state.permutation(n) if self.shuffle else np.arange(n)
-            loss = self._one_epoch(X, codes, sw, order, batch_size)
-            if loss is None:
-                restore(params, saved)
-                warnings.warn(
-                    f"Training diverged in epoch {self.n_iter_ + 1} (the loss became "
-                    "NaN or infinite); the parameters of the previous epoch were "
-                    "kept. Lower learning_rate_init or scale the inputs.",
-                    ConvergenceWarning,
-                    stacklevel=4,
-                )
-                break
-            self.n_iter_ += 1
-            self.t_ += n
-            self.loss_ = loss
-            self.loss_curve_.append(loss)
-            self._optimizer.iteration_ends(self.t_)
-            if self.verbose:
-                print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
-            if self._should_stop(validation, params):
-                break
-            if not incremental and epoch == epochs - 1:
-                warnings.warn(
-                    f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
-                    "reached and the optimization hasn't converged yet.",
-                    ConvergenceWarning,
-                    stacklevel=4,
-                )
-        if self.early_stopping and not incremental and self._best_params is not None:
-            restore(params, self._best_params)
-
-    def _one_epoch(self, X, codes, sw, order, batch_size):
-        """Return the epoch's weighted mean loss, or None if it diverged."""
-        total, weight_sum = 0.0, 0.0
-        for batch in gen_batches(len(order), batch_size):
-            idx = order[batch]
-            Xb = X[idx]
-            if hasattr(Xb, "toarray"):
-                Xb = Xb.toarray()
-            Xb = self.weights_[0].prepare_input(Xb)
-            swb = sw[idx]
-            batch_weight = swb.sum()
-            if not batch_weight > 0:
-                continue
-            loss, wg, bg = loss_and_grads(
-                self.weights_,
-                self.intercepts_,
-                Xb,
-                codes[idx],
-                self.activation,
-                self.alpha,
-                swb,
-            )
-            if not np.isfinite(loss):
-                return None
-            self._optimizer.update(wg + bg)
-            total += loss * batch_weight
-            weight_sum += batch_weight
-        return total / weight_sum
-
-    def _should_stop(self, validation, params):
-        if validation is not None:
-            X_val, codes_val, sw_val = validation
-            P = predict_proba(self.weights_, self.intercepts_, X_val, self.activation)
-            score = float(np.average(P.argmax(axis=1) == codes_val, weights=sw_val))
-            self.validation_scores_.append(score)
-            improved = score >= self.best_validation_score_ + self.tol
-            if score > self.best_validation_score_:
-                self.best_validation_score_ = score
-                self._best_params = snapshot(params)
-            what = "Validation score"
-        else:
-            improved = self.loss_curve_[-1] <= self.best_loss_ - self.tol
-            self.best_loss_ = min(self.best_loss_, self.loss_curve_[-1])
-            what = "Training loss"
-        self._no_improvement_count = 0 if improved else self._no_improvement_count + 1
-        if self._no_improvement_count <= self.n_iter_no_change:
-            return False
-        msg = (
-            f"{what} did not improve more than tol={self.tol} for "
-            f"{self.n_iter_no_change} consecutive epochs."
+        state, params = self._training, self._params()
+        state.stopping.validate = (
+            None if validation is None else self._validation_score(validation)
         )
-        if self._optimizer.trigger_stopping(msg, self.verbose):
-            return True
-        self._no_improvement_count = 0
-        return False
+        if not incremental:
+            state.n_iter = 0
+        n_done = len(state.history)
+        status = fit_epochs(
+            params,
+            self._step(X, codes, sw),
+            self._batches(X.shape[0]),
+            state,
+            n_epochs=1 if incremental else self.max_iter,
+            verbose=self.verbose,
+        )
+        self._record(state, n_done)
+        self._after_training(status, state, params, incremental)
 
-    _best_params = None
+    def _record(self, state, n_done):
+        """Mirror the engine's state in scikit-learn's fitted attributes."""
+        new = state.history[n_done:]
+        self.n_iter_, self.t_ = state.n_iter, state.t
+        self.loss_curve_.extend(r.loss for r in new)
+        if self.loss_curve_:
+            self.loss_ = self.loss_curve_[-1]
+        self.history_ = [r.as_dict() for r in state.history]
+        if self.early_stopping:
+            self.validation_scores_ = list(state.stopping.scores)
+            self.best_validation_score_ = state.stopping.best_score
+            self.best_loss_ = None
+        else:
+            self.best_loss_ = state.stopping.best_loss
+            self.validation_scores_ = self.best_validation_score_ = None
+
+    def _after_training(self, status, state, params, incremental):
+        if status == "unrecoverable":
+            raise ValueError(
+                f"Solver produced non-finite parameter weights: with solver="
+                f"{self.solver!r} and learning_rate_init={self.learning_rate_init} "
+                "the loss was not finite from the first minibatch on. The input "
+                "data may contain large values and need to be preprocessed, or "
+                "learning_rate_init must be lowered."
+            )
+        if status == "diverged":
+            warn(
+                f"Training diverged in epoch {self.n_iter_ + 1} (the loss or the "
+                "parameters became NaN or infinite); the last parameters that "
+                "gave a finite loss were restored. Lower learning_rate_init "
+                f"(now {self.learning_rate_init}) or scale the inputs.",
+                ConvergenceWarning,
+            )
+        elif status == "max_iter" and not incremental:
+            warn(
+                f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
+                "reached and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
+        best = state.stopping.best_params
+        if self.early_stopping and not incremental and best is not None:
+            restore(params, best)

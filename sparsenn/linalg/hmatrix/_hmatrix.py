@@ -204,6 +204,22 @@ class HMatrix(HMatrixProducts):
             first[np.broadcast_to(row_pad[:, :, None], first.shape)] = 0
             last[np.broadcast_to(col_pad[:, None, :], last.shape)] = 0
 
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_arrays", None)  # views of data, rebuilt on unpickling
+        state.pop("factors", None)
+        return state
+
+    def __setstate__(self, state):
+        """Restore, then rebuild the factor views into ``data``.
+
+        A pickle (or joblib) would otherwise give back the views as separate
+        copies, and training ``data`` would no longer change the products.
+        """
+        self.__dict__.update(state)
+        data = self.data if self.data.flags.writeable else np.array(self.data)
+        self._set_data(data)
+
     # ------------------------------------------------------------ conversions
     def like(self, data):
         """An HMatrix with this structure whose storage is ``data`` (no copy)."""
