@@ -74,7 +74,10 @@ def predict_proba(weights, biases, X, activation, chunk_size=4096):
     chunks = []
     for start in range(0, X.shape[0], chunk_size):
         Xc = _dense_rows(X, slice(start, start + chunk_size))
-        chunks.append(forward(weights, biases, Xc, activation)[-1])
+        P = forward(weights, biases, Xc, activation)[-1]
+        if not np.isfinite(P).all():
+            P = _finite_forward(weights, biases, Xc, activation)
+        chunks.append(P)
     n_out = weights[-1].shape[1]
     dtype = biases[-1].dtype
     return np.concatenate(chunks) if chunks else np.empty((0, n_out), dtype)
@@ -127,6 +130,27 @@ def loss_and_grads(weights, biases, X, y, activation, alpha, sample_weight):
             g += (alpha / total) * w.params
         weight_grads[i] = g
     return loss, weight_grads, bias_grads
+
+
+def _finite_forward(weights, biases, X, activation):
+    """Probabilities through saturating arithmetic: inf and NaN never propagate.
+
+    Used only for rows whose ordinary forward pass overflowed (finite but
+    enormous inputs or parameters): every pre-activation is clipped to the
+    largest finite value (NaN, from ``inf - inf``, becomes 0), so the softmax
+    sees finite logits and the rows stay probability vectors.
+    """
+    hidden = ACTIVATIONS[activation]
+    big = np.finfo(biases[-1].dtype).max
+    A = np.nan_to_num(np.asarray(X), nan=0.0, posinf=big, neginf=-big)
+    last = len(weights) - 1
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
+            Z = np.array(w.forward(A), dtype=b.dtype) + b
+            np.nan_to_num(Z, copy=False, nan=0.0, posinf=big, neginf=-big)
+            A = softmax(Z) if i == last else hidden(Z)
+            np.nan_to_num(A, copy=False, nan=0.0, posinf=big, neginf=-big)
+    return A
 
 
 def _dense_rows(X, rows):

@@ -1,0 +1,114 @@
+"""Fork- and thread-safety of the compiled kernels; import changes nothing."""
+
+import multiprocessing
+import os
+import subprocess
+import sys
+import threading
+import warnings
+
+import numpy as np
+import pytest
+from joblib import Parallel, delayed
+from sklearn.datasets import make_classification
+from sklearn.model_selection import GridSearchCV
+
+from sparsenn import SparseMLPClassifier
+
+X, Y = make_classification(
+    400, 32, n_informative=10, n_classes=3, random_state=0, n_clusters_per_class=1
+)
+
+
+def _fit_score(seed):
+    model = SparseMLPClassifier((64,), density=0.25, max_iter=2, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit(X, Y).score(X, Y)
+
+
+def _fitted_once():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        SparseMLPClassifier((64,), density=0.25, max_iter=1, random_state=0).fit(X, Y)
+
+
+def test_import_changes_no_environment_variable():
+    code = (
+        "import os; before = dict(os.environ); import sparsenn; "
+        "import sparsenn.linalg, sparsenn.fixedpoint, sparsenn.datasets; "
+        "assert dict(os.environ) == before, set(os.environ) ^ set(before)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, timeout=120)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fork start method")
+def test_fork_pool_after_fit_can_fit_and_predict():
+    _fitted_once()
+    expected = [_fit_score(seed) for seed in range(2)]
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        result = pool.map_async(_fit_score, range(2)).get(timeout=120)
+    assert result == expected
+
+
+@pytest.mark.parametrize("backend", ["multiprocessing", "loky"])
+def test_joblib_backends_after_fit(backend):
+    _fitted_once()
+    expected = [_fit_score(seed) for seed in range(2)]
+    result = Parallel(n_jobs=2, backend=backend, timeout=120)(
+        delayed(_fit_score)(seed) for seed in range(2)
+    )
+    assert result == expected
+
+
+def test_grid_search_in_two_processes_after_fit():
+    _fitted_once()
+    grid = {"density": [0.25, 0.5]}
+    base = SparseMLPClassifier((32,), max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parallel = GridSearchCV(base, grid, cv=2, n_jobs=2).fit(X, Y)
+        serial = GridSearchCV(base, grid, cv=2, n_jobs=1).fit(X, Y)
+    np.testing.assert_array_equal(
+        parallel.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
+    )
+
+
+def test_two_threads_fit_as_one_after_the_other():
+    def fit(seed):
+        model = SparseMLPClassifier((128,), density=0.2, max_iter=3, random_state=seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return model.fit(X, Y).predict_proba(X)
+
+    results = {}
+    threads = [
+        threading.Thread(target=lambda s=s: results.__setitem__(s, fit(s)))
+        for s in range(2)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    for seed in range(2):
+        np.testing.assert_array_equal(results[seed], fit(seed))
+
+
+def test_threading_layer_is_fork_safe():
+    from sparsenn.linalg._numba import NUMBA_AVAILABLE, threading_layer
+
+    if not NUMBA_AVAILABLE:
+        pytest.skip("numba not installed")
+    _fitted_once()
+    assert threading_layer() in {"tbb", "workqueue"}
+
+
+def test_warnings_point_at_the_callers_line():
+    model = SparseMLPClassifier((8,), density=1.0, max_iter=1, random_state=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X, Y)  # ConvergenceWarning: max_iter reached
+    assert caught, "expected a ConvergenceWarning"
+    for w in caught:
+        assert w.filename == __file__, (w.filename, str(w.message))
