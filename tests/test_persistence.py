@@ -134,9 +134,9 @@ def test_hmatrix_views_survive_pickling():
 )
 @pytest.mark.filterwarnings("ignore::UserWarning")
 def test_divergence_restores_finite_parameters(make):
-    from sklearn.exceptions import ConvergenceWarning
-
     import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
 
     Xs = X * 10
     model = make()

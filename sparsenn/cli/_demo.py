@@ -80,7 +80,7 @@ def _n_weights(est):
 
 
 def _fixed_point_rows(args, Xtr, ytr, Xte, yte):
-    """A logistic clash-free network, its 12-bit export and their accuracies."""
+    """Fit a logistic clash-free network, export it to 12 bits; return accuracies."""
     from .. import SparseMLPClassifier
     from ..fixedpoint import to_fixed_point
 

@@ -121,7 +121,8 @@ def _circulant_geometry(n_in, n_out):
 
 def _random_offsets(n_in, n_out, out_degree, rng):
     """Random offset set with ``out_degree`` members per class mod a, ``in_degree``
-    per class mod b (see :func:`circulant`)."""
+    per class mod b (see :func:`circulant`).
+    """
     g, a, b, _ = _circulant_geometry(n_in, n_out)
     ab = a * b
     n_offsets = a * out_degree

@@ -1,5 +1,6 @@
 """Datasets: the Morse-code generator and its named variants, the four
-difficulty metrics, and an offline Fashion-MNIST loader."""
+difficulty metrics, and an offline Fashion-MNIST loader.
+"""
 
 from ._codebook import ASCII_NAMES, CODEBOOK, CODEWORDS, SYMBOLS, decode, encode
 from ._difficulty import morse_difficulty

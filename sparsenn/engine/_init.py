@@ -1,19 +1,8 @@
-"""Small pure helpers of the minibatch training loop."""
+"""Initialisation: Glorot bounds and biases, as scikit-learn's MLP draws them."""
 
 import numpy as np
 
-__all__ = ["snapshot", "restore", "init_bias", "glorot_bound"]
-
-
-def snapshot(arrays):
-    """Copies of every array (parameters at one point of training)."""
-    return [a.copy() for a in arrays]
-
-
-def restore(arrays, saved):
-    """Copy ``saved`` back into ``arrays`` in place (views stay valid)."""
-    for a, s in zip(arrays, saved, strict=True):
-        a[...] = s
+__all__ = ["init_bias", "glorot_bound"]
 
 
 def glorot_bound(fan_in, fan_out, activation):

@@ -9,7 +9,7 @@ __all__ = ["HMatrixWeights"]
 
 
 def _rng(random_state):
-    """A numpy Generator or RandomState from an int, None or either of those."""
+    """Return a numpy Generator or RandomState from an int, None or either of those."""
     if isinstance(random_state, (np.random.Generator, np.random.RandomState)):
         return random_state
     return np.random.default_rng(random_state)

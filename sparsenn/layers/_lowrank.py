@@ -171,7 +171,7 @@ def _se_dictionary(n_in, n_atoms, rng, *, length_scale=1.0, image_shape=None):
 
 
 def _dct_dictionary(n_in, n_atoms, rng, *, length_scale=1.0, image_shape=None):
-    """The ``n_atoms`` lowest-frequency orthonormal DCT-II vectors (1-D or 2-D)."""
+    """Return the ``n_atoms`` lowest-frequency orthonormal DCT-II vectors (1/2-D)."""
     pos = _positions(n_in, image_shape)
     sizes = pos.max(axis=0) + 1
     freqs = np.stack(

@@ -102,6 +102,8 @@ def threading_layer():
         if _STATE["layer"] is None:
             if _user_chose():
                 layer = numba.config.THREADING_LAYER
+                if layer in {"tbb", "default", "threadsafe", "safe", "forksafe"}:
+                    _load_tbb()  # make the wheel's library loadable for numba
             else:
                 layer = "tbb" if _load_tbb() else "workqueue"
                 numba.config.THREADING_LAYER = layer

@@ -143,7 +143,7 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------ public API
     @property
     def coefs_(self):
-        """list of matrices of shape (n_in, n_out): the weights of each junction.
+        """List of matrices of shape (n_in, n_out): the weights of each junction.
 
         ``scipy.sparse`` for sparse junctions, ndarrays otherwise; computed
         from the trained parameters on access.
@@ -153,21 +153,51 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
-        """Train on ``X`` of shape (n_samples, n_features) and labels ``y``.
+        """Train the network on ``X`` and ``y``.
+
+        Runs up to ``max_iter`` epochs (more epochs on the current weights when
+        ``warm_start=True``), stopping early as ``tol``, ``n_iter_no_change``
+        and ``early_stopping`` say.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; float32 input trains in float32.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample's loss (None: all ones).
 
         Returns
         -------
         self : object
+            The fitted estimator.
         """
         return self._fit(X, y, sample_weight, classes=None, incremental=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """One epoch over ``X``; ``classes`` is required on the first call.
+        """Train one epoch over ``X`` and ``y``, continuing from the current state.
+
+        The optimizer state (Adam moments, momentum velocities) carries over
+        between calls, also across pickling.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        classes : array-like of shape (n_classes,), default=None
+            Every class that will ever appear; required on the first call,
+            ignored afterwards.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample's loss (None: all ones).
 
         Returns
         -------
         self : object
+            The estimator, trained one more epoch.
         """
         if self.early_stopping:
             raise ValueError(
@@ -177,7 +207,18 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         return self._fit(X, y, sample_weight, classes=classes, incremental=True)
 
     def predict_proba(self, X):
-        """Class probabilities, shape (n_samples, n_classes), rows sum to one."""
+        """Return class probabilities; finite for any finite input.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        P : ndarray of shape (n_samples, n_classes)
+            Probability of each class in ``classes_`` order; rows sum to one.
+        """
         check_is_fitted(self, "weights_")
         X = validate_data(
             self,
@@ -190,12 +231,34 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         return predict_proba(self.weights_, self.intercepts_, X, self.activation)
 
     def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`."""
+        """Return the logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        log_P : ndarray of shape (n_samples, n_classes)
+            Finite: probabilities are clipped at the smallest positive float.
+        """
         P = self.predict_proba(X)
         return np.log(np.clip(P, np.finfo(P.dtype).tiny, None))
 
     def predict(self, X):
-        """Predicted class labels, shape (n_samples,)."""
+        """Return the predicted class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            The most probable class of each sample, from ``classes_``.
+        """
         check_is_fitted(self, "weights_")
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
@@ -305,7 +368,7 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         )
 
     def _new_training_state(self, first_call):
-        """A fresh optimizer; the stopping rule carries over warm starts."""
+        """Return a fresh optimizer state; the stopping rule carries over."""
         previous = getattr(self, "_training", None)
         stopping = (
             previous.stopping
@@ -353,7 +416,7 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         return score
 
     def _step(self, X, codes, sw):
-        """The engine's ``step``: loss and gradients of one minibatch of rows."""
+        """Return the engine's ``step``: loss and gradients of one minibatch of rows."""
         weights, biases = self.weights_, self.intercepts_
 
         def step(rows):

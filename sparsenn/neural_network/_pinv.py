@@ -1,5 +1,7 @@
-"""``PseudoInverseSparseClassifier``: gradient-free training with offset-tridiagonal
-hidden layers and ridge / pseudo-inverse output weights."""
+"""``PseudoInverseSparseClassifier``: gradient-free training.
+
+Offset-tridiagonal hidden layers and ridge / pseudo-inverse output weights.
+"""
 
 from numbers import Integral, Real
 

@@ -222,7 +222,7 @@ class HMatrix(HMatrixProducts):
 
     # ------------------------------------------------------------ conversions
     def like(self, data):
-        """An HMatrix with this structure whose storage is ``data`` (no copy)."""
+        """Return an HMatrix with this structure whose storage is ``data`` (no copy)."""
         other = object.__new__(type(self))
         other.__dict__.update(self.__dict__)
         other.approximation_error = None

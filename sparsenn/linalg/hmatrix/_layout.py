@@ -38,7 +38,7 @@ def _check_structure(n_in, n_out, leaf_size, n_levels, admissibility, eta):
 
 
 def _level_ranks(rank, n_levels):
-    """Requested rank per level 1..n_levels as a list of ints."""
+    """Return the requested rank per level 1..n_levels as a list of ints."""
     if isinstance(rank, (numbers.Integral, bool)):
         return [_check_int("rank", rank, 1)] * n_levels
     ranks = list(np.atleast_1d(np.asarray(rank, dtype=object)))

@@ -33,7 +33,7 @@ class HMatrixProducts:
     """
 
     def _batch_major(self, A, side, name):
-        """``A`` (B, width) -> C-contiguous (B, width_pad) of the common dtype."""
+        """Convert ``A`` (B, width) to C-contiguous (B, width_pad), common dtype."""
         A = np.asarray(A)
         width, width_pad = self.shape[side], self._pad[side]
         if A.ndim != 2 or A.shape[1] != width:

@@ -100,7 +100,7 @@ def spmm(indptr, indices, data, Yt, *, kernel="auto"):
 
 
 def sddmm(indptr, indices, Pt, Qt, *, kernel="auto"):
-    """Sampled dense-dense product ``(Pt @ Qt.T)`` at the stored entries of CSR ``A``.
+    """Compute ``(Pt @ Qt.T)`` at the stored entries of CSR ``A`` (SDDMM).
 
     Parameters
     ----------

@@ -200,7 +200,7 @@ class KChainLU:
         return sign, float(np.sum(np.log(np.abs(u0))))
 
     def _gt_factors(self):
-        """The factors in LAPACK ``?gttrf`` layout of the chain-ordered matrix."""
+        """Return the factors in LAPACK ``?gttrf`` layout of the chain order."""
         n, k = self.n, self.k
         m = -(-n // k)
         grid = np.arange(m * k).reshape(m, k).T.ravel()

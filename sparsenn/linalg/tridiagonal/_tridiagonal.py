@@ -1,5 +1,7 @@
-"""Offset-tridiagonal matrices: a main diagonal plus one sub- and one super-diagonal
-at arbitrary offsets, with O(n) solve, determinant and least squares."""
+"""Offset-tridiagonal matrices, with O(n) solve, determinant and least squares.
+
+A main diagonal plus one sub- and one super-diagonal at arbitrary offsets.
+"""
 
 import numbers
 
@@ -187,7 +189,7 @@ class OffsetTridiagonal:
         return A
 
     def tosparse(self, format="csr"):
-        """The matrix as a ``scipy.sparse`` array of the given ``format``."""
+        """Return the matrix as a ``scipy.sparse`` array of the given ``format``."""
         n = self.n
         data = [self._diag, self._sub, self._sup]
         A = sp.diags_array(data, offsets=[0, -self.p, self.q], shape=(n, n))
@@ -225,7 +227,7 @@ class OffsetTridiagonal:
         )
 
     def aslinearoperator(self):
-        """A ``scipy.sparse.linalg.LinearOperator`` view (matvec and rmatvec)."""
+        """Return a ``scipy.sparse.linalg.LinearOperator`` view (matvec and rmatvec)."""
         return LinearOperator(
             self.shape,
             matvec=self.matvec,
@@ -302,7 +304,7 @@ class OffsetTridiagonal:
         return self._factor().slogdet()
 
     def det(self):
-        """Determinant ``sign * exp(logabsdet)`` (may overflow; prefer slogdet)."""
+        """Return ``sign * exp(logabsdet)`` (may overflow; prefer slogdet)."""
         sign, logdet = self.slogdet()
         return sign * np.exp(logdet)
 
