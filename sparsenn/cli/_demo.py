@@ -5,6 +5,7 @@ same named Morse variant, exports one sparse network to 12-bit fixed point and
 prints one table: stored weights, fit time and test accuracy.
 """
 
+import argparse
 import time
 import warnings
 
@@ -12,24 +13,59 @@ import numpy as np
 
 __all__ = ["configure", "run"]
 
+DESCRIPTION = """\
+Train scikit-learn's dense MLPClassifier and every sparsenn model (pre-defined
+sparse nets at several densities, a clash-free net, an H-matrix net, the
+pseudo-inverse model) on one named Morse variant, export a sparse net to 12-bit
+fixed point, and print one table: stored parameters, fit seconds, test accuracy.
+Every model trains a fixed number of epochs, so convergence warnings are not
+shown; any other warning is."""
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be >= 1")
+    return value
+
+
+def _density(text):
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"{value:g} is not a density in (0, 1]")
+    return value
+
 
 def configure(parser):
     """Add the demo's options to ``parser``."""
+    parser.description = DESCRIPTION
     parser.add_argument(
         "--variant",
         default="baseline-small",
         help="named Morse variant (see `sparsenn morse --list`)",
     )
-    parser.add_argument("--hidden", type=int, default=512, help="hidden-layer width")
-    parser.add_argument("--epochs", type=int, default=30, help="training epochs")
+    parser.add_argument(
+        "--hidden", type=_positive_int, default=512, help="hidden-layer width"
+    )
+    parser.add_argument(
+        "--epochs", type=_positive_int, default=30, help="training epochs"
+    )
     parser.add_argument(
         "--densities",
-        type=float,
+        type=_density,
         nargs="+",
         default=[1.0, 0.2, 0.1, 0.05],
-        help="densities to compare",
+        help="densities of the sparse nets, each in (0, 1]",
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--seed", type=int, default=0, help="random seed of every model"
+    )
 
 
 def _models(args):
@@ -122,7 +158,9 @@ def _warm_up(args, X, y):
     from sklearn.base import clone
 
     start = time.perf_counter()
-    for _, est in _models(args):
+    models = list(_models(args))
+    for i, (name, est) in enumerate(models):
+        _progress(f"  warm-up {i + 1}/{len(models)}: {name}")
         est = clone(est)
         if "max_iter" in est.get_params():
             est.set_params(max_iter=1)
@@ -130,34 +168,45 @@ def _warm_up(args, X, y):
     return time.perf_counter() - start
 
 
+def _progress(text):
+    """Print a progress line now (flushed, so it shows when piped)."""
+    print(text, flush=True)
+
+
 def run(args):
-    """Train, evaluate and print the table; returns the exit status."""
+    """Train, evaluate and print the table; return the exit status."""
+    _progress(f"sparsenn demo: loading the Morse variant {args.variant!r} ...")
+    from sklearn.exceptions import ConvergenceWarning
+
     from ..datasets import load_morse
 
     train = load_morse(args.variant, subset="train")
     test = load_morse(args.variant, subset="test")
     Xtr, ytr, Xte, yte = train.data, train.target, test.data, test.target
-    print(
+    _progress(
         f"Morse variant {args.variant!r}: {len(Xtr)} training and {len(Xte)} test "
         f"frames of {Xtr.shape[1]} values, {len(np.unique(ytr))} classes; "
         f"hidden width {args.hidden}, {args.epochs} epochs.\n"
     )
     rows = []
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+        warnings.simplefilter("ignore", ConvergenceWarning)  # fixed epoch budgets
+        _progress("Warm-up (one small fit per model):")
         seconds = _warm_up(args, Xtr, ytr)
-        print(
-            f"Warm-up (one small fit per model; compiles the numba kernels on the "
-            f"first run, then loads them from disk): {seconds:.1f} s\n"
+        _progress(
+            f"Warm-up done: {seconds:.1f} s (compiles the numba kernels on the "
+            f"first run, then loads them from disk)\n"
         )
         for name, est in _models(args):
+            if not rows:
+                _print_row(None, first=True)
             start = time.perf_counter()
             est.fit(Xtr, ytr)
             seconds = time.perf_counter() - start
             rows.append(
                 [name, _n_weights(est), f"{seconds:.1f}", f"{est.score(Xte, yte):.4f}"]
             )
-            _print_row(rows[-1], first=len(rows) == 1)
+            _print_row(rows[-1], first=False)
         for row in _fixed_point_rows(args, Xtr, ytr, Xte, yte):
             _print_row(row, first=False)
     return 0
@@ -170,7 +219,8 @@ _HEADERS = ("model", "stored params", "fit s", "test accuracy")
 def _print_row(row, first):
     if first:
         print("  ".join(h.ljust(w) for h, w in zip(_HEADERS, _WIDTHS, strict=True)))
-        print("  ".join("-" * w for w in _WIDTHS))
+        print("  ".join("-" * w for w in _WIDTHS), flush=True)
+        return
     print(
         "  ".join(str(c).ljust(w) for c, w in zip(row, _WIDTHS, strict=True)),
         flush=True,

@@ -1,7 +1,10 @@
 """The ``sparsenn`` console command.
 
 Each sub-command lives in its own module exposing ``configure(parser)`` and
-``run(args) -> int``; this file only wires them together.
+``run(args) -> int``; this file only wires them together.  A user error (a
+``ValueError`` or ``OSError`` raised by a sub-command: an unknown variant, an
+unwritable path) is reported in one line on stderr with exit status 2, as
+argparse does for bad options; anything else is a bug and keeps its traceback.
 """
 
 import argparse
@@ -17,28 +20,59 @@ COMMANDS = {
 }
 
 
+DESCRIPTION = """\
+sparsenn: neural networks whose weight matrices are cheap by structure
+(pre-defined sparsity, H-matrices, offset-tridiagonal pseudo-inverse training,
+12-bit fixed-point export), as scikit-learn estimators.
+
+Run `sparsenn COMMAND --help` for the options of a command and their defaults."""
+
+
 def build_parser():
     """Return the argument parser with every sub-command configured."""
     from .. import __version__
 
     parser = argparse.ArgumentParser(
-        prog="sparsenn", description=__doc__.splitlines()[0]
+        prog="sparsenn",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--version", action="version", version=f"sparsenn {__version__}"
     )
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
-        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        sub = subparsers.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        )
         sub.set_defaults(_module=module_name)
         importlib.import_module(module_name).configure(sub)
     return parser
 
 
 def main(argv=None):
-    """Entry point of the ``sparsenn`` command; returns the exit status."""
-    args = build_parser().parse_args(argv)
-    return importlib.import_module(args._module).run(args)
+    """Run the ``sparsenn`` command; return the exit status.
+
+    Parameters
+    ----------
+    argv : list of str, default=None
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    status : int
+        0 on success, 2 on a user error (reported in one line on stderr).
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return importlib.import_module(args._module).run(args)
+    except (ValueError, OSError) as exc:
+        print(f"sparsenn {args.command}: error: {exc}", file=sys.stderr, flush=True)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,0 +1,70 @@
+"""``sparsenn demo``: progress, one-line user errors, and the README's table."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from sparsenn.cli import main
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["demo", "--variant", "nope"], "not a registered Morse variant"),
+        (["demo", "--densities", "0"], "not a density in (0, 1]"),
+        (["demo", "--hidden", "0"], "must be >= 1"),
+        (["demo", "--epochs", "x"], "is not an integer"),
+    ],
+)
+def test_user_errors_are_one_line_with_status_2(argv, message, capsys):
+    try:
+        status = main(argv)
+    except SystemExit as exc:  # argparse's own errors
+        status = exc.code
+    err = capsys.readouterr().err
+    assert status == 2
+    assert message in err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("sparsenn demo: error:")
+
+
+@pytest.mark.parametrize("command", [[], ["demo"], ["morse"]])
+def test_help_describes_the_command_and_its_defaults(command, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([*command, "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert "console command." not in out
+    if command == ["demo"]:
+        assert "(default: baseline-small)" in out and "(default: 512)" in out
+
+
+def _table(text):
+    """Model name -> test accuracy, from the demo's printed table."""
+    rows = {}
+    for line in text.splitlines():
+        match = re.match(r"^(\S.*?)\s{2,}(\S+)\s{2,}(\S+)\s{2,}(\d\.\d{4})\s*$", line)
+        if match:
+            rows[match.group(1).strip()] = match.group(4)
+    return rows
+
+
+def _readme_table():
+    text = README.read_text(encoding="utf-8")
+    block = text.split("sparsenn demo", 1)[1]
+    block = block[block.index("```\n") + 4 :]
+    return _table(block[: block.index("```")])
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("error::UserWarning")
+def test_demo_prints_progress_first_and_the_readme_accuracies(capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("sparsenn demo: loading")
+    printed, documented = _table(out), _readme_table()
+    assert len(documented) >= 8, "README table not found"
+    assert printed == documented
