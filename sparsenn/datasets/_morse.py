@@ -4,6 +4,7 @@ import numbers
 
 import numpy as np
 
+from .._memory import check_allocation
 from ._codebook import CODEWORDS
 from ._random import Stream, as_seed_sequence, normal_from_words, to_uniform
 
@@ -100,6 +101,26 @@ def _validate(n_samples_per_class, style, frame_length, dilation, ranges, knobs)
             "shorten the ranges or enlarge the frame"
         )
     return n_features, scaled, lead
+
+
+def _peak_bytes(n_samples, n_features, shuffle):
+    """Estimated peak bytes of ``make_morse``: outputs, shuffle copies, chunks."""
+    outputs = n_samples * (4 * n_features + 8)  # X float32, y int64
+    rows = min(n_samples, max(1, _ROWS_PER_CHUNK_WORDS // n_features))
+    # ~16 float64/int64 temporaries of a chunk's shape (layout, words, frame)
+    chunk_temporaries = 16 * 8 * rows * max(n_features + 1, 2 * MAX_ELEMENTS)
+    if shuffle:  # raw words, argsort and its buffer, then X[order] and y[order]
+        return 2 * outputs + 3 * 8 * n_samples + chunk_temporaries
+    return outputs + chunk_temporaries
+
+
+def _check_memory(n_samples_per_class, n_features, shuffle):
+    n_samples = N_CLASSES * n_samples_per_class
+    check_allocation(
+        _peak_bytes(n_samples, n_features, shuffle),
+        f"n_samples_per_class={n_samples_per_class} "
+        f"({n_samples} frames of {n_features} values)",
+    )
 
 
 def _layout(labels, scaled, lead_fraction, n_features, stream):
@@ -263,8 +284,10 @@ def make_morse(
     ------
     ValueError
         If a size is < 1, a range is empty or negative, ``leading_space`` is
-        outside [0, 1], a style-specific knob is used with the other style, or the
-        longest codeword cannot fit the frame (the message gives both lengths).
+        outside [0, 1], a style-specific knob is used with the other style, the
+        longest codeword cannot fit the frame (the message gives both lengths), or
+        the arrays would not fit in the available memory (checked before
+        allocating; the message gives ``n_samples_per_class`` and the estimate).
 
     Notes
     -----
@@ -307,6 +330,7 @@ def make_morse(
         n_samples_per_class, style, frame_length, dilation, ranges, knobs
     )
     _check_style_knobs(style, n_features, knobs)
+    _check_memory(n_samples_per_class, n_features, bool(shuffle))
     seed = as_seed_sequence(random_state)
     streams = [
         Stream(np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, k)))
