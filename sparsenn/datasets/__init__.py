@@ -1,7 +1,21 @@
-"""Datasets: the Morse-code generator and its named variants, the four
-difficulty metrics, and an offline Fashion-MNIST loader."""
+"""Datasets: Morse-code generator, named variants, metrics and loaders.
 
-from ._codebook import ASCII_NAMES, CODEBOOK, CODEWORDS, SYMBOLS, decode, encode
+The Morse-code generator and its named variants, a reader of the authors' ``.npz``
+files, the four difficulty metrics, and an offline Fashion-MNIST loader.
+"""
+
+from ._codebook import (
+    ASCII_NAMES,
+    CLASS_ORDERS,
+    CODEBOOK,
+    CODEBOOK_ORDER,
+    CODEWORDS,
+    SYMBOLS,
+    codebook,
+    decode,
+    encode,
+    relabel_morse,
+)
 from ._difficulty import morse_difficulty
 from ._fashion_mnist import load_fashion_mnist
 from ._morse import frame_lengths, make_morse
@@ -16,9 +30,12 @@ from ._registry import (
 
 __all__ = [
     "ASCII_NAMES",
+    "CLASS_ORDERS",
     "CODEBOOK",
+    "CODEBOOK_ORDER",
     "CODEWORDS",
     "SYMBOLS",
+    "codebook",
     "decode",
     "encode",
     "frame_lengths",
@@ -31,4 +48,5 @@ __all__ = [
     "morse_checksum",
     "morse_difficulty",
     "morse_variant",
+    "relabel_morse",
 ]
