@@ -147,9 +147,7 @@ def _layout(elements, scaled, lead_fraction, n_features, stream):
     marks *= elements >= 0
     s_low, s_high = scaled["space_length"]
     gaps = s_low + np.floor(u[:, MAX_ELEMENTS:-1] * (s_high - s_low + 1))
-    gaps = gaps.astype(np.int64) * (
-        np.arange(1, MAX_ELEMENTS) < n_elements[:, None]
-    )
+    gaps = gaps.astype(np.int64) * (np.arange(1, MAX_ELEMENTS) < n_elements[:, None])
     free = n_features - marks.sum(axis=1) - gaps.sum(axis=1)
     room = np.floor(lead_fraction * free)
     lead = np.floor(u[:, -1] * (room + 1)).astype(np.int64)
