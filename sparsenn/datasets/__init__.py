@@ -19,6 +19,7 @@ from ._codebook import (
 from ._difficulty import morse_difficulty
 from ._fashion_mnist import load_fashion_mnist
 from ._morse import frame_lengths, make_morse
+from ._npz import load_morse_npz
 from ._registry import (
     generate_variant,
     get_data_home,
@@ -44,6 +45,7 @@ __all__ = [
     "list_morse_variants",
     "load_fashion_mnist",
     "load_morse",
+    "load_morse_npz",
     "make_morse",
     "morse_checksum",
     "morse_difficulty",
