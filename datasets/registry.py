@@ -48,6 +48,7 @@ def _selected(registry, names):
 
 
 def main(argv=None):
+    """Check or rewrite the checksums; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="variants (default: all)")
     parser.add_argument("--write", action="store_true", help="store new checksums")

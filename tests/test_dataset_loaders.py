@@ -113,6 +113,16 @@ def test_small_variants_reproduce_their_checksums(name):
         assert morse_checksum(X, y) == entry["sha256"][subset], (name, subset)
 
 
+def test_codebook_order_regenerates_the_0_1_0_registry_arrays():
+    # sparsenn 0.1.0's checksum of baseline-small/test (codebook class order)
+    old = "95df3b230244aa77a5c4c4f26e6366c916c948d523ca0dd3ba3ed41194a0684e"
+    X, y = generate_variant(SMALL, "test", class_order="codebook")
+    assert morse_checksum(X, y) == old
+    assert morse_variant(SMALL)["sha256"]["test"] != old
+    with pytest.raises(ValueError, match="class_order='x'"):
+        generate_variant(SMALL, "test", class_order="x")
+
+
 def test_subsets_are_different_draws():
     X_train, _ = generate_variant(SMALL, "train")
     X_test, _ = generate_variant(SMALL, "test")

@@ -1,7 +1,7 @@
-"""Cache files of the Morse variants, each guarded by the SHA-256 of its bytes.
+r"""Cache files of the Morse variants, each guarded by the SHA-256 of its bytes.
 
 ``<subset>.npz`` holds ``X`` and ``y``; beside it ``<subset>.npz.sha256`` holds
-``"<hex digest>  <subset>.npz\\n"`` (the ``sha256sum`` format, so ``sha256sum -c``
+``"<hex digest>  <subset>.npz\n"`` (the ``sha256sum`` format, so ``sha256sum -c``
 checks it too). A file is parsed only after its bytes match the digest, so a
 changed byte can never reach the ``.npy`` header parser (which can otherwise fail
 in many ways, or ask for terabytes).

@@ -164,7 +164,7 @@ def _check_subset(subset):
     return subset
 
 
-def generate_variant(variant, subset="train"):
+def generate_variant(variant, subset="train", *, class_order="published"):
     """Generate one subset of a variant, without cache or checksum.
 
     Parameters
@@ -174,6 +174,10 @@ def generate_variant(variant, subset="train"):
         (``params``, ``seed``, ``n_samples_per_class``), used by the registry
         script to check entries before they are registered.
     subset : {"train", "val", "test"}, default="train"
+    class_order : {"published", "codebook"}, default="published"
+        Passed to :func:`make_morse`. The registry's checksums are those of the
+        published order; ``"codebook"`` regenerates the arrays that sparsenn
+        0.1.0 registered (other draws, not merely other labels).
 
     Returns
     -------
@@ -183,8 +187,8 @@ def generate_variant(variant, subset="train"):
     Notes
     -----
     Subset ``k`` (0 train, 1 val, 2 test) is ``make_morse(n, **params,
-    random_state=SeedSequence(seed, spawn_key=(k,)))``: the three subsets are
-    independent draws of one distribution.
+    class_order=class_order, random_state=SeedSequence(seed, spawn_key=(k,)))``:
+    the three subsets are independent draws of one distribution.
 
     Examples
     --------
@@ -197,7 +201,7 @@ def generate_variant(variant, subset="train"):
     k = SUBSETS.index(_check_subset(subset))
     seed = np.random.SeedSequence(entry["seed"], spawn_key=(k,))
     n = entry["n_samples_per_class"][subset]
-    return make_morse(n, **entry["params"], random_state=seed)
+    return make_morse(n, **entry["params"], class_order=class_order, random_state=seed)
 
 
 def _load_arrays(name, subset, data_home, expected):
