@@ -24,10 +24,12 @@ import sys
 import time
 from pathlib import Path
 
-from sparsenn.datasets import generate_variant, morse_checksum
-from sparsenn.datasets._registry import SUBSETS
-
 REGISTRY = Path(__file__).resolve().with_name("registry.json")
+# check this checkout's generator, not whichever sparsenn happens to be installed
+sys.path.insert(0, str(REGISTRY.parents[1]))
+
+from sparsenn.datasets import generate_variant, morse_checksum  # noqa: E402
+from sparsenn.datasets._registry import SUBSETS  # noqa: E402
 
 
 def _dump(registry):
@@ -46,6 +48,7 @@ def _selected(registry, names):
 
 
 def main(argv=None):
+    """Check or rewrite the checksums; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="variants (default: all)")
     parser.add_argument("--write", action="store_true", help="store new checksums")

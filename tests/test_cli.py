@@ -45,3 +45,44 @@ def test_unknown_command_exits_with_usage():
     with pytest.raises(SystemExit) as exc:
         main(["bogus"])
     assert exc.value.code == 2
+
+
+def _one_line_error(capsys):
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in captured.err, captured.err
+    assert lines[0].startswith("sparsenn morse: error: ")
+    return lines[0]
+
+
+def test_morse_unwritable_output_is_one_line_and_status_2(tmp_path, capsys):
+    argv = ["morse", "baseline-small", "--data-home", str(tmp_path)]
+    assert main([*argv, "-o", "/nonexistent/x.npz"]) == 2
+    assert "'/nonexistent' does not exist" in _one_line_error(capsys)
+    assert main([*argv, "-o", str(tmp_path)]) == 2  # a folder
+    assert "is a folder" in _one_line_error(capsys)
+    assert not list((tmp_path).glob("*.tmp"))
+
+
+def test_morse_unknown_name_and_bad_data_home_are_one_line(tmp_path, capsys):
+    assert main(["morse", "nope", "-o", str(tmp_path / "x.npz")]) == 2
+    assert "name='nope'" in _one_line_error(capsys)
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    argv = ["morse", "baseline-small", "-o", str(tmp_path / "x.npz")]
+    assert main([*argv, "--data-home", str(a_file)]) == 2
+    assert "is a file, not a folder" in _one_line_error(capsys)
+    assert not (tmp_path / "x.npz").exists()
+
+
+def test_morse_help_describes_the_command_and_shows_defaults(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["morse", "--help"])
+    assert exc.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "xtr, ytr (train), xva, yva (validation), xte, yte (test)" in out
+    assert "--one-hot" in out and "one-hot float64 labels" in out
+    assert "(default: all, the three subsets)" in out
+    assert "(default: NAME.npz in this folder)" in out
+    assert "(default: float32 frames, int64 labels)" in out
+    assert "load_morse_npz" in out

@@ -13,10 +13,13 @@ import pytest
 from sklearn.utils import Bunch
 
 from sparsenn.datasets import (
+    CODEBOOK_ORDER,
     CODEWORDS,
     SYMBOLS,
+    _cache,
     _fashion_mnist,
     _registry,
+    codebook,
     generate_variant,
     get_data_home,
     list_morse_variants,
@@ -108,6 +111,16 @@ def test_small_variants_reproduce_their_checksums(name):
     for subset in ("train", "val", "test"):
         X, y = generate_variant(name, subset)
         assert morse_checksum(X, y) == entry["sha256"][subset], (name, subset)
+
+
+def test_codebook_order_regenerates_the_0_1_0_registry_arrays():
+    # sparsenn 0.1.0's checksum of baseline-small/test (codebook class order)
+    old = "95df3b230244aa77a5c4c4f26e6366c916c948d523ca0dd3ba3ed41194a0684e"
+    X, y = generate_variant(SMALL, "test", class_order="codebook")
+    assert morse_checksum(X, y) == old
+    assert morse_variant(SMALL)["sha256"]["test"] != old
+    with pytest.raises(ValueError, match="class_order='x'"):
+        generate_variant(SMALL, "test", class_order="x")
 
 
 def test_subsets_are_different_draws():
@@ -222,6 +235,133 @@ def test_data_home_resolution(tmp_path, monkeypatch):
     monkeypatch.setenv("SPARSENN_DATA", str(tmp_path / "env2"))
     load_morse(SMALL, subset="test")
     assert (tmp_path / "env2" / "morse" / SMALL / "test.npz").is_file()
+
+
+def test_load_morse_class_order(tmp_path):
+    published = load_morse(SMALL, subset="test", data_home=tmp_path)
+    old = load_morse(SMALL, subset="test", data_home=tmp_path, class_order="codebook")
+    np.testing.assert_array_equal(old.data, published.data)  # same frames
+    np.testing.assert_array_equal(
+        old.target, np.asarray(CODEBOOK_ORDER)[published.target]
+    )
+    entries = codebook("codebook")
+    assert list(old.target_names) == [e[0] for e in entries]
+    assert list(old.codewords) == [e[1] for e in entries]
+    for i in (0, 2, 49, 63):  # every sample keeps its symbol and codeword
+        j = int(np.flatnonzero(published.target == i)[0])
+        assert old.target_names[old.target[j]] == published.target_names[i]
+        assert old.codewords[old.target[j]] == published.codewords[i]
+    assert old.class_order == "codebook" and "class_order='codebook'" in old.DESCR
+    assert published.class_order == "published"
+    with pytest.raises(ValueError, match="class_order='pickle'"):
+        load_morse(SMALL, data_home=tmp_path, class_order="pickle")
+
+
+def test_data_home_that_is_a_file_is_a_clear_error(tmp_path, monkeypatch):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    with pytest.raises(
+        ValueError, match=r"data_home=.*a_file.* is a file, not a folder"
+    ):
+        load_morse(SMALL, data_home=a_file)
+    with pytest.raises(ValueError, match=r"data_home=.*cannot be created"):
+        get_data_home(a_file / "below")
+    monkeypatch.setenv("SPARSENN_DATA", str(a_file))
+    with pytest.raises(ValueError, match="SPARSENN_DATA environment variable"):
+        load_morse(SMALL)
+
+
+def test_cache_warnings_point_at_the_callers_line(tmp_path):
+    load_morse(SMALL, subset="test", data_home=tmp_path)
+    path = tmp_path / "morse" / SMALL / "test.npz"
+    _corrupt_values(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_morse(SMALL, subset="test", data_home=tmp_path)
+    assert len(caught) == 1 and "corrupted" in str(caught[0].message)
+    assert caught[0].filename == __file__
+
+
+def test_cache_without_digest_file_is_regenerated(tmp_path):
+    expected = load_morse(SMALL, subset="test", data_home=tmp_path)
+    path = tmp_path / "morse" / SMALL / "test.npz"
+    _cache.digest_path(path).unlink()  # as left by sparsenn 0.1.0
+    with pytest.warns(UserWarning, match="no checksum file"):
+        again = load_morse(SMALL, subset="test", data_home=tmp_path)
+    np.testing.assert_array_equal(again.target, expected.target)
+    assert _cache.digest_path(path).is_file()
+
+
+def test_stale_cache_with_a_valid_digest_is_regenerated(tmp_path):
+    # a consistent file (bytes match the digest) whose arrays are not the
+    # registry's, e.g. cached by a version with another class order
+    expected = load_morse(SMALL, subset="test", data_home=tmp_path)
+    path = tmp_path / "morse" / SMALL / "test.npz"
+    assert _cache.write_cache(path, expected.data, (expected.target + 1) % 64) is None
+    with pytest.warns(UserWarning, match="do not match the registry"):
+        again = load_morse(SMALL, subset="test", data_home=tmp_path)
+    np.testing.assert_array_equal(again.target, expected.target)
+
+
+def test_unwritable_cache_warns_at_the_callers_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(_registry, "write_cache", lambda *args: "disk full")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        X, _ = load_morse(SMALL, subset="test", data_home=tmp_path, return_X_y=True)
+    assert X.shape == (3200, 64)
+    assert len(caught) == 1 and "could not cache" in str(caught[0].message)
+    assert caught[0].filename == __file__
+
+
+@pytest.fixture
+def tiny_variant(monkeypatch):
+    """Register a 64-sample variant of 10 positions (a cache file of ~4 kB)."""
+    registry = json.loads(json.dumps(_registry._registry()))
+    params = dict(registry["variants"][SMALL]["params"])
+    params.update(
+        frame_length=10, dot_length=[1, 1], dash_length=[2, 2], space_length=[0, 0]
+    )
+    entry = {
+        "description": "tiny",
+        "family": "test",
+        "grade": 0,
+        "params": params,
+        "seed": 7,
+        "n_samples_per_class": {"train": 1, "val": 1, "test": 1},
+    }
+    entry["sha256"] = {
+        subset: morse_checksum(*generate_variant(entry, subset))
+        for subset in ("train", "val", "test")
+    }
+    registry["variants"]["tiny"] = entry
+    monkeypatch.setattr(_registry, "_registry", lambda: registry)
+    return "tiny"
+
+
+def test_every_single_byte_change_of_the_cache_is_caught(tmp_path, tiny_variant):
+    expected = load_morse(tiny_variant, subset="test", data_home=tmp_path)
+    path = tmp_path / "morse" / tiny_variant / "test.npz"
+    files = [path, _cache.digest_path(path)]
+    n_checked = 0
+    for target in files:
+        for position in range(len(target.read_bytes())):
+            payload = bytearray(target.read_bytes())
+            payload[position] ^= 0xFF
+            target.write_bytes(bytes(payload))
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                X, y = load_morse(
+                    tiny_variant, subset="test", data_home=tmp_path, return_X_y=True
+                )
+            assert [str(w.message) for w in caught if "corrupted" in str(w.message)]
+            assert all(w.filename == __file__ for w in caught)
+            np.testing.assert_array_equal(X, expected.data)
+            np.testing.assert_array_equal(y, expected.target)
+            n_checked += 1
+    assert n_checked > 3000  # the whole file and its digest were covered
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # repaired: the next load is silent
+        load_morse(tiny_variant, subset="test", data_home=tmp_path)
 
 
 # ---------------------------------------------------------------- Fashion-MNIST

@@ -7,17 +7,50 @@ import pytest
 
 from sparsenn.datasets import (
     ASCII_NAMES,
+    CLASS_ORDERS,
     CODEBOOK,
+    CODEBOOK_ORDER,
     CODEWORDS,
     SYMBOLS,
     _cli,
     _morse,
+    codebook,
     decode,
     encode,
     frame_lengths,
     make_morse,
+    morse_checksum,
     morse_difficulty,
+    relabel_morse,
 )
+
+# The label order of the authors' published datasets, by ASCII name, and the
+# mapping to the pickle order of Codebook.npy, as given in issue 18 (measured by
+# running the original generator under Python 2.7.18).
+PUBLISHED_NAMES = (
+    "J^ H^ B N~ U.. ! \" ' C, ) ( + - , / . 1 0 3 2 5 4 7 6 9 8 ; : = ? A @ C CH E D "
+    "G F I G^ K J M L O N Q P S R U T W V Y X Z _ D- O.. S^ A.. E` H"
+).split()
+PERM = [
+    0, 1, 33, 2, 56, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+    22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 3, 34, 35, 36, 37, 38, 4, 40, 41, 42,
+    43, 44, 45, 46, 60, 47, 63, 48, 49, 50, 51, 52, 53, 54, 55, 57, 58, 59, 61, 62, 39,
+]  # fmt: skip
+# International Morse (and its extensions), typed independently of the package
+MORSE = {
+    "A": ".-", "B": "-...", "C": "-.-.", "D": "-..", "E": ".", "F": "..-.",
+    "G": "--.", "H": "....", "I": "..", "J": ".---", "K": "-.-", "L": ".-..",
+    "M": "--", "N": "-.", "O": "---", "P": ".--.", "Q": "--.-", "R": ".-.",
+    "S": "...", "T": "-", "U": "..-", "V": "...-", "W": ".--", "X": "-..-",
+    "Y": "-.--", "Z": "--..", "0": "-----", "1": ".----", "2": "..---",
+    "3": "...--", "4": "....-", "5": ".....", "6": "-....", "7": "--...",
+    "8": "---..", "9": "----.", ".": ".-.-.-", ",": "--..--", "?": "..--..",
+    "'": ".----.", "!": "-.-.--", "/": "-..-.", "(": "-.--.", ")": "-.--.-",
+    ":": "---...", ";": "-.-.-.", "=": "-...-", "+": ".-.-.", "-": "-....-",
+    "_": "..--.-", '"': ".-..-.", "@": ".--.-.", "A..": ".-.-", "C,": "-.-..",
+    "CH": "----", "D-": "..--.", "E`": "..-..", "G^": "--.-.", "H^": "-.--.",
+    "J^": ".---.", "N~": "--.--", "O..": "---.", "S^": "...-.", "U..": "..--",
+}  # fmt: skip
 
 
 def _runs(frame):
@@ -57,7 +90,8 @@ def test_codebook_has_64_classes_and_one_shared_codeword():
 def test_codebook_spot_checks_and_encode_decode_round_trip():
     assert (SYMBOLS[0], CODEWORDS[0]) == ("Ĵ", ".---.")
     assert (SYMBOLS[34], CODEWORDS[34]) == ("E", ".")
-    assert (SYMBOLS[63], CODEWORDS[63]) == ("R", ".-.")
+    assert (SYMBOLS[63], CODEWORDS[63]) == ("H", "....")  # published order
+    assert (SYMBOLS[49], CODEWORDS[49]) == ("R", ".-.")
     assert encode("SOS"[0]) == "..." and encode("U..") == "..--"
     for index, (symbol, code, ascii_name) in enumerate(CODEBOOK):
         assert encode(symbol) == encode(ascii_name) == code
@@ -65,6 +99,94 @@ def test_codebook_spot_checks_and_encode_decode_round_trip():
     assert decode("........") == []
     with pytest.raises(ValueError, match="symbol='§'"):
         encode("§")
+
+
+def test_default_class_order_is_the_published_one_symbol_by_symbol():
+    assert len(PUBLISHED_NAMES) == 64
+    for index, name in enumerate(PUBLISHED_NAMES):
+        assert ASCII_NAMES[index] == name, index
+        assert CODEWORDS[index] == MORSE[name], (index, name)
+        assert CODEBOOK[index] == (SYMBOLS[index], MORSE[name], name)
+    assert codebook() == CODEBOOK == codebook("published")
+
+
+def test_perm_maps_published_labels_to_the_codebook_order():
+    assert list(CODEBOOK_ORDER) == PERM
+    assert [i for i in range(64) if PERM[i] != i] == [
+        2,
+        3,
+        4,
+        33,
+        39,
+        *range(47, 61),
+        63,
+    ]
+    old = codebook("codebook")
+    for i in range(64):  # published label i is codebook label perm[i]
+        assert CODEBOOK[i] == old[PERM[i]]
+    # the codebook order is the table of the spec (Codebook.npy's pickle order)
+    assert [e[2] for e in old[:6]] == ["J^", "H^", "N~", "CH", "G^", "!"]
+    assert [e[0] for e in old[47:]] == list("SUTWVYXZ_ÜĐÖŜPÄÈR")
+    y = np.arange(64)
+    np.testing.assert_array_equal(
+        relabel_morse(y, source="published", target="codebook"), PERM
+    )
+    np.testing.assert_array_equal(relabel_morse(np.array(PERM)), y)
+    np.testing.assert_array_equal(
+        relabel_morse(y, source="codebook", target="codebook"), y
+    )
+    for i in range(64):
+        assert decode(CODEWORDS[i]) == decode(old[PERM[i]][1], class_order="published")
+        assert PERM[i] in decode(CODEWORDS[i], class_order="codebook")
+
+
+def test_class_order_codebook_reproduces_sparsenn_0_1_0_bit_for_bit():
+    # checksums of sparsenn 0.1.0's registry (baseline-small, difficult-small val)
+    old = {
+        (100, 1, "baseline"): "f0a9bbdbed1bdd14d2244ba2ea5e4ebf"
+        "f3330230ad4dc52a2b17dcd01c32b374",
+        (100, 1, "difficult"): "89268310c31af2d7d9b6a8b3e70a7373"
+        "a009f35ce7d3bf2a96d541a8302834ac",
+    }
+    difficult = dict(noise_std=4.0, leading_space=1.0, dash_length=(3, 9))
+    for (seed, k, kind), digest in old.items():
+        kwargs = difficult if kind == "difficult" else {}
+        random_state = np.random.SeedSequence(seed, spawn_key=(k,))
+        X, y = make_morse(
+            50, **kwargs, class_order="codebook", random_state=random_state
+        )
+        assert morse_checksum(X, y) == digest
+        Xp, yp = make_morse(50, **kwargs, random_state=random_state)
+        assert morse_checksum(Xp, yp) != digest
+
+
+def test_each_order_draws_its_classes_codewords():
+    for order in CLASS_ORDERS:
+        X, y = make_morse(2, shuffle=False, class_order=order, random_state=0)
+        entries = codebook(order)
+        for frame, label in zip(X, y, strict=True):
+            marks, _ = _marks_and_gaps(frame)
+            code = "".join("." if n <= 3 else "-" for n in marks)
+            assert code == entries[label][1]
+
+
+@pytest.mark.parametrize("bad", ["Published", "pickle", None, 0])
+def test_bad_class_order_names_the_parameter(bad):
+    with pytest.raises(ValueError, match=r"class_order=.*'published', 'codebook'"):
+        make_morse(2, class_order=bad)
+    with pytest.raises(ValueError, match="class_order="):
+        decode(".-", class_order=bad)
+    with pytest.raises(ValueError, match="class_order="):
+        relabel_morse([0], target=bad)
+
+
+def test_relabel_rejects_labels_outside_the_codebook():
+    with pytest.raises(ValueError, match="y holds label 64"):
+        relabel_morse([1, 64])
+    with pytest.raises(ValueError, match="y holds label -1"):
+        relabel_morse([-1])
+    with pytest.raises(ValueError, match="y has dtype float64"):
+        relabel_morse([1.0])
 
 
 def test_frames_decode_back_to_their_class():

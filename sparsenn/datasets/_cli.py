@@ -1,37 +1,61 @@
 """``sparsenn morse``: list the named Morse variants or write one to ``.npz``."""
 
+import argparse
+import os
 import sys
 
-import numpy as np
-
+from ._npz import write_morse_npz
 from ._registry import SUBSETS, list_morse_variants, load_morse, morse_variant
 
 __all__ = ["configure", "run"]
 
-# subset -> (key of X, key of y) in the written file: the reference datasets'
-# six-key convention (labels are stored as integers, not one-hot)
-NPZ_KEYS = {"train": ("xtr", "ytr"), "val": ("xva", "yva"), "test": ("xte", "yte")}
+DESCRIPTION = """\
+List the named Morse-code variants (without NAME, or with --list), or write
+variant NAME to an .npz file with the six keys of the authors' datasets: xtr, ytr
+(train), xva, yva (validation), xte, yte (test). Labels follow the class order of
+the authors' published datasets (sparsenn.datasets.CODEBOOK). By default frames
+are float32 and labels int64 class indices; --one-hot writes what the authors'
+tools (load_data.py, dataset_metrics.py) read: float64 frames and one-hot float64
+labels of shape (n, 64), compressed. Read either back with
+sparsenn.datasets.load_morse_npz."""
+
+EPILOG = """\
+examples:
+  sparsenn morse                                   list the variants
+  sparsenn morse difficult -o difficult.npz --one-hot
+  sparsenn morse baseline-small --subset test -o test.npz"""
 
 
 def configure(parser):
-    """Add the arguments of ``sparsenn morse`` to ``parser``."""
+    """Add the arguments, description and defaults of ``sparsenn morse``."""
+    parser.description = DESCRIPTION
+    parser.epilog = EPILOG
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument(
         "name", nargs="?", help="variant to write; without it, list the variants"
     )
     parser.add_argument(
         "--list", action="store_true", help="list the variants (also without NAME)"
     )
-    parser.add_argument("-o", "--output", help="output .npz file (default: <name>.npz)")
+    parser.add_argument(
+        "-o", "--output", help="output .npz file (default: NAME.npz in this folder)"
+    )
     parser.add_argument(
         "--subset",
         choices=[*SUBSETS, "all"],
         default="all",
-        help="subset to write (default: all three)",
+        help="subset to write (default: all, the three subsets)",
+    )
+    parser.add_argument(
+        "--one-hot",
+        action="store_true",
+        help="write the authors' format: float64 frames, one-hot float64 labels "
+        "(default: float32 frames, int64 labels)",
     )
     parser.add_argument(
         "--data-home",
         default=None,
-        help="cache folder (default: $SPARSENN_DATA or ~/sparsenn_data)",
+        help="cache folder (default: $SPARSENN_DATA, else ~/sparsenn_data)",
     )
 
 
@@ -50,26 +74,48 @@ def _list():
     return 0
 
 
+def _check_output(output):
+    """Fail before generating anything if ``output`` cannot be written."""
+    folder = os.path.dirname(os.path.abspath(output))
+    if os.path.isdir(output):
+        raise ValueError(f"output {output!r} is a folder; give a file name")
+    if not os.path.isdir(folder):
+        raise ValueError(f"cannot write {output!r}: folder {folder!r} does not exist")
+    if not os.access(folder, os.W_OK):
+        raise ValueError(f"cannot write {output!r}: folder {folder!r} is not writable")
+
+
+def _write(args):
+    morse_variant(args.name)
+    output = args.output or f"{args.name}.npz"
+    _check_output(output)
+    subsets = SUBSETS if args.subset == "all" else (args.subset,)
+    arrays = {
+        subset: load_morse(
+            args.name, subset=subset, data_home=args.data_home, return_X_y=True
+        )
+        for subset in subsets
+    }
+    tmp = f"{output}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as fh:
+            shapes = write_morse_npz(fh, arrays, one_hot=args.one_hot)
+        os.replace(tmp, output)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    listed = ", ".join(f"{key} {shape}" for key, shape in shapes.items())
+    labels = "one-hot" if args.one_hot else "integer"
+    print(f"wrote {output} ({labels} labels): {listed}")
+    return 0
+
+
 def run(args):
-    """Run ``sparsenn morse``; returns the exit status."""
+    """Run ``sparsenn morse``; return the exit status (2 for a user error)."""
     if args.list or args.name is None:
         return _list()
     try:
-        morse_variant(args.name)
-    except ValueError as exc:
-        print(f"sparsenn morse: {exc}", file=sys.stderr)
+        return _write(args)
+    except (ValueError, OSError) as exc:
+        print(f"sparsenn morse: error: {exc}", file=sys.stderr)
         return 2
-    subsets = SUBSETS if args.subset == "all" else (args.subset,)
-    arrays = {}
-    for subset in subsets:
-        X, y = load_morse(
-            args.name, subset=subset, data_home=args.data_home, return_X_y=True
-        )
-        x_key, y_key = NPZ_KEYS[subset]
-        arrays[x_key], arrays[y_key] = X, y
-    output = args.output or f"{args.name}.npz"
-    with open(output, "wb") as fh:
-        np.savez(fh, **arrays)
-    shapes = ", ".join(f"{k} {v.shape}" for k, v in arrays.items())
-    print(f"wrote {output}: {shapes}")
-    return 0

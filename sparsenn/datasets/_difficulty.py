@@ -18,7 +18,7 @@ def _q(x):
 
 
 def _safe_ratio(num, den, zero_over_zero):
-    """Num / den elementwise, with x/0 = inf for x > 0 and 0/0 = zero_over_zero."""
+    """Divide elementwise, with x/0 = inf for x > 0 and 0/0 = zero_over_zero."""
     out = np.full(np.broadcast(num, den).shape, np.inf)
     np.divide(num, den, out=out, where=den > 0)
     out[(den == 0) & (num == 0)] = zero_over_zero
@@ -59,7 +59,7 @@ def _validate(X, y, spread, threshold, reference_compat):
 
 
 def morse_difficulty(X, y, *, spread="mean", threshold=0.05, reference_compat=False):
-    """The four difficulty metrics of a labelled dataset (higher = harder).
+    """Compute the four difficulty metrics of a labelled dataset (higher = harder).
 
     Parameters
     ----------

@@ -4,17 +4,31 @@ import numbers
 
 import numpy as np
 
-from ._codebook import CODEWORDS
+from .._memory import check_allocation
+from ._codebook import CLASS_ORDERS, CODEWORDS, check_class_order, codebook
 from ._random import Stream, as_seed_sequence, normal_from_words, to_uniform
 
 __all__ = ["make_morse", "frame_lengths"]
 
 N_CLASSES = len(CODEWORDS)
 MAX_ELEMENTS = max(len(code) for code in CODEWORDS)
-# (n_classes, MAX_ELEMENTS): 0 = dot, 1 = dash, -1 = no element
-_ELEMENTS = np.full((N_CLASSES, MAX_ELEMENTS), -1, dtype=np.int8)
-for _m, _code in enumerate(CODEWORDS):
-    _ELEMENTS[_m, : len(_code)] = [".-".index(ch) for ch in _code]
+
+
+def _element_table(codewords):
+    """(n_classes, MAX_ELEMENTS) int8: 0 = dot, 1 = dash, -1 = no element."""
+    table = np.full((len(codewords), MAX_ELEMENTS), -1, dtype=np.int8)
+    for m, code in enumerate(codewords):
+        table[m, : len(code)] = [".-".index(ch) for ch in code]
+    return table
+
+
+# class order -> element table; rows are generated in label order, so
+# class_order="codebook" reproduces sparsenn 0.1.0's arrays bit for bit
+_TABLES = {
+    order: _element_table([entry[1] for entry in codebook(order)])
+    for order in CLASS_ORDERS
+}
+_ELEMENTS = _TABLES["published"]
 _N_ELEMENTS = (_ELEMENTS >= 0).sum(axis=1)
 
 # Independent sub-streams of one seed (spawn keys), so that changing one knob
@@ -102,20 +116,38 @@ def _validate(n_samples_per_class, style, frame_length, dilation, ranges, knobs)
     return n_features, scaled, lead
 
 
-def _layout(labels, scaled, lead_fraction, n_features, stream):
-    """Mark indicator (n, n_features) of bool for one chunk of labels."""
-    n = labels.shape[0]
+def _peak_bytes(n_samples, n_features, shuffle):
+    """Estimated peak bytes of ``make_morse``: outputs, shuffle copies, chunks."""
+    outputs = n_samples * (4 * n_features + 8)  # X float32, y int64
+    rows = min(n_samples, max(1, _ROWS_PER_CHUNK_WORDS // n_features))
+    # ~16 float64/int64 temporaries of a chunk's shape (layout, words, frame)
+    chunk_temporaries = 16 * 8 * rows * max(n_features + 1, 2 * MAX_ELEMENTS)
+    if shuffle:  # raw words, argsort and its buffer, then X[order] and y[order]
+        return 2 * outputs + 3 * 8 * n_samples + chunk_temporaries
+    return outputs + chunk_temporaries
+
+
+def _check_memory(n_samples_per_class, n_features, shuffle):
+    n_samples = N_CLASSES * n_samples_per_class
+    check_allocation(
+        _peak_bytes(n_samples, n_features, shuffle),
+        f"n_samples_per_class={n_samples_per_class} "
+        f"({n_samples} frames of {n_features} values)",
+    )
+
+
+def _layout(elements, scaled, lead_fraction, n_features, stream):
+    """Mark indicator (n, n_features) of bool for one chunk of element rows."""
+    n = elements.shape[0]
     u = stream.uniform((n, 2 * MAX_ELEMENTS))  # lengths, gaps, lead
-    elements = _ELEMENTS[labels]
+    n_elements = (elements >= 0).sum(axis=1)
     low = np.where(elements == 1, scaled["dash_length"][0], scaled["dot_length"][0])
     high = np.where(elements == 1, scaled["dash_length"][1], scaled["dot_length"][1])
     marks = low + np.floor(u[:, :MAX_ELEMENTS] * (high - low + 1)).astype(np.int64)
     marks *= elements >= 0
     s_low, s_high = scaled["space_length"]
     gaps = s_low + np.floor(u[:, MAX_ELEMENTS:-1] * (s_high - s_low + 1))
-    gaps = gaps.astype(np.int64) * (
-        np.arange(1, MAX_ELEMENTS) < _N_ELEMENTS[labels, None]
-    )
+    gaps = gaps.astype(np.int64) * (np.arange(1, MAX_ELEMENTS) < n_elements[:, None])
     free = n_features - marks.sum(axis=1) - gaps.sum(axis=1)
     room = np.floor(lead_fraction * free)
     lead = np.floor(u[:, -1] * (room + 1)).astype(np.int64)
@@ -205,6 +237,7 @@ def make_morse(
     symbol_mean=12.0,
     symbol_std=1.34,
     shuffle=True,
+    class_order="published",
     random_state=None,
 ):
     """Generate Morse-code frames of the 64 codebook classes.
@@ -248,6 +281,13 @@ def make_morse(
         Mark intensities in levels (gray style).
     shuffle : bool, default=True
         Shuffle the samples; otherwise they are grouped by class, class 0 first.
+    class_order : {"published", "codebook"}, default="published"
+        Which class gets which label. ``"published"``: the label order of the
+        authors' published ``baseline.npz`` / ``difficult.npz``
+        (:data:`~sparsenn.datasets.CODEBOOK`). ``"codebook"``: the insertion
+        order of their ``Codebook.npy`` pickle, the order of sparsenn 0.1.0;
+        with it the output is sparsenn 0.1.0's, bit for bit. Labels convert
+        with :func:`~sparsenn.datasets.relabel_morse`.
     random_state : int, SeedSequence, Generator, RandomState or None, default=None
         Seed. The same int always gives the same arrays, whatever the NumPy
         version (variates come from raw PCG64 words, see Notes).
@@ -257,14 +297,17 @@ def make_morse(
     X : ndarray of shape (64 * n_samples_per_class, frame_length * dilation), float32
         Frames with values in [0, 1].
     y : ndarray of shape (64 * n_samples_per_class,), int64
-        Class indices 0..63 into :data:`sparsenn.datasets.CODEBOOK`.
+        Class indices 0..63 into :data:`sparsenn.datasets.CODEBOOK` (or into
+        ``codebook("codebook")`` with ``class_order="codebook"``).
 
     Raises
     ------
     ValueError
         If a size is < 1, a range is empty or negative, ``leading_space`` is
-        outside [0, 1], a style-specific knob is used with the other style, or the
-        longest codeword cannot fit the frame (the message gives both lengths).
+        outside [0, 1], a style-specific knob is used with the other style, the
+        longest codeword cannot fit the frame (the message gives both lengths), or
+        the arrays would not fit in the available memory (checked before
+        allocating; the message gives ``n_samples_per_class`` and the estimate).
 
     Notes
     -----
@@ -307,6 +350,8 @@ def make_morse(
         n_samples_per_class, style, frame_length, dilation, ranges, knobs
     )
     _check_style_knobs(style, n_features, knobs)
+    check_class_order(class_order)
+    _check_memory(n_samples_per_class, n_features, bool(shuffle))
     seed = as_seed_sequence(random_state)
     streams = [
         Stream(np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, k)))
@@ -316,9 +361,10 @@ def make_morse(
     X = np.empty((y.shape[0], n_features), dtype=np.float32)
     chunk = max(1, _ROWS_PER_CHUNK_WORDS // n_features)
     render = _RENDERERS[style]
+    table = _TABLES[class_order]
     for start in range(0, y.shape[0], chunk):
-        labels = y[start : start + chunk]
-        inside = _layout(labels, scaled, lead, n_features, streams[_LAYOUT])
+        elements = table[y[start : start + chunk]]
+        inside = _layout(elements, scaled, lead, n_features, streams[_LAYOUT])
         X[start : start + chunk] = render(inside, streams, knobs)
     if shuffle:
         order = streams[_SHUFFLE].permutation(y.shape[0])

@@ -74,7 +74,7 @@ def _as_shape(shape):
 
 
 def normal_from_words(words):
-    """Standard normals from raw word pairs, shape ``words.shape[:-1]``.
+    """Return standard normals from raw word pairs, shape ``words.shape[:-1]``.
 
     Parameters
     ----------
@@ -115,7 +115,7 @@ class Stream:
         return np.asarray(low, dtype=np.int64) + draws
 
     def normal(self, shape):
-        """Standard normals (Box-Muller, cosine branch), float64 array of ``shape``.
+        """Draw standard normals (Box-Muller, cosine branch), float64 of ``shape``.
 
         Element ``i`` (C order) uses raw words ``2 i`` and ``2 i + 1``, so drawing
         in row chunks gives the same values as one large draw. ``cos(2 pi u)`` is
@@ -125,5 +125,5 @@ class Stream:
         return normal_from_words(self.raw((*_as_shape(shape), 2)))
 
     def permutation(self, n):
-        """A uniformly random permutation of ``range(n)``."""
+        """Return a uniformly random permutation of ``range(n)``."""
         return np.argsort(self.raw((n,)), kind="stable")

@@ -5,14 +5,14 @@ import hashlib
 import json
 import os
 import warnings
-import zipfile
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._codebook import CODEWORDS, SYMBOLS
+from ._cache import read_cache, write_cache
+from ._codebook import check_class_order, codebook, relabel_morse
 from ._morse import make_morse
 
 __all__ = [
@@ -51,6 +51,12 @@ def get_data_home(data_home=None):
     -------
     data_home : str
 
+    Raises
+    ------
+    ValueError
+        If the folder names an existing file or cannot be created (the message
+        names ``data_home`` or ``SPARSENN_DATA``, whichever gave the path).
+
     Examples
     --------
     >>> import tempfile
@@ -58,10 +64,25 @@ def get_data_home(data_home=None):
     >>> get_data_home(tempfile.gettempdir()) == tempfile.gettempdir()
     True
     """
-    if data_home is None:
-        data_home = os.environ.get(DATA_HOME_ENV, os.path.join("~", "sparsenn_data"))
+    if data_home is not None:
+        source = f"data_home={data_home!r}"
+    elif DATA_HOME_ENV in os.environ:
+        data_home = os.environ[DATA_HOME_ENV]
+        source = f"the {DATA_HOME_ENV} environment variable ({data_home!r})"
+    else:
+        data_home = os.path.join("~", "sparsenn_data")
+        source = f"the default data home {data_home!r}"
     data_home = os.path.expanduser(os.fspath(data_home))
-    os.makedirs(data_home, exist_ok=True)
+    if os.path.exists(data_home) and not os.path.isdir(data_home):
+        raise ValueError(
+            f"{source} is a file, not a folder; pass a folder for the cached data"
+        )
+    try:
+        os.makedirs(data_home, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(
+            f"{source} cannot be created as a folder: {exc.strerror or exc}"
+        ) from exc
     return data_home
 
 
@@ -143,7 +164,7 @@ def _check_subset(subset):
     return subset
 
 
-def generate_variant(variant, subset="train"):
+def generate_variant(variant, subset="train", *, class_order="published"):
     """Generate one subset of a variant, without cache or checksum.
 
     Parameters
@@ -153,6 +174,10 @@ def generate_variant(variant, subset="train"):
         (``params``, ``seed``, ``n_samples_per_class``), used by the registry
         script to check entries before they are registered.
     subset : {"train", "val", "test"}, default="train"
+    class_order : {"published", "codebook"}, default="published"
+        Passed to :func:`make_morse`. The registry's checksums are those of the
+        published order; ``"codebook"`` regenerates the arrays that sparsenn
+        0.1.0 registered (other draws, not merely other labels).
 
     Returns
     -------
@@ -162,8 +187,8 @@ def generate_variant(variant, subset="train"):
     Notes
     -----
     Subset ``k`` (0 train, 1 val, 2 test) is ``make_morse(n, **params,
-    random_state=SeedSequence(seed, spawn_key=(k,)))``: the three subsets are
-    independent draws of one distribution.
+    class_order=class_order, random_state=SeedSequence(seed, spawn_key=(k,)))``:
+    the three subsets are independent draws of one distribution.
 
     Examples
     --------
@@ -176,38 +201,24 @@ def generate_variant(variant, subset="train"):
     k = SUBSETS.index(_check_subset(subset))
     seed = np.random.SeedSequence(entry["seed"], spawn_key=(k,))
     n = entry["n_samples_per_class"][subset]
-    return make_morse(n, **entry["params"], random_state=seed)
-
-
-def _read_cache(path):
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            return archive["X"], archive["y"]
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-        return None
-
-
-def _write_cache(path, X, y):
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as fh:
-            np.savez(fh, X=X, y=y)
-        os.replace(tmp, path)
-    except OSError as exc:
-        warnings.warn(f"could not cache the Morse data at {path}: {exc}", stacklevel=3)
-        tmp.unlink(missing_ok=True)
+    return make_morse(n, **entry["params"], class_order=class_order, random_state=seed)
 
 
 def _load_arrays(name, subset, data_home, expected):
+    """Return the verified cached arrays, regenerating them when needed.
+
+    Warnings use ``stacklevel=3``: this function, ``load_morse``, the caller.
+    """
     path = Path(get_data_home(data_home)) / "morse" / name / f"{subset}.npz"
-    if path.exists():
-        arrays = _read_cache(path)
-        if arrays is not None and morse_checksum(*arrays) == expected:
-            return arrays
+    arrays, problem = read_cache(path)
+    if arrays is not None and morse_checksum(*arrays) != expected:
+        arrays, problem = None, "holds arrays that do not match the registry"
+    if arrays is not None:
+        return arrays
+    if problem is not None:
         warnings.warn(
-            f"cached Morse data {path} is corrupted (unreadable or checksum "
-            "mismatch); regenerating it",
+            f"cached Morse data {path} is corrupted or stale ({problem}); "
+            "regenerating it",
             stacklevel=3,
         )
     X, y = generate_variant(name, subset)
@@ -219,21 +230,29 @@ def _load_arrays(name, subset, data_home, expected):
             RuntimeWarning,
             stacklevel=3,
         )
-    _write_cache(path, X, y)
+    problem = write_cache(path, X, y)
+    if problem is not None:
+        warnings.warn(
+            f"could not cache the Morse data at {path}: {problem}", stacklevel=3
+        )
     return X, y
 
 
-def _describe(name, entry, subset, n_samples):
+def _describe(name, entry, subset, n_samples, class_order):
     params = ", ".join(f"{k}={v!r}" for k, v in entry["params"].items())
     return (
         f"Morse-code variant {name!r} ({subset}, {n_samples} samples, 64 classes)\n\n"
         f"{entry['description']}\n\nGenerated by sparsenn.datasets.make_morse("
         f"{params}) with seed {entry['seed']}; sha256 {entry['sha256'][subset]}.\n"
-        "Classes 1 and 10 share the codeword '-.--.', so accuracy <= ~98.4 %."
+        f"Labels in class_order={class_order!r} ('published': the order of the "
+        "authors' published datasets). Classes 1 and 10 share the codeword "
+        "'-.--.', so accuracy <= ~98.4 %."
     )
 
 
-def load_morse(name, *, subset="train", data_home=None, return_X_y=False):
+def load_morse(
+    name, *, subset="train", data_home=None, class_order="published", return_X_y=False
+):
     """Load one subset of a registered Morse variant (generated once, cached).
 
     Parameters
@@ -245,6 +264,11 @@ def load_morse(name, *, subset="train", data_home=None, return_X_y=False):
     data_home : str or path-like, default=None
         Cache folder, see :func:`get_data_home`; files go to
         ``<data_home>/morse/<name>/<subset>.npz``.
+    class_order : {"published", "codebook"}, default="published"
+        Label order of ``target``, ``target_names`` and ``codewords``:
+        ``"published"`` is the order of the authors' published datasets,
+        ``"codebook"`` the order of sparsenn 0.1.0 (the pickle order of
+        ``Codebook.npy``); see :func:`relabel_morse`. The frames are the same.
     return_X_y : bool, default=False
         Return ``(X, y)`` instead of a Bunch.
 
@@ -254,16 +278,25 @@ def load_morse(name, *, subset="train", data_home=None, return_X_y=False):
         ``data`` (n_samples, n_features) float32 in [0, 1]; ``target``
         (n_samples,) int64 in 0..63; ``target_names`` the 64 symbols;
         ``codewords``; ``params`` (the :func:`make_morse` arguments used, with
-        ``n_samples_per_class`` and ``seed``); ``name``; ``subset``; ``sha256``;
+        ``n_samples_per_class`` and ``seed``); ``name``; ``subset``; ``sha256``
+        (the registry's, of the published-order arrays); ``class_order``;
         ``DESCR``.
     (X, y) : tuple
         If ``return_X_y`` is True.
 
+    Raises
+    ------
+    ValueError
+        If ``name``, ``subset`` or ``class_order`` is unknown, or ``data_home``
+        is a file.
+
     Notes
     -----
-    The cached file is checked against the registry's SHA-256 on every load; a
-    missing, unreadable or altered file is regenerated (with a warning when it
-    existed).
+    Every load first checks the SHA-256 of the cached file's bytes against the
+    digest file written beside it, and parses the file only if they match; the
+    parsed arrays are then checked against the registry's SHA-256. A missing
+    file is generated; an unreadable, altered or stale one is regenerated with
+    a warning (attributed to the caller's line).
 
     Examples
     --------
@@ -271,27 +304,31 @@ def load_morse(name, *, subset="train", data_home=None, return_X_y=False):
     >>> from sparsenn.datasets import load_morse
     >>> home = tempfile.mkdtemp()
     >>> data = load_morse("baseline-small", subset="test", data_home=home)
-    >>> data.data.shape, str(data.target_names[34]), str(data.codewords[34])
-    ((3200, 64), 'E', '.')
+    >>> data.data.shape, str(data.target_names[2]), str(data.codewords[2])
+    ((3200, 64), 'B', '-...')
     """
     entry = morse_variant(name)
     _check_subset(subset)
+    check_class_order(class_order)
     if not isinstance(return_X_y, bool | np.bool_):
         raise TypeError(f"return_X_y={return_X_y!r} must be a bool")
     X, y = _load_arrays(name, subset, data_home, entry["sha256"][subset])
+    y = relabel_morse(y, source="published", target=class_order)
     if return_X_y:
         return X, y
     params = dict(entry["params"])
     params.update(n_samples_per_class=entry["n_samples_per_class"][subset])
     params.update(seed=entry["seed"])
+    entries = codebook(class_order)
     return Bunch(
         data=X,
         target=y,
-        target_names=np.array(SYMBOLS),
-        codewords=np.array(CODEWORDS),
+        target_names=np.array([entry[0] for entry in entries]),
+        codewords=np.array([entry[1] for entry in entries]),
         params=params,
         name=name,
         subset=subset,
         sha256=entry["sha256"][subset],
-        DESCR=_describe(name, entry, subset, y.shape[0]),
+        class_order=class_order,
+        DESCR=_describe(name, entry, subset, y.shape[0], class_order),
     )
