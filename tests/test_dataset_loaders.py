@@ -269,6 +269,8 @@ def test_data_home_that_is_a_file_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("SPARSENN_DATA", str(a_file))
     with pytest.raises(ValueError, match="SPARSENN_DATA environment variable"):
         load_morse(SMALL)
+    with pytest.raises(TypeError, match="data_home=3 must be a folder path"):
+        load_morse(SMALL, data_home=3)
 
 
 def test_cache_warnings_point_at_the_callers_line(tmp_path):

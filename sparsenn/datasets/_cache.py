@@ -10,6 +10,7 @@ in many ways, or ask for terabytes).
 import hashlib
 import io
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -89,7 +90,7 @@ def write_cache(path, X, y):
     buffer = io.BytesIO()
     np.savez(buffer, X=X, y=y)
     payload = buffer.getvalue()
-    suffix = f".{os.getpid()}.tmp"
+    suffix = f".{os.getpid()}.{threading.get_ident()}.tmp"  # unique per writer
     digest = _digest_line(path, payload).encode("ascii")
     targets = {path: payload, digest_path(path): digest}
     written = []

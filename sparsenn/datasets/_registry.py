@@ -56,6 +56,8 @@ def get_data_home(data_home=None):
     ValueError
         If the folder names an existing file or cannot be created (the message
         names ``data_home`` or ``SPARSENN_DATA``, whichever gave the path).
+    TypeError
+        If ``data_home`` is not a path.
 
     Examples
     --------
@@ -72,7 +74,12 @@ def get_data_home(data_home=None):
     else:
         data_home = os.path.join("~", "sparsenn_data")
         source = f"the default data home {data_home!r}"
-    data_home = os.path.expanduser(os.fspath(data_home))
+    try:
+        data_home = os.path.expanduser(os.fspath(data_home))
+    except TypeError:
+        raise TypeError(
+            f"{source} must be a folder path (str or path-like) or None"
+        ) from None
     if os.path.exists(data_home) and not os.path.isdir(data_home):
         raise ValueError(
             f"{source} is a file, not a folder; pass a folder for the cached data"
