@@ -79,6 +79,8 @@ def windows_2d(shape, size, stride=None):
     >>> windows_2d((4, 4), 2)[0].tolist()
     [0, 1, 4, 5]
     """
+    if len(np.atleast_1d(shape)) != 2:
+        raise ValueError(f"shape must be (height, width), got shape={shape!r}")
     height, width = shape
     size = (size, size) if isinstance(size, numbers.Integral) else tuple(size)
     stride = size if stride is None else stride

@@ -16,6 +16,7 @@ from sklearn.utils import check_random_state, compute_sample_weight, gen_batches
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .._memory import check_allocation
 from .._sklearn import (
     Interval,
     Options,
@@ -315,9 +316,10 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         return np.searchsorted(self.classes_, y)
 
     def _initialize(self, n_features, dtype):
-        hidden = np.atleast_1d(self.hidden_layer_sizes).tolist()
+        hidden = _check_hidden_sizes(self.hidden_layer_sizes)
         sizes = [n_features, *hidden, len(self.classes_)]
         self._validate_structure(sizes)
+        self._check_memory(sizes, np.dtype(dtype).itemsize)
         self._random_state = rng = check_random_state(self.random_state)
         self.weights_, self.intercepts_ = [], []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
@@ -335,6 +337,26 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
 
     def _params(self):
         return [w.params for w in self.weights_] + self.intercepts_
+
+    def _junction_bytes(self, layer_index, n_in, n_out, itemsize):
+        """Estimate the peak bytes of one junction (default: dense)."""
+        return n_in * n_out * itemsize
+
+    def _check_memory(self, sizes, itemsize):
+        """Fail fast, before any allocation, on networks that cannot fit."""
+        junctions = list(zip(sizes[:-1], sizes[1:], strict=True))
+        weights = sum(
+            self._junction_bytes(i, n_in, n_out, itemsize)
+            for i, (n_in, n_out) in enumerate(junctions)
+        )
+        batch = 200 if self.batch_size == "auto" else self.batch_size
+        activations = 3 * batch * sum(sizes) * itemsize
+        # parameters, gradients and the optimizer's two moment arrays
+        check_allocation(
+            4 * weights + activations,
+            f"hidden_layer_sizes={self.hidden_layer_sizes!r} on "
+            f"{sizes[0]} features ({type(self).__name__})",
+        )
 
     def _ensure_writeable(self):
         """Copy arrays that came back read-only (``joblib.load(mmap_mode="r")``)."""
@@ -509,3 +531,18 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         best = state.stopping.best_params
         if self.early_stopping and not incremental and best is not None:
             restore(params, best)
+
+
+def _check_hidden_sizes(hidden_layer_sizes):
+    """Return the hidden sizes as a list of ints >= 1, or raise naming them."""
+    sizes = np.atleast_1d(np.asarray(hidden_layer_sizes, dtype=object)).tolist()
+    ok = all(
+        isinstance(n, Integral) and not isinstance(n, bool) and n >= 1 for n in sizes
+    )
+    if not ok or np.ndim(hidden_layer_sizes) > 1:
+        raise ValueError(
+            "hidden_layer_sizes must be an int >= 1 or a sequence of ints >= 1 "
+            f"(one width per hidden layer); got hidden_layer_sizes="
+            f"{hidden_layer_sizes!r}."
+        )
+    return [int(n) for n in sizes]

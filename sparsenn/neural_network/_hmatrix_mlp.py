@@ -2,6 +2,7 @@
 
 from numbers import Integral
 
+import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..engine._init import glorot_bound
@@ -183,6 +184,14 @@ n_params=6656)
 
     def _validate_structure(self, layer_sizes):
         self._n_junctions = len(layer_sizes) - 1
+
+    def _junction_bytes(self, layer_index, n_in, n_out, itemsize):
+        if layer_index == self._n_junctions - 1 or min(n_in, n_out) <= self.leaf_size:
+            return n_in * n_out * itemsize
+        # about rank * (n_in + n_out) per level, plus the dense diagonal leaves
+        levels = max(1, int(np.log2(min(n_in, n_out) / self.leaf_size)) + 1)
+        leaves = 2 * self.leaf_size * max(n_in, n_out)
+        return (self.rank * (n_in + n_out) * levels + leaves) * itemsize
 
     def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
         if layer_index == self._n_junctions - 1:

@@ -17,6 +17,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from .._memory import check_allocation
 from ..engine._activations import ACTIVATIONS as _ENGINE_ACTIVATIONS
 from ..engine._pinv_solvers import INVERSE_ACTIVATIONS, solve_ridge, weighted_accuracy
 from ..linalg import OffsetTridiagonal
@@ -180,6 +181,7 @@ class PseudoInverseSparseClassifier(ClassifierMixin, BaseEstimator):
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
         self.classes_, codes = np.unique(y, return_inverse=True)
+        self._check_memory(X.shape[1], len(self.classes_))
         rng = check_random_state(self.random_state)
         self._standardise(X, sw)
         self._init_lift(X.shape[1], rng, X.dtype)
@@ -191,6 +193,18 @@ class PseudoInverseSparseClassifier(ClassifierMixin, BaseEstimator):
         else:
             self._fit_output(X, T, sw)
         return self
+
+    def _check_memory(self, n_features, n_classes):
+        """Fail fast when the Gram matrix and the lift cannot fit in memory."""
+        n = self.n_hidden
+        gram = 2 * (n + 1) * (n + 1 + n_classes) * 8  # G, R and the solve
+        lift = n_features * n * 8 * 2  # sparse lift and its dense copy
+        chunk = 4 * self.chunk_size * n * 8 * (1 + self.n_layers)
+        check_allocation(
+            gram + lift + chunk,
+            f"n_hidden={n} (a {n + 1} x {n + 1} Gram matrix and a {n_features} x "
+            f"{n} lift)",
+        )
 
     def _check_offsets(self):
         offsets = tuple(self.offsets)

@@ -225,6 +225,11 @@ class SparseMLPClassifier(BaseStructuredMLP):
         self.densities_ = np.zeros(n_junctions)
         self.connection_orders_ = [None] * n_junctions
 
+    def _junction_bytes(self, layer_index, n_in, n_out, itemsize):
+        # value + index per stored edge, and the pattern generator's int64 keys
+        n_edges = max(1.0, self._densities[layer_index] * n_in * n_out)
+        return int(n_edges * (itemsize + 4 + 24)) + 8 * (n_in + n_out)
+
     def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
         from ..connectivity import connection_pattern
         from ..layers import SparseWeights

@@ -18,10 +18,10 @@ entries that touch padding are kept at zero; they never influence a product
 and always have a zero gradient.
 """
 
-import warnings
-
 import numpy as np
 
+from ..._memory import check_allocation
+from ..._warnings import warn
 from ._cluster import block_groups, padded_size
 from ._layout import (
     _check_structure,
@@ -125,6 +125,11 @@ class HMatrix(HMatrixProducts):
         self._offsets = np.concatenate([[0], np.cumsum(self.ranks)]).astype(int)
         self._shapes = [self._group_shape(g) for g in self.groups]
         if data is None:
+            check_allocation(
+                self._size() * np.dtype(dtype).itemsize,
+                f"HMatrix(n_in={n_in}, n_out={n_out}, rank={rank}) with "
+                f"{self._size():,} stored values",
+            )
             data = np.zeros(self._size(), dtype=dtype)
         self.approximation_error = None
         self._set_data(data)
@@ -142,12 +147,10 @@ class HMatrix(HMatrixProducts):
             if k > cap:
                 messages.append(f"level {level}: rank {k} -> {cap}")
         if messages:
-            warnings.warn(
+            warn(
                 "rank exceeds the block size; using the block size ("
                 + "; ".join(messages)
-                + ").",
-                UserWarning,
-                stacklevel=3,
+                + ")."
             )
         return tuple(capped)
 
@@ -297,6 +300,12 @@ class HMatrix(HMatrixProducts):
         W = np.asarray(W)
         if W.ndim != 2:
             raise ValueError(f"W must be 2-D, got shape {W.shape}.")
+        if not (np.issubdtype(W.dtype, np.number) and np.isfinite(W).all()):
+            raise ValueError(
+                "W must be a finite numeric matrix; it contains NaN or infinite "
+                "entries (or is not numeric), which a truncated SVD cannot "
+                "approximate."
+            )
         if dtype is None:
             dtype = W.dtype if np.issubdtype(W.dtype, np.floating) else np.float64
         n_in, n_out, n_levels = _check_structure(
@@ -321,7 +330,7 @@ class HMatrix(HMatrixProducts):
                 views[0][...] = blocks
                 continue
             k = views[0].shape[2]
-            u, s, vt = np.linalg.svd(blocks, full_matrices=False)
+            u, s, vt = _block_svd(blocks, group.level)
             root = np.sqrt(s[:, :k])
             views[0][...] = u[:, :, :k] * root[:, None, :]
             views[1][...] = root[:, :, None] * vt[:, :k, :]
@@ -338,3 +347,15 @@ class HMatrix(HMatrixProducts):
             f"ranks={list(self.ranks)}, admissibility={self.admissibility!r}, "
             f"n_params={self.n_params})"
         )
+
+
+def _block_svd(blocks, level):
+    """Batched SVD of the blocks of one level, with a message that names them."""
+    try:
+        return np.linalg.svd(blocks, full_matrices=False)
+    except np.linalg.LinAlgError as exc:
+        raise np.linalg.LinAlgError(
+            f"HMatrix.from_dense: the SVD of the level-{level} blocks (shape "
+            f"{blocks.shape[1:]}) did not converge; W may be badly scaled "
+            "(rescale it) or use a smaller leaf_size."
+        ) from exc

@@ -92,7 +92,7 @@ def spmm(indptr, indices, data, Yt, *, kernel="auto"):
     Yt = np.asarray(Yt)
     if Yt.ndim != 2:
         raise ValueError(f"Yt must be 2-D (n, B); got shape {Yt.shape}.")
-    indptr, indices = _check_csr(indptr, indices, Yt.shape[0])
+    indptr, indices = _check_csr(indptr, indices, Yt.shape[0], "Yt")
     dtype = _float_type(data, Yt)
     data = _as_c(data, dtype, indices.shape, "data")
     Yt = _as_c(Yt, dtype, Yt.shape, "Yt")
@@ -136,7 +136,7 @@ def sddmm(indptr, indices, Pt, Qt, *, kernel="auto"):
             "Pt and Qt must be 2-D with the same number of columns; got shapes "
             f"{Pt.shape} and {Qt.shape}."
         )
-    indptr, indices = _check_csr(indptr, indices, Qt.shape[0])
+    indptr, indices = _check_csr(indptr, indices, Qt.shape[0], "Qt")
     if indptr.size - 1 != Pt.shape[0]:
         raise ValueError(
             f"indptr has {indptr.size - 1} rows but Pt has {Pt.shape[0]} rows."
@@ -182,7 +182,7 @@ def _spmm_sddmm(indptr, indices, data, Pt, Qt, kernel):
     return out, g
 
 
-def _check_csr(indptr, indices, n_cols):
+def _check_csr(indptr, indices, n_cols, operand="the dense operand"):
     """Validate a CSR structure (the kernels do no bounds checks)."""
     indptr = np.asarray(indptr)
     indices = np.asarray(indices)
@@ -194,7 +194,10 @@ def _check_csr(indptr, indices, n_cols):
             f"= {indices.size}."
         )
     if indices.size and (indices.min() < 0 or indices.max() >= n_cols):
-        raise ValueError(f"indices must lie in [0, {n_cols}).")
+        raise ValueError(
+            f"indices must lie in [0, {n_cols}): column indices of A index the "
+            f"rows of {operand}, which has {n_cols} rows."
+        )
     itype = np.int32 if max(indices.size, n_cols) < 2**31 - 1 else np.int64
     return indptr.astype(itype), indices.astype(itype)
 

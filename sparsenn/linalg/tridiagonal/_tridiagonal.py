@@ -9,6 +9,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator
 
+from ..._memory import check_allocation
 from ._banded_lu import BandedLU, ReducedMatrix, gtsv_solve
 from ._kernels import NUMBA_AVAILABLE, KChainLU, kchain_slogdet
 from ._lstsq import minnorm_lstsq, pinv_dense, ridge_lstsq
@@ -178,8 +179,18 @@ class OffsetTridiagonal:
         return self.rmatvec(np.asarray(other).T).T
 
     # ------------------------------------------------------------ conversions
+    def _check_dense_result(self, method):
+        """Fail fast when an (n, n) dense result cannot fit in memory."""
+        check_allocation(
+            2 * self.n * self.n * np.dtype(np.float64).itemsize,
+            f"OffsetTridiagonal(n={self.n}).{method}() (a dense {self.n} x "
+            f"{self.n} result; use solve() or lstsq() on the right-hand sides "
+            "instead)",
+        )
+
     def to_dense(self):
-        """Dense ``(n, n)`` ndarray."""
+        """Return the dense ``(n, n)`` ndarray."""
+        self._check_dense_result("to_dense")
         n, p, q = self.n, self.p, self.q
         A = np.zeros((n, n), dtype=self.dtype)
         i = np.arange(n)
@@ -188,8 +199,12 @@ class OffsetTridiagonal:
         A[i[: n - q], i[: n - q] + q] = self._sup
         return A
 
-    def tosparse(self, format="csr"):
+    def to_scipy(self, format="csr"):
         """Return the matrix as a ``scipy.sparse`` array of the given ``format``."""
+        return self.tosparse(format)
+
+    def tosparse(self, format="csr"):
+        """Return the matrix as a ``scipy.sparse`` array (alias of :meth:`to_scipy`)."""
         n = self.n
         data = [self._diag, self._sub, self._sup]
         A = sp.diags_array(data, offsets=[0, -self.p, self.q], shape=(n, n))
@@ -274,6 +289,8 @@ class OffsetTridiagonal:
             If a pivot is exactly zero (singular matrix); use :meth:`lstsq`.
         """
         b = self._check_rhs(b).astype(np.float64, copy=False)
+        if not np.all(np.isfinite(b)):
+            raise ValueError("b contains NaN or infinite entries")
         x = None
         if self._lu is None and self.p == self.q and NUMBA_AVAILABLE:
             if self.p == 1 and self.n > 2:
@@ -314,6 +331,7 @@ class OffsetTridiagonal:
         Cost O(n^2 / gcd(p, q)).  Raises ``LinAlgError`` if singular (see
         :meth:`pinv`).
         """
+        self._check_dense_result("inv")
         lu = self._factor()
         if lu.singular:
             raise np.linalg.LinAlgError(
@@ -360,6 +378,7 @@ class OffsetTridiagonal:
 
         ``rcond`` as in :meth:`lstsq`.
         """
+        self._check_dense_result("pinv")
         if rcond is None and self._well_conditioned():
             return self._factor().inv()
         return pinv_dense(self, rcond=rcond)
