@@ -2,6 +2,7 @@
 
 from ._base import WeightMatrix
 from ._dense import DenseWeights
+from ._hashed import HashedWeights
 from ._hmatrix import HMatrixWeights
 from ._lowrank import FixedDictionaryWeights, LowRankWeights
 from ._sparse import SparseWeights
@@ -13,4 +14,5 @@ __all__ = [
     "HMatrixWeights",
     "LowRankWeights",
     "FixedDictionaryWeights",
+    "HashedWeights",
 ]
