@@ -1,6 +1,7 @@
 """Weight types behind one interface: forward, backward, grad and params."""
 
 from ._base import WeightMatrix
+from ._circulant import CirculantWeights
 from ._dense import DenseWeights
 from ._hashed import HashedWeights
 from ._hmatrix import HMatrixWeights
@@ -15,4 +16,5 @@ __all__ = [
     "LowRankWeights",
     "FixedDictionaryWeights",
     "HashedWeights",
+    "CirculantWeights",
 ]
