@@ -93,10 +93,16 @@ def run(n, batch, dtype, rounds, settle):
     rows = []
     for name, W in types.items():
         c, s = med[name, "calls"], med[name, "step"]
-        rows.append([
-            name, W.n_params, f"{c * 1e3:.1f}", f"{c / med['dense', 'calls']:.2f}",
-            f"{s * 1e3:.1f}", f"{s / med['dense', 'step']:.2f}",
-        ])  # fmt: skip
+        rows.append(
+            [
+                name,
+                W.n_params,
+                f"{c * 1e3:.1f}",
+                f"{c / med['dense', 'calls']:.2f}",
+                f"{s * 1e3:.1f}",
+                f"{s / med['dense', 'step']:.2f}",
+            ]
+        )
     return rows
 
 
@@ -110,11 +116,18 @@ def main():
     rounds = 5 if args.quick else 15
     print(f"# {machine()}; load average {os.getloadavg()[0]:.2f}")
     headers = [
-        "type", "stored", "calls ms", "x dense", "step ms", "x dense",
-    ]  # fmt: skip
+        "type",
+        "stored",
+        "calls ms",
+        "x dense",
+        "step ms",
+        "x dense",
+    ]
     for dtype in (np.float32, np.float64):
-        print(f"\n## {args.n} x {args.n}, batch {args.batch}, "
-              f"{np.dtype(dtype).name}, median of {rounds} rounds\n")  # fmt: skip
+        print(
+            f"\n## {args.n} x {args.n}, batch {args.batch}, "
+            f"{np.dtype(dtype).name}, median of {rounds} rounds\n"
+        )
         print(table(run(args.n, args.batch, dtype, rounds, args.settle), headers))
     print(f"\n# load average at the end {os.getloadavg()[0]:.2f}")
 

@@ -69,8 +69,9 @@ def test_hashed_matches_the_loop_reference(
     n_in, n_out, n_samples, fraction, seed, kernel, block
 ):
     n_weights = max(1, int(fraction * n_in * n_out))
-    W = HashedWeights(n_in, n_out, n_weights=n_weights, random_state=1, seed=seed,
-                      kernel=kernel)  # fmt: skip
+    W = HashedWeights(
+        n_in, n_out, n_weights=n_weights, random_state=1, seed=seed, kernel=kernel
+    )
     dense = _hashed_reference(W)
     np.testing.assert_array_equal(W.to_dense(), dense)
     rng = np.random.default_rng(seed % 1000)
@@ -127,9 +128,12 @@ def test_many_blocks_in_threads(small_blocks, dtype):
 def test_buckets_are_used_evenly_and_signs_balanced():
     n_in, n_out, K = 300, 200, 500
     b, s = _hashing.bucket_and_sign(
-        np.arange(n_in)[:, None], np.arange(n_out)[None, :], n_out,
-        _hashing.salt_of(0), K,
-    )  # fmt: skip
+        np.arange(n_in)[:, None],
+        np.arange(n_out)[None, :],
+        n_out,
+        _hashing.salt_of(0),
+        K,
+    )
     counts = np.bincount(b.ravel(), minlength=K)
     mean = n_in * n_out / K  # 120 per bucket; a Poisson spread is ~11
     assert counts.min() > mean - 6 * np.sqrt(mean)

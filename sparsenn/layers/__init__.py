@@ -6,6 +6,7 @@ from ._dense import DenseWeights
 from ._hashed import HashedWeights
 from ._hmatrix import HMatrixWeights
 from ._lowrank import FixedDictionaryWeights, LowRankWeights
+from ._registry import WEIGHT_TYPES, make_weights, weight_options
 from ._sparse import SparseWeights
 
 __all__ = [
@@ -17,4 +18,7 @@ __all__ = [
     "FixedDictionaryWeights",
     "HashedWeights",
     "CirculantWeights",
+    "WEIGHT_TYPES",
+    "make_weights",
+    "weight_options",
 ]

@@ -172,12 +172,15 @@ class HashedWeights(WeightMatrix):
     def _fill(self, buf, i0, i1, j0, j1):
         """Virtual block ``[i0:i1, j0:j1]`` in (a C-contiguous view of) ``buf``."""
         out = buf[: (i1 - i0) * (j1 - j0)].reshape(i1 - i0, j1 - j0)
-        return _h.fill_block(self.w, self.shape[1], self._salt, i0, j0, out,
-                             use_numba=self._numba)  # fmt: skip
+        return _h.fill_block(
+            self.w, self.shape[1], self._salt, i0, j0, out, use_numba=self._numba
+        )
 
     def _buffer(self):
-        return np.empty(min(BLOCK_ENTRIES, self.shape[0] * self.shape[1]) +
-                        max(self.shape), dtype=self.w.dtype)  # fmt: skip
+        return np.empty(
+            min(BLOCK_ENTRIES, self.shape[0] * self.shape[1]) + max(self.shape),
+            dtype=self.w.dtype,
+        )
 
     @property
     def _numba(self):
@@ -220,8 +223,9 @@ class HashedWeights(WeightMatrix):
             acc = np.zeros(self.n_weights, dtype=dtype)
             for i0, i1 in group:
                 G = np.ascontiguousarray(X[:, i0:i1].T @ D)
-                _h.scatter_block(G, n_out, self._salt, i0, 0, acc,
-                                 use_numba=self._numba)  # fmt: skip
+                _h.scatter_block(
+                    G, n_out, self._salt, i0, 0, acc, use_numba=self._numba
+                )
             return acc
 
         parts = run_chunks(work, self._groups(axis=0))
@@ -234,9 +238,12 @@ class HashedWeights(WeightMatrix):
         """Return the virtual matrix (n_in, n_out), built by the numpy hash."""
         n_in, n_out = self.shape
         bucket, sign = _h.bucket_and_sign(
-            np.arange(n_in)[:, None], np.arange(n_out)[None, :], n_out, self._salt,
+            np.arange(n_in)[:, None],
+            np.arange(n_out)[None, :],
+            n_out,
+            self._salt,
             self.n_weights,
-        )  # fmt: skip
+        )
         return (self.w[bucket] * sign).astype(self.w.dtype, copy=False)
 
     def __repr__(self):
