@@ -8,13 +8,17 @@ weight type runs
 * *step*: ``forward_train(X)`` then ``grad_and_backward(X, D, ctx)``, what the
   engine runs per junction and minibatch.
 
-Types: ``DenseWeights`` (three BLAS GEMMs, the peer), ``HashedWeights`` at
+Types: ``DenseWeights`` (three BLAS GEMMs, the peer), the same with BLAS
+held at one thread (HashedWeights runs its blocks in worker threads with one
+BLAS thread each: this row separates that effect from hashing), ``HashedWeights`` at
 compression 1/8 with the compiled block loops and with the numpy reference
 hash, ``CirculantWeights`` (FFT, one circulant) when available.  Rounds cycle
 through the types, each timed block preceded by a short idle (OpenBLAS keeps
 its threads spinning for ~0.1 s after a GEMM; docs/kernels.md), and a type's
 time is its median over rounds; ratios are to the dense median of the same
-run.
+run.  Both the median and the best (minimum) round are shown: on a loaded
+machine the median measures robustness to preemption, the best round the
+arithmetic.
 
     python benchmarks/bench_layers.py --quick     # ~30 s
     python benchmarks/bench_layers.py             # ~2 min
@@ -28,6 +32,7 @@ import numpy as np
 from _common import machine, table
 
 from sparsenn.layers import DenseWeights, HashedWeights
+from sparsenn.linalg._threads import single_threaded_blas
 
 try:
     from sparsenn.layers import CirculantWeights
@@ -35,11 +40,29 @@ except ImportError:  # before issue 14 part 2
     CirculantWeights = None
 
 
+class _OneThreadBLAS:
+    """A weight object run with BLAS held at one thread (a peer, not a type)."""
+
+    def __init__(self, W):
+        self.W, self.n_params = W, W.n_params
+
+    def __getattr__(self, name):
+        attr = getattr(self.W, name)
+
+        def call(*args):
+            with single_threaded_blas():
+                return attr(*args)
+
+        return call
+
+
 def _types(n, dtype):
     rng = np.random.default_rng(0)
     bound = np.sqrt(6.0 / (2 * n))
+    dense = DenseWeights(rng.uniform(-bound, bound, (n, n)).astype(dtype))
     types = {
-        "dense": DenseWeights(rng.uniform(-bound, bound, (n, n)).astype(dtype)),
+        "dense": dense,
+        "dense, BLAS at 1 thread": _OneThreadBLAS(dense),
         "hashed 1/8 (numba)": HashedWeights(
             n, n, compression=1 / 8, random_state=0, dtype=dtype, seed=1
         ),
@@ -90,19 +113,15 @@ def run(n, batch, dtype, rounds, settle):
             times[name, "calls"].append(_time(lambda W=W: _calls(W, X, D), settle))
             times[name, "step"].append(_time(lambda W=W: _step(W, X, D), settle))
     med = {key: float(np.median(v)) for key, v in times.items()}
+    best = {key: float(np.min(v)) for key, v in times.items()}
     rows = []
     for name, W in types.items():
-        c, s = med[name, "calls"], med[name, "step"]
-        rows.append(
-            [
-                name,
-                W.n_params,
-                f"{c * 1e3:.1f}",
-                f"{c / med['dense', 'calls']:.2f}",
-                f"{s * 1e3:.1f}",
-                f"{s / med['dense', 'step']:.2f}",
-            ]
-        )
+        row = [name, W.n_params]
+        for what in ("calls", "step"):
+            for stat in (med, best):
+                t, ref = stat[name, what], stat["dense", what]
+                row += [f"{t * 1e3:.1f}", f"{t / ref:.2f}"]
+        rows.append(row)
     return rows
 
 
@@ -115,14 +134,9 @@ def main():
     args = parser.parse_args()
     rounds = 5 if args.quick else 15
     print(f"# {machine()}; load average {os.getloadavg()[0]:.2f}")
-    headers = [
-        "type",
-        "stored",
-        "calls ms",
-        "x dense",
-        "step ms",
-        "x dense",
-    ]
+    headers = ["type", "stored"]
+    for what in ("calls", "step"):
+        headers += [f"{what} median ms", "x dense", f"{what} best ms", "x dense"]
     for dtype in (np.float32, np.float64):
         print(
             f"\n## {args.n} x {args.n}, batch {args.batch}, "
