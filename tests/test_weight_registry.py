@@ -1,10 +1,15 @@
 """make_weights and WEIGHT_TYPES: every weight type by name."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
 
+from sparsenn.engine._init import glorot_bound
 from sparsenn.layers import (
     WEIGHT_TYPES,
     CirculantWeights,
@@ -16,6 +21,7 @@ from sparsenn.layers import (
     make_weights,
     weight_options,
 )
+from sparsenn.neural_network._base import BaseStructuredMLP
 
 CLASSES = {
     "dense": DenseWeights,
@@ -91,3 +97,67 @@ def test_bad_kind_and_options():
         make_weights("hashed", 4, 4, compression=0.01)
     with pytest.raises(ValueError, match="cannot serve a 7x10 junction"):
         make_weights("circulant", 7, 10)
+
+
+# ---------------------------------------------------- through the engine
+class _RegistryMLP(BaseStructuredMLP):
+    """Test-only estimator: hidden junctions by name (what ``weights=`` will do)."""
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(64,),
+        weights="dense",
+        *,
+        max_iter=30,
+        learning_rate_init=0.01,
+        random_state=None,
+    ):
+        super().__init__(
+            hidden_layer_sizes,
+            max_iter=max_iter,
+            learning_rate_init=learning_rate_init,
+            random_state=random_state,
+        )
+        self.weights = weights
+
+    def _validate_structure(self, layer_sizes):
+        self._n_junctions = len(layer_sizes) - 1
+
+    def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
+        if layer_index == self._n_junctions - 1:
+            return super()._make_weights(layer_index, n_in, n_out, rng, dtype)
+        var = glorot_bound(n_in, n_out, self.activation) ** 2 / 3
+        return make_weights(
+            self.weights, n_in, n_out, rng=rng, dtype=dtype, init_var=var
+        )
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return (X / 16.0).astype(np.float32), y
+
+
+@pytest.mark.parametrize("kind", ["hashed", "circulant", "lowrank", "fixed_dictionary"])
+def test_every_type_trains_in_the_engine(digits, kind):
+    X, y = digits
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = _RegistryMLP(weights=kind, random_state=0).fit(X[:1200], y[:1200])
+    assert type(clf.weights_[0]) is CLASSES[kind]
+    assert clf.weights_[0].params.dtype == np.float32
+    assert clf.score(X[1200:], y[1200:]) > 0.5  # chance is 0.1
+    assert (
+        np.isfinite(clf.loss_curve_).all() and clf.loss_curve_[-1] < clf.loss_curve_[0]
+    )
+
+
+def test_grid_search_across_weight_types(digits):
+    X, y = digits
+    grid = {"weights": ["dense", "hashed", "circulant"]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search = GridSearchCV(_RegistryMLP(max_iter=5, random_state=0), grid, cv=2)
+        search.fit(X[:600], y[:600])
+    assert len(search.cv_results_["params"]) == 3
+    assert search.best_params_["weights"] in grid["weights"]
