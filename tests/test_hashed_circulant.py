@@ -102,6 +102,10 @@ def test_numba_and_numpy_fill_agree_bit_for_bit():
     a = _hashing.fill_block(w, 50, salt, 3, 7, np.empty((13, 11)))
     b = _hashing.fill_block(w, 50, salt, 3, 7, np.empty((13, 11)), use_numba=False)
     np.testing.assert_array_equal(a, b)
+    at = _hashing.fill_block_t(w, 50, salt, 3, 7, np.empty((11, 13)))
+    bt = _hashing.fill_block_t(w, 50, salt, 3, 7, np.empty((11, 13)), use_numba=False)
+    np.testing.assert_array_equal(at, a.T)
+    np.testing.assert_array_equal(bt, a.T)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -190,7 +190,8 @@ class HashedWeights(WeightMatrix):
     # Workers (threads, BLAS at one thread each: sparsenn.linalg._threads)
     # take disjoint blocks: column blocks for forward (each writes its columns
     # of Y), row blocks for backward (its columns of B) and grad (its own
-    # bucket accumulator, summed at the end).
+    # bucket accumulator, summed at the end).  Backward fills the transposed
+    # row block so that its product is a plain GEMM.
     def _forward(self, X):
         Y = np.empty((X.shape[0], self.shape[1]), dtype=np.result_type(X, self.w))
         n_in = self.shape[0]
@@ -210,7 +211,10 @@ class HashedWeights(WeightMatrix):
         def work(group):
             buf = self._buffer()
             for i0, i1 in group:
-                B[:, i0:i1] = D @ self._fill(buf, i0, i1, 0, n_out).T
+                block_t = buf[: (i1 - i0) * n_out].reshape(n_out, i1 - i0)
+                _h.fill_block_t(self.w, n_out, self._salt, i0, 0, block_t,
+                                use_numba=self._numba)  # fmt: skip
+                B[:, i0:i1] = D @ block_t
 
         run_chunks(work, self._groups(axis=0))
         return B

@@ -21,6 +21,7 @@ __all__ = [
     "NUMBA_AVAILABLE",
     "bucket_and_sign",
     "fill_block",
+    "fill_block_t",
     "salt_of",
     "scatter_block",
 ]
@@ -104,6 +105,24 @@ def _fill_kernel(w, n_out, salt, i0, j0, out):
             row[c] = -v if z & _U1 else v
 
 
+def _fill_t_kernel(w, n_out, salt, i0, j0, out):
+    # out[c, r] = sign(i0 + r, j0 + c) * w[bucket(i0 + r, j0 + c)]: the
+    # transposed block, written row by row (keys step by n_out).
+    width, height = out.shape
+    n_w = np.uint64(w.shape[0])
+    step = np.uint64(n_out)
+    for c in range(width):
+        key = np.uint64(i0) * step + np.uint64(j0 + c) + _U1
+        row = out[c]
+        for r in range(height):
+            z = (key + np.uint64(r) * step) * _U_GAMMA + salt
+            z = (z ^ (z >> _U30)) * _U_M1
+            z = (z ^ (z >> _U27)) * _U_M2
+            z ^= z >> _U31
+            v = w[((z >> _U32) * n_w) >> _U32]
+            row[r] = -v if z & _U1 else v
+
+
 def _scatter_kernel(G, n_out, salt, i0, j0, acc):
     # acc[bucket(i0 + r, j0 + c)] += sign(i0 + r, j0 + c) * G[r, c]
     height, width = G.shape
@@ -128,6 +147,7 @@ def _scatter_kernel(G, n_out, salt, i0, j0, acc):
 # right after a multi-threaded GEMM were 10-40x slower (OpenBLAS's threads
 # still spin, docs/kernels.md), hence serial loops run in the caller's threads.
 _nb_fill = jit(_fill_kernel, nogil=True)
+_nb_fill_t = jit(_fill_t_kernel, nogil=True)
 _nb_scatter = jit(_scatter_kernel, nogil=True)
 NUMBA_AVAILABLE = _nb_fill is not None
 
@@ -173,6 +193,32 @@ def fill_block(w, n_out, salt, i0, j0, out, *, use_numba=True):
         return out
     bucket, sign = _block_indices(i0, j0, out.shape, n_out, salt, w.shape[0])
     np.multiply(w[bucket], sign, out=out, casting="unsafe")
+    return out
+
+
+def fill_block_t(w, n_out, salt, i0, j0, out, *, use_numba=True):
+    """Fill ``out`` with the *transpose* of the virtual block at ``(i0, j0)``.
+
+    ``out`` has shape (width, height) and receives ``V[i0:i0+height,
+    j0:j0+width].T`` in C order, so that ``D @ out`` is a plain GEMM (measured
+    2x faster than ``D @ block.T`` on a transposed view).  Parameters as in
+    :func:`fill_block`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> w, salt = np.arange(1.0, 6.0), salt_of(2)
+    >>> a = fill_block(w, 4, salt, 1, 0, np.empty((2, 4)))
+    >>> b = fill_block_t(w, 4, salt, 1, 0, np.empty((4, 2)))
+    >>> bool((a.T == b).all())
+    True
+    """
+    if use_numba and NUMBA_AVAILABLE:
+        _nb_fill_t(w, n_out, np.uint64(salt), i0, j0, out)
+        return out
+    shape = (out.shape[1], out.shape[0])
+    bucket, sign = _block_indices(i0, j0, shape, n_out, salt, w.shape[0])
+    np.multiply(w[bucket.T], sign.T, out=out, casting="unsafe")
     return out
 
 
