@@ -161,6 +161,27 @@ def test_fixed_dictionary_only_trains_v():
         FixedDictionaryWeights(10, 6, 3, dictionary=U)
 
 
+def test_fixed_dictionary_keeps_atoms_beyond_n_out():
+    """Denil et al.: each column of W ranges over span(U), so n_atoms > n_out counts."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        w = FixedDictionaryWeights(10, 2, 6, dictionary="random", random_state=0)
+    assert w.U.shape == (10, 6) and w.n_params == 12
+    # the map V -> U V is injective: 12 independent directions in W-space
+    basis = []
+    for k in range(w.n_params):
+        w.params[:] = 0.0
+        w.params[k] = 1.0
+        basis.append(w.to_dense().ravel())
+    assert np.linalg.matrix_rank(np.array(basis)) == 12
+
+
+def test_fixed_dictionary_warning_points_at_the_caller():
+    with pytest.warns(UserWarning, match="n_atoms=30 exceeds n_in=10") as record:
+        FixedDictionaryWeights(10, 4, 30, random_state=0)
+    assert record[0].filename == __file__
+
+
 def test_se_dictionary_on_image_grid():
     w = FixedDictionaryWeights(
         784, 20, 10, length_scale=2.0, image_shape=(28, 28), random_state=0
@@ -176,7 +197,7 @@ def test_se_dictionary_on_image_grid():
     "make, match, block",
     [
         (lambda: LowRankWeights(10, 4, rank=6), "rank=6 exceeds", np.s_[:, :]),
-        (lambda: FixedDictionaryWeights(10, 4, 6), "n_atoms=6 exceeds", np.s_[:, :]),
+        (lambda: FixedDictionaryWeights(10, 4, 12), "n_atoms=12 exceeds", np.s_[:, :]),
         (
             lambda: HMatrixWeights(16, 12, rank=9, n_levels=1),
             "rank exceeds",

@@ -11,8 +11,10 @@ import pytest
 import scipy.sparse as sp
 
 from sparsenn.layers import (
+    CirculantWeights,
     DenseWeights,
     FixedDictionaryWeights,
+    HashedWeights,
     HMatrixWeights,
     LowRankWeights,
     SparseWeights,
@@ -52,6 +54,16 @@ FACTORIES = {
     ),
     "hmatrix-standard": lambda dt: HMatrixWeights(
         16, 8, rank=2, leaf_size=4, admissibility="standard", random_state=0, dtype=dt
+    ),
+    "hashed-numba": lambda dt: HashedWeights(
+        9, 7, compression=0.25, random_state=0, dtype=dt, seed=3, kernel="numba"
+    ),
+    "hashed-numpy": lambda dt: HashedWeights(
+        9, 7, n_weights=20, random_state=0, dtype=dt, seed=4, kernel="numpy"
+    ),
+    "circulant-square": lambda dt: CirculantWeights(8, 8, random_state=0, dtype=dt),
+    "circulant-stacked": lambda dt: CirculantWeights(
+        12, 8, block_size=4, random_state=0, dtype=dt
     ),
 }
 TOL = {np.float32: dict(rtol=2e-4, atol=2e-4), np.float64: dict(rtol=1e-10, atol=1e-10)}

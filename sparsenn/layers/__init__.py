@@ -1,9 +1,12 @@
 """Weight types behind one interface: forward, backward, grad and params."""
 
 from ._base import WeightMatrix
+from ._circulant import CirculantWeights
 from ._dense import DenseWeights
+from ._hashed import HashedWeights
 from ._hmatrix import HMatrixWeights
 from ._lowrank import FixedDictionaryWeights, LowRankWeights
+from ._registry import WEIGHT_TYPES, make_weights, weight_options
 from ._sparse import SparseWeights
 
 __all__ = [
@@ -13,4 +16,9 @@ __all__ = [
     "HMatrixWeights",
     "LowRankWeights",
     "FixedDictionaryWeights",
+    "HashedWeights",
+    "CirculantWeights",
+    "WEIGHT_TYPES",
+    "make_weights",
+    "weight_options",
 ]

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from .._warnings import warn
 from ..linalg._threads import row_chunks, run_chunks
 from ..linalg.hmatrix._layout import _check_int
 from ._base import WeightMatrix
@@ -54,6 +55,22 @@ def _capped_rank(rank, n_in, n_out, name="rank"):
             stacklevel=3,
         )
     return min(rank, cap)
+
+
+def _capped_atoms(n_atoms, n_in):
+    """Cap ``n_atoms`` at ``n_in`` (with a warning), not at ``min(n_in, n_out)``.
+
+    With ``U`` fixed, each column of ``W = U V`` ranges over ``span(U)``, so
+    atoms beyond ``n_out`` still add freedom (an output layer of 10 units on
+    100 atoms has 1,000 free values, not 100); beyond ``n_in`` they add none.
+    """
+    n_atoms = _check_int("n_atoms", n_atoms, 1)
+    if n_atoms > n_in:
+        warn(
+            f"n_atoms={n_atoms} exceeds n_in={n_in}: more atoms than inputs add no "
+            f"freedom to W = U V; using n_atoms={n_in}."
+        )
+    return min(n_atoms, n_in)
 
 
 class LowRankWeights(WeightMatrix):
@@ -209,8 +226,9 @@ class FixedDictionaryWeights(WeightMatrix):
     ----------
     n_in, n_out : int
     n_atoms : int
-        Number of dictionary atoms (columns of ``U``); above
-        ``min(n_in, n_out)`` it warns and is capped.
+        Number of dictionary atoms (columns of ``U``); above ``n_in`` it warns
+        and is capped (atoms beyond ``n_out`` are kept: each column of ``W``
+        ranges over ``span(U)``).
     dictionary : {"se", "dct", "random"} or ndarray of shape (n_in, n_atoms), \
             default="se"
         ``"se"``: squared-exponential kernel atoms
@@ -284,7 +302,7 @@ class FixedDictionaryWeights(WeightMatrix):
                 f"dictionary must be one of {sorted(DICTIONARIES)} or an array; "
                 f"got {dictionary!r}."
             )
-        n_atoms = _capped_rank(n_atoms, n_in, n_out, name="n_atoms")
+        n_atoms = _capped_atoms(n_atoms, n_in)
         return DICTIONARIES[dictionary](
             n_in, n_atoms, rng, length_scale=length_scale, image_shape=image_shape
         )

@@ -1,0 +1,258 @@
+"""HashedNets weights: a virtual matrix read from a small real array by a hash.
+
+Chen, Wilson, Tyree, Weinberger, Chen, "Compressing Neural Networks with the
+Hashing Trick", ICML 2015 (structured-layers.md §4.1).  Virtual entry
+``(i, j)`` is ``sign(i, j) * w[bucket(i, j)]``; the hash is in
+``sparsenn.linalg._hashing``.  The products run over blocks of virtual
+columns: each block is filled from ``w`` (a compiled loop), multiplied by
+BLAS and dropped, so memory stays at one block (``BLOCK_ENTRIES`` values),
+never the dense ``(n_in, n_out)`` matrix; the gradient of a block is summed
+into its buckets in the same pass.
+"""
+
+import numpy as np
+
+from .._validation import as_generator, check_int, check_real
+from ..linalg import _hashing as _h
+from ..linalg._threads import row_chunks, run_chunks
+from ._base import WeightMatrix
+from ._hmatrix import _uniform, glorot_variance
+
+__all__ = ["HashedWeights", "BLOCK_ENTRIES"]
+
+# Virtual entries per column block: 2**18 (2 MiB in float64) keeps a block in
+# L2/L3 and leaves BLAS blocks wide enough (256 columns at n_in = 1024).
+BLOCK_ENTRIES = 1 << 18
+_KERNELS = ("auto", "numba", "numpy")
+DEFAULT_COMPRESSION = 1 / 8
+
+
+def _n_weights(n_weights, compression, n_in, n_out):
+    """Resolve ``K`` from ``n_weights`` or ``compression`` (exactly one given)."""
+    n_virtual = n_in * n_out
+    if n_weights is not None and compression is not None:
+        raise ValueError(
+            f"give n_weights or compression, not both; got n_weights={n_weights!r} "
+            f"and compression={compression!r}."
+        )
+    if n_weights is not None:
+        high = min(n_virtual, _h.MAX_BUCKETS)
+        return check_int(n_weights, "n_weights", low=1, high=high)
+    if compression is None:
+        compression = DEFAULT_COMPRESSION
+    compression = check_real(compression, "compression", low=0.0, high=1.0)
+    if compression * n_virtual < 1:
+        raise ValueError(
+            f"compression={compression!r} leaves fewer than one real weight for a "
+            f"{n_in}x{n_out} junction ({compression * n_virtual:.3g}); use "
+            f"compression >= 1/(n_in*n_out) = {1 / n_virtual:.3g}, or n_weights."
+        )
+    return min(int(round(compression * n_virtual)), _h.MAX_BUCKETS)
+
+
+def _check_dtype(dtype):
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"dtype must be a floating dtype, got {dtype}.")
+    return dtype
+
+
+class HashedWeights(WeightMatrix):
+    """HashedNets weights: ``K`` real weights behind an ``n_in x n_out`` virtual matrix.
+
+    Virtual entry ``(i, j)`` is ``sign(i, j) * w[h(i, j)]``, with ``h`` a
+    deterministic hash onto ``[0, K)`` and ``sign`` an independent sign hash,
+    both salted by ``seed`` (give each junction its own seed).  ``params`` is
+    ``w``; the gradient sums the virtual gradient ``X.T @ D`` into the
+    buckets.  ``forward``, ``backward`` and ``grad`` work on blocks of virtual
+    columns of at most ``BLOCK_ENTRIES`` values and never build the dense
+    matrix.  The products cost what a dense product costs
+    (``n_mults = n_in * n_out``): hashing saves storage, not arithmetic.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Shape of the virtual matrix.
+    n_weights : int, optional
+        ``K``, the number of real weights, ``1 <= K <= n_in * n_out``.
+    compression : float, optional
+        ``K / (n_in * n_out)`` instead of ``n_weights`` (``K`` is rounded to the
+        nearest integer); default 1/8 when neither is given.
+    random_state : int, numpy Generator or RandomState, optional
+        Draws the initial ``w``.
+    dtype : floating dtype, default=np.float64
+    seed : int, default=0
+        Salt of the hash, ``0 <= seed < 2**64``: the virtual layout depends on
+        it and on the shape only, so it is stored instead of any index array.
+    init_var : float, optional
+        Variance of the initial virtual entries (default ``2 / (n_in + n_out)``,
+        Glorot); ``w`` is uniform with that variance.
+    kernel : {"auto", "numba", "numpy"}, default="auto"
+        ``"numba"``: compiled block loops (``"auto"`` when numba imports);
+        ``"numpy"``: the vectorised reference.
+
+    Attributes
+    ----------
+    n_weights : int
+        ``K``.
+    compression : float
+        ``K / (n_in * n_out)``.
+    w : ndarray of shape (K,)
+        The real weights (``params`` itself).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsenn.layers import HashedWeights
+    >>> W = HashedWeights(64, 32, compression=1 / 8, random_state=0, seed=1)
+    >>> W.n_params, W.n_mults
+    (256, 2048)
+    >>> X = np.ones((2, 64))
+    >>> np.allclose(W.forward(X), X @ W.to_dense())
+    True
+    """
+
+    def __init__(
+        self,
+        n_in,
+        n_out,
+        n_weights=None,
+        compression=None,
+        random_state=None,
+        dtype=np.float64,
+        seed=0,
+        *,
+        init_var=None,
+        kernel="auto",
+    ):
+        n_in, n_out = check_int(n_in, "n_in", low=1), check_int(n_out, "n_out", low=1)
+        self.shape = (n_in, n_out)
+        self.n_weights = _n_weights(n_weights, compression, n_in, n_out)
+        self.compression = self.n_weights / (n_in * n_out)
+        self.seed = check_int(seed, "seed", low=0, high=(1 << 64) - 1)
+        self._salt = _h.salt_of(self.seed)
+        self.kernel = self._resolve_kernel(kernel)
+        dtype = _check_dtype(dtype)
+        var = glorot_variance(n_in, n_out) if init_var is None else init_var
+        var = check_real(var, "init_var", low=0.0)
+        w = _uniform(as_generator(random_state), self.n_weights, var, dtype)
+        self._set_params(w)
+
+    @staticmethod
+    def _resolve_kernel(kernel):
+        if not isinstance(kernel, str) or kernel not in _KERNELS:
+            raise ValueError(f"kernel must be one of {_KERNELS}; got {kernel!r}.")
+        if kernel == "numba" and not _h.NUMBA_AVAILABLE:
+            raise ValueError("kernel='numba' requested but numba cannot be imported.")
+        if kernel == "auto":
+            return "numba" if _h.NUMBA_AVAILABLE else "numpy"
+        return kernel
+
+    def _set_params(self, params):
+        self.params = np.ascontiguousarray(params)
+        self.w = self.params
+
+    @property
+    def n_mults(self):
+        """Multiplications per sample: ``n_in * n_out`` (the virtual matrix)."""
+        return int(self.shape[0] * self.shape[1])
+
+    # ------------------------------------------------------------- blocks
+    def _groups(self, axis):
+        """Blocks of rows (axis 0) or columns (axis 1), split between workers.
+
+        Each block has at most ``BLOCK_ENTRIES`` virtual entries; each worker
+        gets a list of ``(start, stop)`` ranges.
+        """
+        length, other = self.shape[axis], self.shape[1 - axis]
+        step = max(1, BLOCK_ENTRIES // other)
+        blocks = [(a, min(a + step, length)) for a in range(0, length, step)]
+        return [blocks[s] for s in row_chunks(len(blocks), min_rows=1)]
+
+    def _fill(self, buf, i0, i1, j0, j1):
+        """Virtual block ``[i0:i1, j0:j1]`` in (a C-contiguous view of) ``buf``."""
+        out = buf[: (i1 - i0) * (j1 - j0)].reshape(i1 - i0, j1 - j0)
+        return _h.fill_block(
+            self.w, self.shape[1], self._salt, i0, j0, out, use_numba=self._numba
+        )
+
+    def _buffer(self):
+        return np.empty(
+            min(BLOCK_ENTRIES, self.shape[0] * self.shape[1]) + max(self.shape),
+            dtype=self.w.dtype,
+        )
+
+    @property
+    def _numba(self):
+        return self.kernel == "numba"
+
+    # ------------------------------------------------------------ products
+    # Workers (threads, BLAS at one thread each: sparsenn.linalg._threads)
+    # take disjoint blocks: column blocks for forward (each writes its columns
+    # of Y), row blocks for backward (its columns of B) and grad (its own
+    # bucket accumulator, summed at the end).  Backward fills the transposed
+    # row block so that its product is a plain GEMM.
+    def _forward(self, X):
+        Y = np.empty((X.shape[0], self.shape[1]), dtype=np.result_type(X, self.w))
+        n_in = self.shape[0]
+
+        def work(group):
+            buf = self._buffer()
+            for j0, j1 in group:
+                Y[:, j0:j1] = X @ self._fill(buf, 0, n_in, j0, j1)
+
+        run_chunks(work, self._groups(axis=1))
+        return Y
+
+    def _backward(self, D):
+        B = np.empty((D.shape[0], self.shape[0]), dtype=np.result_type(D, self.w))
+        n_out = self.shape[1]
+
+        def work(group):
+            buf = self._buffer()
+            for i0, i1 in group:
+                block_t = buf[: (i1 - i0) * n_out].reshape(n_out, i1 - i0)
+                _h.fill_block_t(self.w, n_out, self._salt, i0, 0, block_t,
+                                use_numba=self._numba)  # fmt: skip
+                B[:, i0:i1] = D @ block_t
+
+        run_chunks(work, self._groups(axis=0))
+        return B
+
+    def _grad(self, X, D):
+        dtype = np.result_type(X, D, self.w)
+        n_out = self.shape[1]
+
+        def work(group):
+            acc = np.zeros(self.n_weights, dtype=dtype)
+            for i0, i1 in group:
+                G = np.ascontiguousarray(X[:, i0:i1].T @ D)
+                _h.scatter_block(
+                    G, n_out, self._salt, i0, 0, acc, use_numba=self._numba
+                )
+            return acc
+
+        parts = run_chunks(work, self._groups(axis=0))
+        total = parts[0]
+        for part in parts[1:]:
+            total += part
+        return total
+
+    def to_dense(self):
+        """Return the virtual matrix (n_in, n_out), built by the numpy hash."""
+        n_in, n_out = self.shape
+        bucket, sign = _h.bucket_and_sign(
+            np.arange(n_in)[:, None],
+            np.arange(n_out)[None, :],
+            n_out,
+            self._salt,
+            self.n_weights,
+        )
+        return (self.w[bucket] * sign).astype(self.w.dtype, copy=False)
+
+    def __repr__(self):
+        n_in, n_out = self.shape
+        return (
+            f"HashedWeights({n_in}->{n_out}, n_weights={self.n_weights}, "
+            f"compression={self.compression:.4g}, seed={self.seed})"
+        )
