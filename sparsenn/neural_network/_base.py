@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, compute_sample_weight, gen_batches
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -27,7 +28,14 @@ from .._sklearn import (
 from .._warnings import warn
 from ..engine._activations import ACTIVATIONS
 from ..engine._init import glorot_bound, init_bias
-from ..engine._loop import StoppingRule, TrainingState, fit_epochs, restore
+from ..engine._lbfgs import fit_lbfgs, lbfgs_warning_message
+from ..engine._loop import (
+    StoppingRule,
+    TrainingState,
+    all_finite,
+    fit_epochs,
+    restore,
+)
 from ..engine._network import loss_and_grads, predict_proba
 from ..engine._optimizers import OPTIMIZERS
 from ..layers import DenseWeights
@@ -41,8 +49,8 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
     """Multi-layer perceptron classifier with pluggable weight types.
 
     Not used directly: subclasses implement ``_make_weights``.  The parameters
-    are those of :class:`sklearn.neural_network.MLPClassifier` with the
-    ``"sgd"`` and ``"adam"`` solvers; see there for their meaning.
+    are those of :class:`sklearn.neural_network.MLPClassifier` (solvers
+    ``"sgd"``, ``"adam"`` and ``"lbfgs"``); see there for their meaning.
     """
 
     _parameter_constraints = {
@@ -51,7 +59,7 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": [StrOptions(set(_HIDDEN_ACTIVATIONS))],
-        "solver": [StrOptions(set(OPTIMIZERS))],
+        "solver": [StrOptions({*OPTIMIZERS, "lbfgs"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
@@ -78,6 +86,7 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
             Options(Real, {np.inf}),
         ],
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -106,6 +115,7 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         epsilon=1e-8,
         n_iter_no_change=10,
         class_weight=None,
+        max_fun=15000,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -130,6 +140,7 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.class_weight = class_weight
+        self.max_fun = max_fun
 
     # ------------------------------------------------------------------ hooks
     def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
@@ -161,6 +172,15 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         """
         return self._fit(X, y, sample_weight, classes=None, incremental=False)
 
+    def _check_solver(self):
+        if self.solver not in OPTIMIZERS:
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers "
+                f"({sorted(OPTIMIZERS)}); solver={self.solver!r} is not stochastic."
+            )
+        return True
+
+    @available_if(_check_solver)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over ``X``; ``classes`` is required on the first call.
@@ -228,7 +248,8 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         if first_call:
             self._initialize(X.shape[1], X.dtype)
         self._ensure_writeable()
-        if not incremental or getattr(self, "_training", None) is None:
+        stochastic = self.solver in OPTIMIZERS
+        if stochastic and (not incremental or getattr(self, "_training", None) is None):
             self._training = self._new_training_state(first_call)
         self._train(X, codes, sample_weight, incremental)
         return self
@@ -383,6 +404,8 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         return batches
 
     def _train(self, X, codes, sample_weight, incremental):
+        if self.solver == "lbfgs":
+            return self._train_lbfgs(X, codes, sample_weight)
         (X, codes, sw), validation = self._split_validation(
             X, codes, sample_weight, incremental
         )
@@ -403,6 +426,37 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         )
         self._record(state, n_done)
         self._after_training(status, state, params, incremental)
+
+    def _train_lbfgs(self, X, codes, sw):
+        """Full-batch L-BFGS-B; ``batch_size`` and ``early_stopping`` unused."""
+        X = X.toarray() if hasattr(X, "toarray") else X
+        X = self.weights_[0].prepare_input(X)
+        weights, biases, params = self.weights_, self.intercepts_, self._params()
+
+        def objective():
+            loss, wg, bg = loss_and_grads(
+                weights, biases, X, codes, self.activation, self.alpha, sw
+            )
+            return loss, wg + bg
+
+        result, history = fit_lbfgs(
+            params, objective, max_iter=self.max_iter, max_fun=self.max_fun,
+            tol=self.tol, n_samples=X.shape[0], verbose=self.verbose,
+        )  # fmt: skip
+        self._training = None
+        if not all_finite(params):
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data may "
+                "contain large values and need to be preprocessed."
+            )
+        self.n_iter_, self.loss_ = min(result.nit, self.max_iter), float(result.fun)
+        self.loss_curve_.extend(r.loss for r in history)
+        self.history_ = [r.as_dict() for r in history]
+        self.best_loss_ = min(self.loss_curve_, default=self.loss_)
+        self.validation_scores_ = self.best_validation_score_ = None
+        message = lbfgs_warning_message(result, self.max_iter)
+        if message is not None:
+            warn(message, ConvergenceWarning)
 
     def _record(self, state, n_done):
         """Mirror the engine's state in scikit-learn's fitted attributes."""

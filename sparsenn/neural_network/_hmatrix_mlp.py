@@ -42,7 +42,11 @@ class HMatrixMLPClassifier(BaseStructuredMLP):
         diagonal leaves are dense (cheapest).  ``"standard"``: blocks at least
         one cluster width apart are low rank, a band of dense leaves around
         the diagonal is kept (about twice the parameters).
-    solver : {"adam", "sgd"}, default="adam"
+    solver : {"adam", "sgd", "lbfgs"}, default="adam"
+        ``"lbfgs"`` is full-batch L-BFGS-B (:func:`scipy.optimize.minimize`)
+        over all parameters, good for small data sets; it ignores
+        ``batch_size``, ``shuffle`` and ``early_stopping``, and ``partial_fit``
+        is not available with it.
     alpha : float, default=1e-4
         L2 penalty on the stored weights (factors and leaves).
     batch_size : int or "auto", default="auto"
@@ -51,7 +55,7 @@ class HMatrixMLPClassifier(BaseStructuredMLP):
     learning_rate_init : float, default=0.001
     power_t : float, default=0.5
     max_iter : int, default=200
-        Number of epochs.
+        Number of epochs (iterations for ``"lbfgs"``).
     shuffle : bool, default=True
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the shuffling and the validation split.
@@ -66,6 +70,8 @@ class HMatrixMLPClassifier(BaseStructuredMLP):
         Adam parameters.
     n_iter_no_change : int, default=10
     class_weight : dict, "balanced" or None, default=None
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of the ``"lbfgs"`` solver.
 
     Attributes
     ----------
@@ -151,6 +157,7 @@ n_params=6656)
         epsilon=1e-8,
         n_iter_no_change=10,
         class_weight=None,
+        max_fun=15000,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -176,6 +183,7 @@ n_params=6656)
             epsilon=epsilon,
             n_iter_no_change=n_iter_no_change,
             class_weight=class_weight,
+            max_fun=max_fun,
         )
         self.rank = rank
         self.leaf_size = leaf_size

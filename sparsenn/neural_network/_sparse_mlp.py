@@ -1,11 +1,11 @@
 """``SparseMLPClassifier``: an MLP with pre-defined sparse junctions."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._warnings import warn
 from ..engine._init import glorot_bound
 from ._base import BaseStructuredMLP
 
@@ -48,7 +48,11 @@ class SparseMLPClassifier(BaseStructuredMLP):
         one value for all junctions or one per junction.  ``z`` must divide the
         junction's input size.  None lets :func:`sparsenn.connectivity.
         connection_pattern` choose.  Ignored by the other connectivities.
-    solver : {"adam", "sgd"}, default="adam"
+    solver : {"adam", "sgd", "lbfgs"}, default="adam"
+        ``"lbfgs"`` is full-batch L-BFGS-B (:func:`scipy.optimize.minimize`)
+        over all parameters, good for small data sets; it ignores
+        ``batch_size``, ``shuffle`` and ``early_stopping``, and ``partial_fit``
+        is not available with it.
     alpha : float, default=1e-4
         L2 penalty on the stored weights.
     batch_size : int or "auto", default="auto"
@@ -58,7 +62,7 @@ class SparseMLPClassifier(BaseStructuredMLP):
     learning_rate_init : float, default=0.001
     power_t : float, default=0.5
     max_iter : int, default=200
-        Number of epochs.
+        Number of epochs (iterations for ``"lbfgs"``).
     shuffle : bool, default=True
     random_state : int, RandomState instance or None, default=None
         Seeds the connection patterns, the initial weights, the shuffling and
@@ -80,6 +84,8 @@ class SparseMLPClassifier(BaseStructuredMLP):
     n_iter_no_change : int, default=10
     class_weight : dict, "balanced" or None, default=None
         Weights multiplying each sample's loss by its class.
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of the ``"lbfgs"`` solver.
 
     Attributes
     ----------
@@ -182,6 +188,7 @@ class SparseMLPClassifier(BaseStructuredMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         class_weight=None,
+        max_fun=15000,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -207,6 +214,7 @@ class SparseMLPClassifier(BaseStructuredMLP):
             epsilon=epsilon,
             n_iter_no_change=n_iter_no_change,
             class_weight=class_weight,
+            max_fun=max_fun,
         )
         self.density = density
         self.connectivity = connectivity
@@ -249,13 +257,12 @@ class SparseMLPClassifier(BaseStructuredMLP):
     def _warn_if_adjusted(self, layer_index, n_in, n_out, rho, n_edges):
         wanted = rho * n_in * n_out
         if abs(n_edges - wanted) > 1:
-            warnings.warn(
+            warn(
                 f"Junction {layer_index} ({n_in} -> {n_out}, connectivity="
                 f"{self.connectivity!r}): requested density {rho:g} "
                 f"({wanted:.1f} edges) is not realisable; using {n_edges} edges, "
                 f"density {n_edges / (n_in * n_out):.4g}.",
                 UserWarning,
-                stacklevel=6,
             )
 
 
