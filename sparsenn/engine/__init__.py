@@ -8,11 +8,13 @@ from ._activations import ACTIVATIONS, DERIVATIVES, log_loss, softmax
 from ._init import glorot_bound, init_bias
 from ._network import forward, loss_and_grads, predict_proba
 from ._optimizers import OPTIMIZERS, AdamOptimizer, SGDOptimizer
+from ._outputs import OUTPUTS
 
 __all__ = [
     "ACTIVATIONS",
     "DERIVATIVES",
     "OPTIMIZERS",
+    "OUTPUTS",
     "AdamOptimizer",
     "SGDOptimizer",
     "forward",
