@@ -4,8 +4,10 @@ __version__ = "0.1.0"
 
 from .neural_network import (
     HMatrixMLPClassifier,
+    HMatrixMLPRegressor,
     PseudoInverseSparseClassifier,
     SparseMLPClassifier,
+    SparseMLPRegressor,
 )
 
 __all__ = [
@@ -13,4 +15,6 @@ __all__ = [
     "SparseMLPClassifier",
     "HMatrixMLPClassifier",
     "PseudoInverseSparseClassifier",
+    "SparseMLPRegressor",
+    "HMatrixMLPRegressor",
 ]

@@ -7,10 +7,39 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from ..engine._init import glorot_bound
 from ._base import BaseStructuredMLP
 
-__all__ = ["HMatrixMLPClassifier"]
+__all__ = ["HMatrixJunctionsMixin", "HMatrixMLPClassifier"]
 
 
-class HMatrixMLPClassifier(BaseStructuredMLP):
+class HMatrixJunctionsMixin:
+    """H-matrix hidden junctions: ``rank``, ``leaf_size``, ``admissibility``.
+
+    Every junction into a hidden layer is a
+    :class:`~sparsenn.layers.HMatrixWeights`; the output junction is dense.
+    """
+
+    _structure_constraints = {
+        "rank": [Interval(Integral, 1, None, closed="left")],
+        "leaf_size": [Interval(Integral, 1, None, closed="left")],
+        "admissibility": [StrOptions({"weak", "standard"})],
+    }
+
+    def _validate_structure(self, layer_sizes):
+        self._n_junctions = len(layer_sizes) - 1
+
+    def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
+        if layer_index == self._n_junctions - 1:
+            return super()._make_weights(layer_index, n_in, n_out, rng, dtype)
+        from ..layers import HMatrixWeights
+
+        bound = glorot_bound(n_in, n_out, self.activation)
+        return HMatrixWeights(
+            n_in, n_out, rank=self.rank, leaf_size=self.leaf_size,
+            admissibility=self.admissibility, init_var=bound**2 / 3.0,
+            random_state=rng, dtype=dtype,
+        )  # fmt: skip
+
+
+class HMatrixMLPClassifier(HMatrixJunctionsMixin, BaseStructuredMLP):
     """Multi-layer perceptron whose hidden weight matrices are H-matrices.
 
     Every junction into a hidden layer is a hierarchical matrix
@@ -123,9 +152,7 @@ n_params=6656)
 
     _parameter_constraints = {
         **BaseStructuredMLP._parameter_constraints,
-        "rank": [Interval(Integral, 1, None, closed="left")],
-        "leaf_size": [Interval(Integral, 1, None, closed="left")],
-        "admissibility": [StrOptions({"weak", "standard"})],
+        **HMatrixJunctionsMixin._structure_constraints,
     }
 
     def __init__(
@@ -188,18 +215,3 @@ n_params=6656)
         self.rank = rank
         self.leaf_size = leaf_size
         self.admissibility = admissibility
-
-    def _validate_structure(self, layer_sizes):
-        self._n_junctions = len(layer_sizes) - 1
-
-    def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
-        if layer_index == self._n_junctions - 1:
-            return super()._make_weights(layer_index, n_in, n_out, rng, dtype)
-        from ..layers import HMatrixWeights
-
-        bound = glorot_bound(n_in, n_out, self.activation)
-        return HMatrixWeights(
-            n_in, n_out, rank=self.rank, leaf_size=self.leaf_size,
-            admissibility=self.admissibility, init_var=bound**2 / 3.0,
-            random_state=rng, dtype=dtype,
-        )  # fmt: skip

@@ -9,12 +9,72 @@ from .._warnings import warn
 from ..engine._init import glorot_bound
 from ._base import BaseStructuredMLP
 
-__all__ = ["SparseMLPClassifier"]
+__all__ = ["SparseJunctionsMixin", "SparseMLPClassifier"]
 
 _CONNECTIVITIES = ("random", "structured", "clash_free", "circulant")
 
 
-class SparseMLPClassifier(BaseStructuredMLP):
+class SparseJunctionsMixin:
+    """Pre-defined sparse junctions: ``density``, ``connectivity``, ``parallelism``.
+
+    Builds each junction's :class:`~sparsenn.layers.SparseWeights` for the
+    sparse MLP classifier and regressor; sets ``densities_`` and
+    ``connection_orders_``.
+    """
+
+    _structure_constraints = {
+        "density": [Interval(Real, 0, 1, closed="right"), tuple, list],
+        "connectivity": [StrOptions(set(_CONNECTIVITIES))],
+        "parallelism": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
+    }
+
+    def _validate_structure(self, layer_sizes):
+        n_junctions = len(layer_sizes) - 1
+        self._densities = _per_junction(self.density, n_junctions, "density")
+        for rho in self._densities:
+            if not (isinstance(rho, Real) and 0 < rho <= 1):
+                raise ValueError(
+                    f"Each density must be a float in (0, 1]; got density="
+                    f"{self.density!r}."
+                )
+        self._parallelisms = _per_junction(self.parallelism, n_junctions, "parallelism")
+        self.densities_ = np.zeros(n_junctions)
+        self.connection_orders_ = [None] * n_junctions
+
+    def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
+        from ..connectivity import connection_pattern
+        from ..layers import SparseWeights
+
+        rho = self._densities[layer_index]
+        pattern, order = connection_pattern(
+            self.connectivity,
+            n_in,
+            n_out,
+            rho,
+            parallelism=self._parallelisms[layer_index],
+            random_state=rng,
+        )
+        n_edges = pattern.nnz
+        self._warn_if_adjusted(layer_index, n_in, n_out, rho, n_edges)
+        self.densities_[layer_index] = n_edges / (n_in * n_out)
+        self.connection_orders_[layer_index] = order
+        bound = glorot_bound(n_edges / n_out, n_edges / n_in, self.activation)
+        values = rng.uniform(-bound, bound, n_edges).astype(dtype)
+        return SparseWeights(pattern, values, dtype=dtype)
+
+    def _warn_if_adjusted(self, layer_index, n_in, n_out, rho, n_edges):
+        wanted = rho * n_in * n_out
+        if abs(n_edges - wanted) > 1:
+            warn(
+                f"Junction {layer_index} ({n_in} -> {n_out}, connectivity="
+                f"{self.connectivity!r}): requested density {rho:g} "
+                f"({wanted:.1f} edges) is not realisable; using {n_edges} edges, "
+                f"density {n_edges / (n_in * n_out):.4g}.",
+                UserWarning,
+            )
+
+
+class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
     """Multi-layer perceptron whose junctions have pre-defined sparsity.
 
     Each junction's connection pattern is drawn once, before training, from
@@ -154,9 +214,7 @@ class SparseMLPClassifier(BaseStructuredMLP):
 
     _parameter_constraints = {
         **BaseStructuredMLP._parameter_constraints,
-        "density": [Interval(Real, 0, 1, closed="right"), tuple, list],
-        "connectivity": [StrOptions(set(_CONNECTIVITIES))],
-        "parallelism": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
+        **SparseJunctionsMixin._structure_constraints,
     }
 
     def __init__(
@@ -219,51 +277,6 @@ class SparseMLPClassifier(BaseStructuredMLP):
         self.density = density
         self.connectivity = connectivity
         self.parallelism = parallelism
-
-    def _validate_structure(self, layer_sizes):
-        n_junctions = len(layer_sizes) - 1
-        self._densities = _per_junction(self.density, n_junctions, "density")
-        for rho in self._densities:
-            if not (isinstance(rho, Real) and 0 < rho <= 1):
-                raise ValueError(
-                    f"Each density must be a float in (0, 1]; got density="
-                    f"{self.density!r}."
-                )
-        self._parallelisms = _per_junction(self.parallelism, n_junctions, "parallelism")
-        self.densities_ = np.zeros(n_junctions)
-        self.connection_orders_ = [None] * n_junctions
-
-    def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
-        from ..connectivity import connection_pattern
-        from ..layers import SparseWeights
-
-        rho = self._densities[layer_index]
-        pattern, order = connection_pattern(
-            self.connectivity,
-            n_in,
-            n_out,
-            rho,
-            parallelism=self._parallelisms[layer_index],
-            random_state=rng,
-        )
-        n_edges = pattern.nnz
-        self._warn_if_adjusted(layer_index, n_in, n_out, rho, n_edges)
-        self.densities_[layer_index] = n_edges / (n_in * n_out)
-        self.connection_orders_[layer_index] = order
-        bound = glorot_bound(n_edges / n_out, n_edges / n_in, self.activation)
-        values = rng.uniform(-bound, bound, n_edges).astype(dtype)
-        return SparseWeights(pattern, values, dtype=dtype)
-
-    def _warn_if_adjusted(self, layer_index, n_in, n_out, rho, n_edges):
-        wanted = rho * n_in * n_out
-        if abs(n_edges - wanted) > 1:
-            warn(
-                f"Junction {layer_index} ({n_in} -> {n_out}, connectivity="
-                f"{self.connectivity!r}): requested density {rho:g} "
-                f"({wanted:.1f} edges) is not realisable; using {n_edges} edges, "
-                f"density {n_edges / (n_in * n_out):.4g}.",
-                UserWarning,
-            )
 
 
 def _per_junction(value, n_junctions, name):
