@@ -2,17 +2,24 @@
 
 :class:`StructuredClassifierMixin` supplies the task hooks of
 :class:`~sparsenn.neural_network._base.StructuredMLPBase`: it validates and
-encodes the labels (any dtype scikit-learn accepts, one class included), weighs
-the samples by ``class_weight``, picks the softmax output, scores the
-validation set by accuracy and maps outputs back to the user's labels.
+encodes the labels (any dtype scikit-learn accepts, one class included, or a
+2-D indicator matrix for multi-label problems), weighs the samples by
+``class_weight``, picks the output (softmax; logistic for multi-label), scores
+the validation set by (subset) accuracy and maps outputs back to the user's
+labels.
 """
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import ClassifierMixin
 from sklearn.utils import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets, unique_labels
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.multiclass import (
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from .._sklearn import _check_partial_fit_first_call, _fit_context
 
@@ -23,7 +30,10 @@ class StructuredClassifierMixin(ClassifierMixin):
     """Classifier hooks and methods for the structured MLPs.
 
     The output layer is a softmax with one unit per class (also for one or
-    two classes); ``predict_proba`` columns follow ``classes_``.
+    two classes); ``predict_proba`` columns follow ``classes_``.  A 2-D 0/1
+    indicator ``y`` is a multi-label problem, as in ``MLPClassifier``: one
+    logistic output per label, binary cross-entropy, ``classes_`` is
+    ``arange(n_labels)`` and ``predict`` thresholds the probabilities at 0.5.
     """
 
     @available_if(lambda est: est._check_solver())
@@ -46,7 +56,10 @@ class StructuredClassifierMixin(ClassifierMixin):
         return self._partial_fit(X, y, sample_weight, classes)
 
     def predict_proba(self, X):
-        """Return class probabilities, shape (n_samples, n_classes), rows sum to one.
+        """Return class probabilities, shape (n_samples, n_classes).
+
+        Rows sum to one, except for multi-label problems where each column is
+        the probability of its label.
 
         Parameters
         ----------
@@ -81,14 +94,19 @@ class StructuredClassifierMixin(ClassifierMixin):
 
         Returns
         -------
-        y : ndarray of shape (n_samples,)
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Labels from ``classes_``; for multi-label problems an int 0/1
+            indicator matrix.
         """
         check_is_fitted(self, "weights_")
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        P = self.predict_proba(X)
+        if getattr(self, "_multilabel", False):
+            return (P > 0.5).astype(int)
+        return self.classes_[np.argmax(P, axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = False
+        tags.classifier_tags.multi_label = True
         return tags
 
     # ------------------------------------------------------------ task hooks
@@ -99,12 +117,26 @@ class StructuredClassifierMixin(ClassifierMixin):
             y,
             accept_sparse=["csr", "csc"],
             dtype=(np.float64, np.float32),
+            multi_output=True,
             reset=reset,
         )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         return X, y
 
     def _prepare_targets(self, y, sample_weight, classes, first_call, incremental):
+        multilabel = type_of_target(y) == "multilabel-indicator"
+        if first_call:
+            self._multilabel = multilabel
+        elif multilabel != self._multilabel:
+            kind = "a multi-label indicator matrix" if self._multilabel else "1-D"
+            raise ValueError(
+                f"y must be {kind}, as in the first fit; got y of type "
+                f"{type_of_target(y)!r}."
+            )
+        if multilabel:
+            y = y.toarray() if sp.issparse(y) else np.asarray(y)
         codes = self._encode_targets(y, classes, first_call, incremental)
         if self.class_weight is not None:
             sample_weight = sample_weight * compute_sample_weight(self.class_weight, y)
@@ -127,16 +159,24 @@ class StructuredClassifierMixin(ClassifierMixin):
                 "`y` has classes not in `self.classes_`. `self.classes_` has "
                 f"{self.classes_}. 'y' has {labels}."
             )
+        if self._multilabel:
+            return y.astype(np.float64)
         return np.searchsorted(self.classes_, y)
 
     def _n_output_units(self, targets):
         return len(self.classes_)
 
     def _output_activation(self):
-        return "softmax"
+        return "logistic" if self._multilabel else "softmax"
 
     def _stratify_labels(self, y):
-        return y  # the user's labels, so split errors name them
+        # the user's labels, so that split errors name them; multi-label
+        # problems are not stratified (as MLPClassifier)
+        return None if self._multilabel else y
 
     def _score_output(self, P, codes, sample_weight):
-        return float(np.average(P.argmax(axis=1) == codes, weights=sample_weight))
+        if self._multilabel:
+            correct = ((P > 0.5) == (codes > 0.5)).all(axis=1)
+        else:
+            correct = P.argmax(axis=1) == codes
+        return float(np.average(correct, weights=sample_weight))
