@@ -6,6 +6,7 @@ from .neural_network import (
     HMatrixMLPClassifier,
     HMatrixMLPRegressor,
     PseudoInverseSparseClassifier,
+    PseudoInverseSparseRegressor,
     SparseMLPClassifier,
     SparseMLPRegressor,
 )
@@ -17,4 +18,5 @@ __all__ = [
     "PseudoInverseSparseClassifier",
     "SparseMLPRegressor",
     "HMatrixMLPRegressor",
+    "PseudoInverseSparseRegressor",
 ]

@@ -16,6 +16,7 @@ INIT_PARAMS = {
     "PseudoInverseSparseClassifier": dict(random_state=0),
     "SparseMLPRegressor": dict(max_iter=100, random_state=0),
     "HMatrixMLPRegressor": dict(max_iter=100, random_state=0),
+    "PseudoInverseSparseRegressor": dict(random_state=0),
 }
 
 

@@ -4,6 +4,7 @@ from ._base import BaseStructuredMLP
 from ._hmatrix_mlp import HMatrixMLPClassifier
 from ._hmatrix_mlp_regressor import HMatrixMLPRegressor
 from ._pinv import PseudoInverseSparseClassifier
+from ._pinv_regressor import PseudoInverseSparseRegressor
 from ._sparse_mlp import SparseMLPClassifier
 from ._sparse_mlp_regressor import SparseMLPRegressor
 
@@ -14,4 +15,5 @@ __all__ = [
     "PseudoInverseSparseClassifier",
     "SparseMLPRegressor",
     "HMatrixMLPRegressor",
+    "PseudoInverseSparseRegressor",
 ]

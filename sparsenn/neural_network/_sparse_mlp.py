@@ -3,8 +3,8 @@
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._sklearn import Interval, StrOptions
 from .._warnings import warn
 from ..engine._init import glorot_bound
 from ._base import BaseStructuredMLP
