@@ -459,11 +459,11 @@ class StructuredMLPBase(BaseEstimator):
     def _after_training(self, status, state, params, incremental):
         if status == "unrecoverable":
             raise ValueError(
-                f"Solver produced non-finite parameter weights: with solver="
+                "Solver produced non-finite parameter weights. The input data may "
+                "contain large values and need to be preprocessed. With solver="
                 f"{self.solver!r} and learning_rate_init={self.learning_rate_init} "
-                "the loss was not finite from the first minibatch on. The input "
-                "data may contain large values and need to be preprocessed, or "
-                "learning_rate_init must be lowered."
+                "the loss was not finite from the first minibatch on; lowering "
+                "learning_rate_init may also help."
             )
         if status == "diverged":
             warn(
