@@ -1,5 +1,8 @@
-"""``PseudoInverseSparseClassifier``: gradient-free training with offset-tridiagonal
-hidden layers and ridge / pseudo-inverse output weights."""
+"""``PseudoInverseSparseClassifier``: gradient-free, closed-form training.
+
+Offset-tridiagonal hidden layers and ridge / pseudo-inverse output weights;
+the network itself is ``PseudoInverseSparseBase`` (``_pinv_base.py``).
+"""
 
 import numpy as np
 from sklearn.base import ClassifierMixin
