@@ -206,3 +206,14 @@ def test_max_fun_is_validated(iris):
         SparseMLPClassifier(solver="lbfgs", max_fun=0).fit(X, y)
     with pytest.raises(InvalidParameterError, match="solver"):
         SparseMLPClassifier(solver="newton").fit(X, y)
+
+
+def test_verbose_prints_one_line_per_iteration(iris, capsys):
+    X, y = iris
+    est = SparseMLPClassifier(
+        (16,), density=0.5, connectivity="random", solver="lbfgs", max_iter=3
+    )
+    est.set_params(verbose=True, random_state=0).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == est.n_iter_ == 3
+    assert lines[0].startswith("Iteration 1, loss = ")

@@ -6,6 +6,7 @@ objects, biases, activation names) and the data as arguments.
 
 from ._activations import ACTIVATIONS, DERIVATIVES, log_loss, softmax
 from ._init import glorot_bound, init_bias
+from ._lbfgs import fit_lbfgs
 from ._network import forward, loss_and_grads, predict_proba
 from ._optimizers import OPTIMIZERS, AdamOptimizer, SGDOptimizer
 from ._outputs import OUTPUTS
@@ -17,6 +18,7 @@ __all__ = [
     "OUTPUTS",
     "AdamOptimizer",
     "SGDOptimizer",
+    "fit_lbfgs",
     "forward",
     "glorot_bound",
     "init_bias",

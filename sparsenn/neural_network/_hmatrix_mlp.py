@@ -50,7 +50,8 @@ class HMatrixMLPClassifier(HMatrixJunctionsMixin, BaseStructuredMLP):
     per junction, so their cost grows like ``rank * n * log(n)`` instead of
     ``n**2``.  The output junction is dense.  Everything else follows
     :class:`sklearn.neural_network.MLPClassifier` (softmax output,
-    cross-entropy loss, ``"sgd"`` or ``"adam"`` minibatch training).
+    cross-entropy loss, ``"sgd"`` or ``"adam"`` minibatch training or
+    full-batch ``"lbfgs"``; logistic outputs for multi-label ``y``).
 
     Parameters
     ----------
@@ -104,6 +105,8 @@ class HMatrixMLPClassifier(HMatrixJunctionsMixin, BaseStructuredMLP):
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
+        The sorted labels (one is allowed); ``arange(n_labels)`` for
+        multi-label ``y``.
     coefs_ : list of ndarray
         Dense ``(n_in, n_out)`` reconstruction of every junction, computed on
         access (for inspection; training never forms it).
@@ -125,7 +128,7 @@ class HMatrixMLPClassifier(HMatrixJunctionsMixin, BaseStructuredMLP):
         Only when ``X`` had string column names.
     n_layers_, n_outputs_ : int
     out_activation_ : str
-        Always ``"softmax"``.
+        ``"softmax"``; ``"logistic"`` for a multi-label (2-D indicator) ``y``.
 
     Notes
     -----

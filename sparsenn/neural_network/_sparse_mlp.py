@@ -83,7 +83,8 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
     touch only the weights that exist, so their cost scales with the number of
     stored weights.  Everything else follows
     :class:`sklearn.neural_network.MLPClassifier` (softmax output,
-    cross-entropy loss, ``"sgd"`` or ``"adam"`` minibatch training).
+    cross-entropy loss, ``"sgd"`` or ``"adam"`` minibatch training or
+    full-batch ``"lbfgs"``; logistic outputs for multi-label ``y``).
 
     Parameters
     ----------
@@ -150,6 +151,8 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
+        The sorted labels (one is allowed); ``arange(n_labels)`` for
+        multi-label ``y``.
     coefs_ : list of scipy.sparse.csr_matrix
         One matrix of shape (n_in, n_out) per junction, holding the trained
         weights at the pattern's positions.
@@ -179,7 +182,7 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         Only when ``X`` had string column names.
     n_layers_, n_outputs_ : int
     out_activation_ : str
-        Always ``"softmax"``.
+        ``"softmax"``; ``"logistic"`` for a multi-label (2-D indicator) ``y``.
 
     Notes
     -----
