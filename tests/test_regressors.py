@@ -204,3 +204,12 @@ def test_warm_start_with_other_width_is_refused(friedman):
     reg = MAKERS["sparse"](warm_start=True, max_iter=3).fit(X, y)
     with pytest.raises(ValueError, match=r"y has 2 output\(s\).*n_outputs_=1"):
         reg.fit(X, np.column_stack([y, y]))
+
+
+def test_fixed_point_export_refuses_a_regressor(friedman):
+    from sparsenn.fixedpoint import QFormat, to_fixed_point
+
+    X, y = friedman
+    reg = SparseMLPRegressor((8,), activation="logistic", max_iter=2).fit(X, y)
+    with pytest.raises(ValueError, match="'identity'"):
+        to_fixed_point(reg, QFormat(3, 8))
