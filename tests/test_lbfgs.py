@@ -217,3 +217,12 @@ def test_verbose_prints_one_line_per_iteration(iris, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == est.n_iter_ == 3
     assert lines[0].startswith("Iteration 1, loss = ")
+
+
+@pytest.mark.parametrize("make", ESTIMATORS)
+def test_float32_stays_float32(make, iris):
+    X, y = iris
+    est = make(solver="lbfgs", max_iter=20).fit(X.astype(np.float32), y)
+    assert all(w.params.dtype == np.float32 for w in est.weights_)
+    assert all(b.dtype == np.float32 for b in est.intercepts_)
+    assert est.predict_proba(X.astype(np.float32)).dtype == np.float32
