@@ -4,8 +4,11 @@ __version__ = "0.1.0"
 
 from .neural_network import (
     HMatrixMLPClassifier,
+    HMatrixMLPRegressor,
     PseudoInverseSparseClassifier,
+    PseudoInverseSparseRegressor,
     SparseMLPClassifier,
+    SparseMLPRegressor,
 )
 
 __all__ = [
@@ -13,4 +16,7 @@ __all__ = [
     "SparseMLPClassifier",
     "HMatrixMLPClassifier",
     "PseudoInverseSparseClassifier",
+    "SparseMLPRegressor",
+    "HMatrixMLPRegressor",
+    "PseudoInverseSparseRegressor",
 ]

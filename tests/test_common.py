@@ -14,6 +14,9 @@ INIT_PARAMS = {
     "SparseMLPClassifier": dict(max_iter=100, random_state=0),
     "HMatrixMLPClassifier": dict(max_iter=100, random_state=0),
     "PseudoInverseSparseClassifier": dict(random_state=0),
+    "SparseMLPRegressor": dict(max_iter=100, random_state=0),
+    "HMatrixMLPRegressor": dict(max_iter=100, random_state=0),
+    "PseudoInverseSparseRegressor": dict(random_state=0),
 }
 
 
@@ -25,9 +28,10 @@ def _estimators():
 
 
 def _expected_failed_checks(estimator):
-    # None: scikit-learn declares no expected failure for MLPClassifier (it only
-    # runs the sample-weight equivalence check with solver="lbfgs", which the
-    # default adam solver also passes because the check's data fit in one batch).
+    # None: scikit-learn declares no expected failure for MLPClassifier or
+    # MLPRegressor (it only runs the sample-weight equivalence checks with
+    # solver="lbfgs", which the default adam solver also passes because the
+    # checks' data fit in one batch).
     return {}
 
 

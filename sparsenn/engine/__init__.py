@@ -6,15 +6,19 @@ objects, biases, activation names) and the data as arguments.
 
 from ._activations import ACTIVATIONS, DERIVATIVES, log_loss, softmax
 from ._init import glorot_bound, init_bias
+from ._lbfgs import fit_lbfgs
 from ._network import forward, loss_and_grads, predict_proba
 from ._optimizers import OPTIMIZERS, AdamOptimizer, SGDOptimizer
+from ._outputs import OUTPUTS
 
 __all__ = [
     "ACTIVATIONS",
     "DERIVATIVES",
     "OPTIMIZERS",
+    "OUTPUTS",
     "AdamOptimizer",
     "SGDOptimizer",
+    "fit_lbfgs",
     "forward",
     "glorot_bound",
     "init_bias",

@@ -1,20 +1,23 @@
 """Forward and backward passes as free functions over a list of weight objects.
 
 A network is ``weights`` (one :class:`~sparsenn.layers.WeightMatrix` per
-junction), ``biases`` (one 1-D array per junction) and the name of the hidden
-activation; the output layer is always a softmax.  Nothing here knows the
-weight types: it only calls ``forward``, ``backward`` and ``grad``.
+junction), ``biases`` (one 1-D array per junction), the name of the hidden
+activation and the name of the output layer (a key of
+:data:`~sparsenn.engine._outputs.OUTPUTS`: ``"softmax"`` by default,
+``"logistic"`` or ``"identity"``).  Nothing here knows the weight types: it
+only calls ``forward``, ``backward`` and ``grad``.
 """
 
 import numpy as np
 
-from ._activations import ACTIVATIONS, DERIVATIVES, log_loss, softmax
+from ._activations import ACTIVATIONS, DERIVATIVES
+from ._outputs import OUTPUTS
 
 __all__ = ["forward", "predict_proba", "loss_and_grads"]
 
 
-def forward(weights, biases, X, activation, training=False):
-    """Return the activations of every layer, input first, softmax output last.
+def forward(weights, biases, X, activation, training=False, output="softmax"):
+    """Return the activations of every layer, input first, the output last.
 
     Parameters
     ----------
@@ -26,12 +29,14 @@ def forward(weights, biases, X, activation, training=False):
     training : bool, default=False
         Call each weight's ``forward_train`` and also return the contexts it
         gives back, for ``grad_and_backward``.
+    output : {"softmax", "logistic", "identity"}, default="softmax"
+        Output layer.
 
     Returns
     -------
     activations : list of ndarray
         ``activations[0] is X``; ``activations[-1]`` has shape
-        (n_samples, n_classes) and rows summing to one.
+        (n_samples, n_outputs) (softmax: rows summing to one).
     contexts : list
         Only when ``training``: one ``ctx`` per junction.
 
@@ -44,7 +49,7 @@ def forward(weights, biases, X, activation, training=False):
     >>> A[-1].round(3)
     array([[0.333, 0.333, 0.333]])
     """
-    hidden = ACTIVATIONS[activation]
+    hidden, out = ACTIVATIONS[activation], OUTPUTS[output].activation
     activations, contexts = [X], []
     last = len(weights) - 1
     for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
@@ -54,50 +59,57 @@ def forward(weights, biases, X, activation, training=False):
         else:
             Z = w.forward(activations[-1])
         Z += b
-        activations.append(softmax(Z) if i == last else hidden(Z))
+        activations.append(out(Z) if i == last else hidden(Z))
     return (activations, contexts) if training else activations
 
 
-def predict_proba(weights, biases, X, activation, chunk_size=4096):
-    """Class probabilities, computed in chunks so memory stays bounded.
+def predict_proba(weights, biases, X, activation, chunk_size=4096, output="softmax"):
+    """Return the network output (class probabilities), computed in chunks.
+
+    Chunks keep the memory bounded.
 
     Parameters
     ----------
-    weights, biases, activation : see :func:`forward`
+    weights, biases, activation, output : see :func:`forward`
     X : ndarray or scipy.sparse matrix of shape (n_samples, n_in)
     chunk_size : int
 
     Returns
     -------
-    P : ndarray of shape (n_samples, n_classes)
+    P : ndarray of shape (n_samples, n_outputs)
     """
     chunks = []
     for start in range(0, X.shape[0], chunk_size):
         Xc = _dense_rows(X, slice(start, start + chunk_size))
-        P = forward(weights, biases, Xc, activation)[-1]
+        P = forward(weights, biases, Xc, activation, output=output)[-1]
         if not np.isfinite(P).all():
-            P = _finite_forward(weights, biases, Xc, activation)
+            P = _finite_forward(weights, biases, Xc, activation, output)
         chunks.append(P)
     n_out = weights[-1].shape[1]
     dtype = biases[-1].dtype
     return np.concatenate(chunks) if chunks else np.empty((0, n_out), dtype)
 
 
-def loss_and_grads(weights, biases, X, y, activation, alpha, sample_weight):
-    """Loss and gradients of one minibatch.
+def loss_and_grads(
+    weights, biases, X, y, activation, alpha, sample_weight, output="softmax"
+):
+    """Return the loss and gradients of one minibatch.
 
-    The objective is ``sum(w_i * log_loss_i) / sum(w) + alpha * ||W||^2 /
-    (2 * sum(w))`` as in scikit-learn's ``MLPClassifier``.
+    The objective is ``sum(w_i * loss_i) / sum(w) + alpha * ||W||^2 /
+    (2 * sum(w))`` as in scikit-learn's MLPs, ``loss_i`` the output's loss
+    (cross-entropy, binary cross-entropy or half the squared error).
 
     Parameters
     ----------
     weights, biases, activation : see :func:`forward`
     X : ndarray of shape (n_samples, n_in)
-    y : ndarray of shape (n_samples,)
-        Integer class codes.
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        Integer class codes for ``"softmax"``; a 0/1 indicator matrix for
+        ``"logistic"``; the targets for ``"identity"``.
     alpha : float
         L2 penalty on the weights (not on the biases).
     sample_weight : ndarray of shape (n_samples,)
+    output : {"softmax", "logistic", "identity"}, default="softmax"
 
     Returns
     -------
@@ -107,14 +119,15 @@ def loss_and_grads(weights, biases, X, y, activation, alpha, sample_weight):
     bias_grads : list of ndarray
         Aligned with ``biases``.
     """
-    activations, contexts = forward(weights, biases, X, activation, training=True)
-    P = activations[-1]
+    activations, contexts = forward(
+        weights, biases, X, activation, training=True, output=output
+    )
+    P, spec = activations[-1], OUTPUTS[output]
     total = float(sample_weight.sum())
-    loss = log_loss(P, y, sample_weight)
+    loss = spec.loss(P, y, sample_weight)
     if alpha:
         loss += 0.5 * alpha * sum(float(w.params @ w.params) for w in weights) / total
-    delta = P  # reused in place: P - Y, scaled per sample
-    delta[np.arange(len(y)), y] -= 1
+    delta = spec.error(P, y)  # P - Y in place, scaled per sample below
     delta *= (sample_weight / total).astype(P.dtype, copy=False)[:, None]
     derivative = DERIVATIVES[activation]
     weight_grads, bias_grads = [None] * len(weights), [None] * len(weights)
@@ -132,7 +145,7 @@ def loss_and_grads(weights, biases, X, y, activation, alpha, sample_weight):
     return loss, weight_grads, bias_grads
 
 
-def _finite_forward(weights, biases, X, activation):
+def _finite_forward(weights, biases, X, activation, output="softmax"):
     """Probabilities through saturating arithmetic: inf and NaN never propagate.
 
     Used only for rows whose ordinary forward pass overflowed (finite but
@@ -148,7 +161,7 @@ def _finite_forward(weights, biases, X, activation):
         for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
             Z = np.array(w.forward(A), dtype=b.dtype) + b
             np.nan_to_num(Z, copy=False, nan=0.0, posinf=big, neginf=-big)
-            A = softmax(Z) if i == last else hidden(Z)
+            A = OUTPUTS[output].activation(Z) if i == last else hidden(Z)
             np.nan_to_num(A, copy=False, nan=0.0, posinf=big, neginf=-big)
     return A
 

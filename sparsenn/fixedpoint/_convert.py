@@ -88,6 +88,13 @@ def to_fixed_point(
     True
     """
     check_is_fitted(model)
+    output = getattr(model, "out_activation_", "softmax")
+    if output != "softmax":
+        raise ValueError(
+            f"The fixed-point datapath ends in an argmax over classes; the model's "
+            f"output layer is {output!r} (a regressor or a multi-label classifier). "
+            "Give a single-label classifier (out_activation_='softmax')."
+        )
     activation = getattr(model, "activation", None)
     if activation not in SUPPORTED_ACTIVATIONS:
         raise ValueError(

@@ -1,19 +1,22 @@
-"""The shared estimator behind every structured MLP classifier.
+"""The shared estimator behind every structured MLP, classifier or regressor.
 
-``BaseStructuredMLP`` validates, builds the network and stores the fitted
-attributes; the training loop is the engine's :func:`~sparsenn.engine.fit_epochs`.
-A subclass decides only how each junction's weight matrix is built, through
-``_make_weights``.
+``StructuredMLPBase`` validates, builds the network and stores the fitted
+attributes; the training loops are the engine's :func:`~sparsenn.engine.fit_epochs`
+and :func:`~sparsenn.engine._lbfgs.fit_lbfgs`.  What depends on the task (the
+targets, the output layer, the validation score, ``predict``) comes from a
+mixin (:class:`~sparsenn.neural_network._classifier.StructuredClassifierMixin`
+or :class:`~sparsenn.neural_network._regressor.StructuredRegressorMixin`); how
+each junction's weight matrix is built comes from ``_make_weights``.
+``BaseStructuredMLP`` is the classifier base.
 """
 
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, compute_sample_weight, gen_batches
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._memory import check_allocation
@@ -21,29 +24,37 @@ from .._sklearn import (
     Interval,
     Options,
     StrOptions,
-    _check_partial_fit_first_call,
     _check_sample_weight,
     _fit_context,
 )
 from .._warnings import warn
 from ..engine._activations import ACTIVATIONS
 from ..engine._init import glorot_bound, init_bias
-from ..engine._loop import StoppingRule, TrainingState, fit_epochs, restore
+from ..engine._lbfgs import fit_lbfgs, lbfgs_warning_message
+from ..engine._loop import (
+    StoppingRule,
+    TrainingState,
+    all_finite,
+    fit_epochs,
+    restore,
+)
 from ..engine._network import loss_and_grads, predict_proba
 from ..engine._optimizers import OPTIMIZERS
 from ..layers import DenseWeights
+from ._classifier import StructuredClassifierMixin
 
-__all__ = ["BaseStructuredMLP"]
+__all__ = ["BaseStructuredMLP", "StructuredMLPBase"]
 
 _HIDDEN_ACTIVATIONS = sorted(set(ACTIVATIONS) - {"softmax"})
 
 
-class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
-    """Multi-layer perceptron classifier with pluggable weight types.
+class StructuredMLPBase(BaseEstimator):
+    """Multi-layer perceptron with pluggable weight types, task-agnostic.
 
-    Not used directly: subclasses implement ``_make_weights``.  The parameters
-    are those of :class:`sklearn.neural_network.MLPClassifier` with the
-    ``"sgd"`` and ``"adam"`` solvers; see there for their meaning.
+    Not used directly: a task mixin supplies the targets and the output, and
+    subclasses implement ``_make_weights``.  The parameters are those of
+    :class:`sklearn.neural_network.MLPRegressor` (solvers ``"sgd"``,
+    ``"adam"`` and ``"lbfgs"``); see there for their meaning.
     """
 
     _parameter_constraints = {
@@ -52,7 +63,7 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": [StrOptions(set(_HIDDEN_ACTIVATIONS))],
-        "solver": [StrOptions(set(OPTIMIZERS))],
+        "solver": [StrOptions({*OPTIMIZERS, "lbfgs"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
@@ -78,7 +89,7 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
             Interval(Integral, 1, None, closed="left"),
             Options(Real, {np.inf}),
         ],
-        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -106,7 +117,7 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
-        class_weight=None,
+        max_fun=15000,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -130,7 +141,7 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
-        self.class_weight = class_weight
+        self.max_fun = max_fun
 
     # ------------------------------------------------------------------ hooks
     def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
@@ -154,52 +165,30 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
-        """Train the network on ``X`` and ``y``.
-
-        Runs up to ``max_iter`` epochs (more epochs on the current weights when
-        ``warm_start=True``), stopping early as ``tol``, ``n_iter_no_change``
-        and ``early_stopping`` say.
+        """Train on ``X`` of shape (n_samples, n_features) and targets ``y``.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data; float32 input trains in float32.
-        y : array-like of shape (n_samples,)
-            Class labels.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels (classifiers) or target values (regressors).
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weight of each sample's loss (None: all ones).
 
         Returns
         -------
         self : object
-            The fitted estimator.
         """
         return self._fit(X, y, sample_weight, classes=None, incremental=False)
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
-        """Train one epoch over ``X`` and ``y``, continuing from the current state.
+    def _check_solver(self):
+        if self.solver not in OPTIMIZERS:
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers "
+                f"({sorted(OPTIMIZERS)}); solver={self.solver!r} is not stochastic."
+            )
+        return True
 
-        The optimizer state (Adam moments, momentum velocities) carries over
-        between calls, also across pickling.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Class labels.
-        classes : array-like of shape (n_classes,), default=None
-            Every class that will ever appear; required on the first call,
-            ignored afterwards.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weight of each sample's loss (None: all ones).
-
-        Returns
-        -------
-        self : object
-            The estimator, trained one more epoch.
-        """
+    def _partial_fit(self, X, y, sample_weight, classes):
         if self.early_stopping:
             raise ValueError(
                 "partial_fit does not support early_stopping=True; "
@@ -207,19 +196,8 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
             )
         return self._fit(X, y, sample_weight, classes=classes, incremental=True)
 
-    def predict_proba(self, X):
-        """Return class probabilities; finite for any finite input.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        P : ndarray of shape (n_samples, n_classes)
-            Probability of each class in ``classes_`` order; rows sum to one.
-        """
+    def _network_output(self, X):
+        """Validate ``X`` and return the output layer, (n_samples, n_outputs)."""
         check_is_fitted(self, "weights_")
         X = validate_data(
             self,
@@ -229,44 +207,17 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
             reset=False,
         )
         X = X.astype(self.intercepts_[0].dtype, copy=False)
-        return predict_proba(self.weights_, self.intercepts_, X, self.activation)
-
-    def predict_log_proba(self, X):
-        """Return the logarithm of :meth:`predict_proba`.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        log_P : ndarray of shape (n_samples, n_classes)
-            Finite: probabilities are clipped at the smallest positive float.
-        """
-        P = self.predict_proba(X)
-        return np.log(np.clip(P, np.finfo(P.dtype).tiny, None))
-
-    def predict(self, X):
-        """Return the predicted class labels.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-            The most probable class of each sample, from ``classes_``.
-        """
-        check_is_fitted(self, "weights_")
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        return predict_proba(
+            self.weights_,
+            self.intercepts_,
+            X,
+            self.activation,
+            output=self.out_activation_,
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.classifier_tags.multi_label = False
         return tags
 
     # -------------------------------------------------------------- training
@@ -274,50 +225,25 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         first_call = not hasattr(self, "weights_") or not (
             self.warm_start or incremental
         )
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            reset=first_call,
-        )
-        check_classification_targets(y)
-        codes = self._encode_targets(y, classes, first_call, incremental)
+        X, y = self._validate_xy(X, y, reset=first_call)
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        if self.class_weight is not None:
-            sample_weight = sample_weight * compute_sample_weight(self.class_weight, y)
+        targets, sample_weight = self._prepare_targets(
+            y, sample_weight, classes, first_call, incremental
+        )
         if first_call:
-            self._initialize(X.shape[1], X.dtype)
+            self._initialize(X.shape[1], self._n_output_units(targets), X.dtype)
         self._ensure_writeable()
-        if not incremental or getattr(self, "_training", None) is None:
+        stochastic = self.solver in OPTIMIZERS
+        if stochastic and (not incremental or getattr(self, "_training", None) is None):
             self._training = self._new_training_state(first_call)
-        self._train(X, codes, sample_weight, incremental)
+        self._train(X, targets, sample_weight, incremental, self._stratify_labels(y))
         return self
 
-    def _encode_targets(self, y, classes, first_call, incremental):
-        if incremental:
-            _check_partial_fit_first_call(self, classes)  # sets classes_ once
-        elif first_call:
-            self.classes_ = np.unique(y)
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"y contains labels {unknown.tolist()} not in classes_ "
-                f"{self.classes_.tolist()}."
-            )
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs at least 2 classes to train; the "
-                f"data contains only one class: {self.classes_.tolist()}."
-            )
-        return np.searchsorted(self.classes_, y)
-
-    def _initialize(self, n_features, dtype):
+    def _initialize(self, n_features, n_outputs, dtype):
         hidden = _check_hidden_sizes(self.hidden_layer_sizes)
-        sizes = [n_features, *hidden, len(self.classes_)]
+        sizes = [n_features, *hidden, n_outputs]
         self._validate_structure(sizes)
         self._check_memory(sizes, np.dtype(dtype).itemsize)
         self._random_state = rng = check_random_state(self.random_state)
@@ -329,7 +255,7 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
             self.intercepts_.append(init_bias(n_out, bound, rng, dtype))
         self.n_layers_ = len(sizes)
         self.n_outputs_ = sizes[-1]
-        self.out_activation_ = "softmax"
+        self.out_activation_ = self._output_activation()
         self.n_params_ = sum(w.n_params for w in self.weights_) + sum(sizes[1:])
         self.n_iter_, self.t_ = 0, 0
         self.loss_curve_ = []
@@ -404,7 +330,7 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
             state.history = previous.history
         return state
 
-    def _split_validation(self, X, codes, sample_weight, incremental):
+    def _split_validation(self, X, codes, sample_weight, incremental, stratify):
         if not self.early_stopping or incremental:
             return (X, codes, sample_weight), None
         X, X_val, codes, codes_val, sw, sw_val = train_test_split(
@@ -413,8 +339,14 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
             sample_weight,
             random_state=self._random_state,
             test_size=self.validation_fraction,
-            stratify=codes,
+            stratify=stratify,
         )
+        if X_val.shape[0] < 2:
+            raise ValueError(
+                f"The validation set is too small ({X_val.shape[0]} sample): "
+                f"increase validation_fraction (now {self.validation_fraction}) "
+                "or the size of the data set."
+            )
         return (X, codes, sw), (X_val, codes_val, sw_val)
 
     def _batch_size(self, n_samples):
@@ -432,13 +364,19 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         X_val, codes_val, sw_val = validation
 
         def score():
-            P = predict_proba(self.weights_, self.intercepts_, X_val, self.activation)
-            return np.average(P.argmax(axis=1) == codes_val, weights=sw_val)
+            P = predict_proba(
+                self.weights_,
+                self.intercepts_,
+                X_val,
+                self.activation,
+                output=self.out_activation_,
+            )
+            return self._score_output(P, codes_val, sw_val)
 
         return score
 
     def _step(self, X, codes, sw):
-        """Return the engine's ``step``: loss and gradients of one minibatch of rows."""
+        """Return the engine's ``step``: loss and gradients of one minibatch."""
         weights, biases = self.weights_, self.intercepts_
 
         def step(rows):
@@ -451,8 +389,9 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
                 Xb = Xb.toarray()
             Xb = weights[0].prepare_input(Xb)
             loss, wg, bg = loss_and_grads(
-                weights, biases, Xb, codes[rows], self.activation, self.alpha, swb
-            )
+                weights, biases, Xb, codes[rows], self.activation, self.alpha, swb,
+                output=self.out_activation_,
+            )  # fmt: skip
             return loss, wg + bg, batch_weight, len(rows)
 
         return step
@@ -467,9 +406,11 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
 
         return batches
 
-    def _train(self, X, codes, sample_weight, incremental):
+    def _train(self, X, codes, sample_weight, incremental, stratify):
+        if self.solver == "lbfgs":
+            return self._train_lbfgs(X, codes, sample_weight)
         (X, codes, sw), validation = self._split_validation(
-            X, codes, sample_weight, incremental
+            X, codes, sample_weight, incremental, stratify
         )
         state, params = self._training, self._params()
         state.stopping.validate = (
@@ -488,6 +429,38 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         )
         self._record(state, n_done)
         self._after_training(status, state, params, incremental)
+
+    def _train_lbfgs(self, X, codes, sw):
+        """Full-batch L-BFGS-B; ``batch_size`` and ``early_stopping`` unused."""
+        X = X.toarray() if hasattr(X, "toarray") else X
+        X = self.weights_[0].prepare_input(X)
+        weights, biases, params = self.weights_, self.intercepts_, self._params()
+
+        def objective():
+            loss, wg, bg = loss_and_grads(
+                weights, biases, X, codes, self.activation, self.alpha, sw,
+                output=self.out_activation_,
+            )  # fmt: skip
+            return loss, wg + bg
+
+        result, history = fit_lbfgs(
+            params, objective, max_iter=self.max_iter, max_fun=self.max_fun,
+            tol=self.tol, n_samples=X.shape[0], verbose=self.verbose,
+        )  # fmt: skip
+        self._training = None
+        if not all_finite(params):
+            raise ValueError(
+                "Solver produced non-finite parameter weights. The input data may "
+                "contain large values and need to be preprocessed."
+            )
+        self.n_iter_, self.loss_ = min(result.nit, self.max_iter), float(result.fun)
+        self.loss_curve_.extend(r.loss for r in history)
+        self.history_ = [r.as_dict() for r in history]
+        self.best_loss_ = min(self.loss_curve_, default=self.loss_)
+        self.validation_scores_ = self.best_validation_score_ = None
+        message = lbfgs_warning_message(result, self.max_iter)
+        if message is not None:
+            warn(message, ConvergenceWarning)
 
     def _record(self, state, n_done):
         """Mirror the engine's state in scikit-learn's fitted attributes."""
@@ -508,11 +481,11 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
     def _after_training(self, status, state, params, incremental):
         if status == "unrecoverable":
             raise ValueError(
-                f"Solver produced non-finite parameter weights: with solver="
+                "Solver produced non-finite parameter weights. The input data may "
+                "contain large values and need to be preprocessed. With solver="
                 f"{self.solver!r} and learning_rate_init={self.learning_rate_init} "
-                "the loss was not finite from the first minibatch on. The input "
-                "data may contain large values and need to be preprocessed, or "
-                "learning_rate_init must be lowered."
+                "the loss was not finite from the first minibatch on; lowering "
+                "learning_rate_init may also help."
             )
         if status == "diverged":
             warn(
@@ -531,6 +504,26 @@ class BaseStructuredMLP(ClassifierMixin, BaseEstimator):
         best = state.stopping.best_params
         if self.early_stopping and not incremental and best is not None:
             restore(params, best)
+
+
+class BaseStructuredMLP(StructuredClassifierMixin, StructuredMLPBase):
+    """Multi-layer perceptron classifier with pluggable weight types.
+
+    Not used directly: subclasses implement ``_make_weights`` and an
+    ``__init__`` listing every parameter.  The parameters are those of
+    :class:`sklearn.neural_network.MLPClassifier` (solvers ``"sgd"``,
+    ``"adam"`` and ``"lbfgs"``) plus ``class_weight``.
+    """
+
+    _parameter_constraints = {
+        **StructuredMLPBase._parameter_constraints,
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *,
+                 class_weight=None, **kwargs):  # fmt: skip
+        super().__init__(hidden_layer_sizes, activation, **kwargs)
+        self.class_weight = class_weight
 
 
 def _check_hidden_sizes(hidden_layer_sizes):

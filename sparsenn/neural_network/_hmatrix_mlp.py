@@ -3,15 +3,52 @@
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._sklearn import Interval, StrOptions
 from ..engine._init import glorot_bound
 from ._base import BaseStructuredMLP
 
-__all__ = ["HMatrixMLPClassifier"]
+__all__ = ["HMatrixJunctionsMixin", "HMatrixMLPClassifier"]
 
 
-class HMatrixMLPClassifier(BaseStructuredMLP):
+class HMatrixJunctionsMixin:
+    """H-matrix hidden junctions: ``rank``, ``leaf_size``, ``admissibility``.
+
+    Every junction into a hidden layer is a
+    :class:`~sparsenn.layers.HMatrixWeights`; the output junction is dense.
+    """
+
+    _structure_constraints = {
+        "rank": [Interval(Integral, 1, None, closed="left")],
+        "leaf_size": [Interval(Integral, 1, None, closed="left")],
+        "admissibility": [StrOptions({"weak", "standard"})],
+    }
+
+    def _validate_structure(self, layer_sizes):
+        self._n_junctions = len(layer_sizes) - 1
+
+    def _junction_bytes(self, layer_index, n_in, n_out, itemsize):
+        if layer_index == self._n_junctions - 1 or min(n_in, n_out) <= self.leaf_size:
+            return n_in * n_out * itemsize
+        # about rank * (n_in + n_out) per level, plus the dense diagonal leaves
+        levels = max(1, int(np.log2(min(n_in, n_out) / self.leaf_size)) + 1)
+        leaves = 2 * self.leaf_size * max(n_in, n_out)
+        return (self.rank * (n_in + n_out) * levels + leaves) * itemsize
+
+    def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
+        if layer_index == self._n_junctions - 1:
+            return super()._make_weights(layer_index, n_in, n_out, rng, dtype)
+        from ..layers import HMatrixWeights
+
+        bound = glorot_bound(n_in, n_out, self.activation)
+        return HMatrixWeights(
+            n_in, n_out, rank=self.rank, leaf_size=self.leaf_size,
+            admissibility=self.admissibility, init_var=bound**2 / 3.0,
+            random_state=rng, dtype=dtype,
+        )  # fmt: skip
+
+
+class HMatrixMLPClassifier(HMatrixJunctionsMixin, BaseStructuredMLP):
     """Multi-layer perceptron whose hidden weight matrices are H-matrices.
 
     Every junction into a hidden layer is a hierarchical matrix
@@ -23,7 +60,8 @@ class HMatrixMLPClassifier(BaseStructuredMLP):
     per junction, so their cost grows like ``rank * n * log(n)`` instead of
     ``n**2``.  The output junction is dense.  Everything else follows
     :class:`sklearn.neural_network.MLPClassifier` (softmax output,
-    cross-entropy loss, ``"sgd"`` or ``"adam"`` minibatch training).
+    cross-entropy loss, ``"sgd"`` or ``"adam"`` minibatch training or
+    full-batch ``"lbfgs"``; logistic outputs for multi-label ``y``).
 
     Parameters
     ----------
@@ -43,7 +81,11 @@ class HMatrixMLPClassifier(BaseStructuredMLP):
         diagonal leaves are dense (cheapest).  ``"standard"``: blocks at least
         one cluster width apart are low rank, a band of dense leaves around
         the diagonal is kept (about twice the parameters).
-    solver : {"adam", "sgd"}, default="adam"
+    solver : {"adam", "sgd", "lbfgs"}, default="adam"
+        ``"lbfgs"`` is full-batch L-BFGS-B (:func:`scipy.optimize.minimize`)
+        over all parameters, good for small data sets; it ignores
+        ``batch_size``, ``shuffle`` and ``early_stopping``, and ``partial_fit``
+        is not available with it.
     alpha : float, default=1e-4
         L2 penalty on the stored weights (factors and leaves).
     batch_size : int or "auto", default="auto"
@@ -52,7 +94,7 @@ class HMatrixMLPClassifier(BaseStructuredMLP):
     learning_rate_init : float, default=0.001
     power_t : float, default=0.5
     max_iter : int, default=200
-        Number of epochs.
+        Number of epochs (iterations for ``"lbfgs"``).
     shuffle : bool, default=True
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the shuffling and the validation split.
@@ -67,10 +109,14 @@ class HMatrixMLPClassifier(BaseStructuredMLP):
         Adam parameters.
     n_iter_no_change : int, default=10
     class_weight : dict, "balanced" or None, default=None
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of the ``"lbfgs"`` solver.
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
+        The sorted labels (one is allowed); ``arange(n_labels)`` for
+        multi-label ``y``.
     coefs_ : list of ndarray
         Dense ``(n_in, n_out)`` reconstruction of every junction, computed on
         access (for inspection; training never forms it).
@@ -92,7 +138,7 @@ class HMatrixMLPClassifier(BaseStructuredMLP):
         Only when ``X`` had string column names.
     n_layers_, n_outputs_ : int
     out_activation_ : str
-        Always ``"softmax"``.
+        ``"softmax"``; ``"logistic"`` for a multi-label (2-D indicator) ``y``.
 
     Notes
     -----
@@ -118,9 +164,7 @@ n_params=6656)
 
     _parameter_constraints = {
         **BaseStructuredMLP._parameter_constraints,
-        "rank": [Interval(Integral, 1, None, closed="left")],
-        "leaf_size": [Interval(Integral, 1, None, closed="left")],
-        "admissibility": [StrOptions({"weak", "standard"})],
+        **HMatrixJunctionsMixin._structure_constraints,
     }
 
     def __init__(
@@ -152,6 +196,7 @@ n_params=6656)
         epsilon=1e-8,
         n_iter_no_change=10,
         class_weight=None,
+        max_fun=15000,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -177,30 +222,8 @@ n_params=6656)
             epsilon=epsilon,
             n_iter_no_change=n_iter_no_change,
             class_weight=class_weight,
+            max_fun=max_fun,
         )
         self.rank = rank
         self.leaf_size = leaf_size
         self.admissibility = admissibility
-
-    def _validate_structure(self, layer_sizes):
-        self._n_junctions = len(layer_sizes) - 1
-
-    def _junction_bytes(self, layer_index, n_in, n_out, itemsize):
-        if layer_index == self._n_junctions - 1 or min(n_in, n_out) <= self.leaf_size:
-            return n_in * n_out * itemsize
-        # about rank * (n_in + n_out) per level, plus the dense diagonal leaves
-        levels = max(1, int(np.log2(min(n_in, n_out) / self.leaf_size)) + 1)
-        leaves = 2 * self.leaf_size * max(n_in, n_out)
-        return (self.rank * (n_in + n_out) * levels + leaves) * itemsize
-
-    def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
-        if layer_index == self._n_junctions - 1:
-            return super()._make_weights(layer_index, n_in, n_out, rng, dtype)
-        from ..layers import HMatrixWeights
-
-        bound = glorot_bound(n_in, n_out, self.activation)
-        return HMatrixWeights(
-            n_in, n_out, rank=self.rank, leaf_size=self.leaf_size,
-            admissibility=self.admissibility, init_var=bound**2 / 3.0,
-            random_state=rng, dtype=dtype,
-        )  # fmt: skip

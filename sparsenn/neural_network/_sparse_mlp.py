@@ -1,216 +1,32 @@
 """``SparseMLPClassifier``: an MLP with pre-defined sparse junctions."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._sklearn import Interval, StrOptions
+from .._warnings import warn
 from ..engine._init import glorot_bound
 from ._base import BaseStructuredMLP
 
-__all__ = ["SparseMLPClassifier"]
+__all__ = ["SparseJunctionsMixin", "SparseMLPClassifier"]
 
 _CONNECTIVITIES = ("random", "structured", "clash_free", "circulant")
 
 
-class SparseMLPClassifier(BaseStructuredMLP):
-    """Multi-layer perceptron whose junctions have pre-defined sparsity.
+class SparseJunctionsMixin:
+    """Pre-defined sparse junctions: ``density``, ``connectivity``, ``parallelism``.
 
-    Each junction's connection pattern is drawn once, before training, from
-    ``connectivity`` at the requested ``density``, and is used unchanged for
-    training and inference: the forward pass, back-propagation and the update
-    touch only the weights that exist, so their cost scales with the number of
-    stored weights.  Everything else follows
-    :class:`sklearn.neural_network.MLPClassifier` (softmax output,
-    cross-entropy loss, ``"sgd"`` or ``"adam"`` minibatch training).
-
-    Parameters
-    ----------
-    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
-        Number of neurons in each hidden layer.
-    activation : {"relu", "logistic", "tanh", "identity"}, default="relu"
-        Hidden-layer activation.
-    density : float in (0, 1] or tuple of such floats, default=0.1
-        Fraction of the ``n_in * n_out`` possible weights each junction keeps:
-        one value for every junction, or one per junction (input to first
-        hidden layer first, ``len(hidden_layer_sizes) + 1`` values).  How the
-        density becomes integer degrees is described in the Notes.
-    connectivity : {"random", "structured", "clash_free", "circulant"}, \
-            default="structured"
-        Pattern class: ``"random"`` (exact edge count, free degrees),
-        ``"structured"`` (exact in- and out-degree), ``"clash_free"`` (exact
-        degrees and clash-free memory access for ``parallelism`` edges per
-        clock, as in the FPGA datapath) or ``"circulant"``.  See
-        :mod:`sparsenn.connectivity`.
-    parallelism : int, tuple of int or None, default=None
-        Degree of parallelism ``z`` (edges per clock) of clash-free junctions;
-        one value for all junctions or one per junction.  ``z`` must divide the
-        junction's input size.  None lets :func:`sparsenn.connectivity.
-        connection_pattern` choose.  Ignored by the other connectivities.
-    solver : {"adam", "sgd"}, default="adam"
-    alpha : float, default=1e-4
-        L2 penalty on the stored weights.
-    batch_size : int or "auto", default="auto"
-        ``"auto"`` is ``min(200, n_samples)``.
-    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
-        Schedule of the ``"sgd"`` solver.
-    learning_rate_init : float, default=0.001
-    power_t : float, default=0.5
-    max_iter : int, default=200
-        Number of epochs.
-    shuffle : bool, default=True
-    random_state : int, RandomState instance or None, default=None
-        Seeds the connection patterns, the initial weights, the shuffling and
-        the validation split.
-    tol : float, default=1e-4
-    verbose : bool, default=False
-        Print the loss after every epoch.
-    warm_start : bool, default=False
-        Reuse the previous solution (and connection patterns) and train
-        ``max_iter`` more epochs.
-    momentum : float, default=0.9
-    nesterovs_momentum : bool, default=True
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data (stratified) and stop when
-        the validation accuracy stops improving; the best weights are kept.
-    validation_fraction : float, default=0.1
-    beta_1, beta_2, epsilon : float
-        Adam parameters.
-    n_iter_no_change : int, default=10
-    class_weight : dict, "balanced" or None, default=None
-        Weights multiplying each sample's loss by its class.
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-    coefs_ : list of scipy.sparse.csr_matrix
-        One matrix of shape (n_in, n_out) per junction, holding the trained
-        weights at the pattern's positions.
-    intercepts_ : list of ndarray of shape (n_out,)
-    weights_ : list of :class:`sparsenn.layers.SparseWeights`
-        The trainable weight objects behind ``coefs_``.
-    densities_ : ndarray of shape (n_junctions,)
-        Achieved density of each junction.
-    connection_orders_ : list
-        Per junction, the :class:`sparsenn.connectivity.ClashFreeOrder` (the
-        per-clock edge order used by the hardware) of clash-free junctions,
-        None for the others.
-    n_params_ : int
-        Stored weights plus biases.
-    n_iter_ : int
-        Epochs run by the last ``fit`` (cumulative over ``partial_fit`` calls).
-    loss_ : float
-    loss_curve_ : list of float
-        Training loss after each epoch (accumulates over warm starts).
-    best_loss_ : float or None
-    validation_scores_ : list of float or None
-    best_validation_score_ : float or None
-    t_ : int
-        Training samples seen.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Only when ``X`` had string column names.
-    n_layers_, n_outputs_ : int
-    out_activation_ : str
-        Always ``"softmax"``.
-
-    Notes
-    -----
-    **Density to degrees.**  A junction with ``n_in`` inputs and ``n_out``
-    outputs and requested density ``rho``:
-
-    - ``"random"`` keeps ``max(1, round(rho * n_in * n_out))`` edges;
-    - ``"structured"``, ``"clash_free"`` and ``"circulant"`` need an integer
-      out-degree ``d_out`` (edges per input) with ``n_in * d_out`` divisible by
-      ``n_out`` (and, for clash-free, compatible with ``z``); the feasible
-      out-degree nearest to ``rho * n_out`` is used
-      (:func:`sparsenn.connectivity.degrees_for_density`).
-
-    Whenever the achieved number of edges differs from ``rho * n_in * n_out``
-    by more than one edge, a ``UserWarning`` names the junction, the requested
-    and the achieved density; ``densities_`` records what was built.  A
-    pattern that cannot be realised at all raises a ``ValueError`` explaining
-    why.
-
-    Examples
-    --------
-    >>> from sklearn.datasets import load_digits
-    >>> from sparsenn import SparseMLPClassifier
-    >>> X, y = load_digits(return_X_y=True)
-    >>> clf = SparseMLPClassifier((128,), density=0.2, max_iter=30,
-    ...                           random_state=0).fit(X / 16, y)
-    >>> clf.coefs_[0].shape, round(float(clf.densities_[0]), 2)
-    ((64, 128), 0.2)
-    >>> bool(clf.score(X / 16, y) > 0.9)
-    True
+    Builds each junction's :class:`~sparsenn.layers.SparseWeights` for the
+    sparse MLP classifier and regressor; sets ``densities_`` and
+    ``connection_orders_``.
     """
 
-    _parameter_constraints = {
-        **BaseStructuredMLP._parameter_constraints,
+    _structure_constraints = {
         "density": [Interval(Real, 0, 1, closed="right"), tuple, list],
         "connectivity": [StrOptions(set(_CONNECTIVITIES))],
         "parallelism": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
     }
-
-    def __init__(
-        self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
-        *,
-        density=0.1,
-        connectivity="structured",
-        parallelism=None,
-        solver="adam",
-        alpha=0.0001,
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=0.001,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        class_weight=None,
-    ):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            solver=solver,
-            alpha=alpha,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            class_weight=class_weight,
-        )
-        self.density = density
-        self.connectivity = connectivity
-        self.parallelism = parallelism
 
     def _validate_structure(self, layer_sizes):
         n_junctions = len(layer_sizes) - 1
@@ -254,14 +70,221 @@ class SparseMLPClassifier(BaseStructuredMLP):
     def _warn_if_adjusted(self, layer_index, n_in, n_out, rho, n_edges):
         wanted = rho * n_in * n_out
         if abs(n_edges - wanted) > 1:
-            warnings.warn(
+            warn(
                 f"Junction {layer_index} ({n_in} -> {n_out}, connectivity="
                 f"{self.connectivity!r}): requested density {rho:g} "
                 f"({wanted:.1f} edges) is not realisable; using {n_edges} edges, "
                 f"density {n_edges / (n_in * n_out):.4g}.",
                 UserWarning,
-                stacklevel=6,
             )
+
+
+class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
+    """Multi-layer perceptron whose junctions have pre-defined sparsity.
+
+    Each junction's connection pattern is drawn once, before training, from
+    ``connectivity`` at the requested ``density``, and is used unchanged for
+    training and inference: the forward pass, back-propagation and the update
+    touch only the weights that exist, so their cost scales with the number of
+    stored weights.  Everything else follows
+    :class:`sklearn.neural_network.MLPClassifier` (softmax output,
+    cross-entropy loss, ``"sgd"`` or ``"adam"`` minibatch training or
+    full-batch ``"lbfgs"``; logistic outputs for multi-label ``y``).
+
+    Parameters
+    ----------
+    hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        Number of neurons in each hidden layer.
+    activation : {"relu", "logistic", "tanh", "identity"}, default="relu"
+        Hidden-layer activation.
+    density : float in (0, 1] or tuple of such floats, default=0.1
+        Fraction of the ``n_in * n_out`` possible weights each junction keeps:
+        one value for every junction, or one per junction (input to first
+        hidden layer first, ``len(hidden_layer_sizes) + 1`` values).  How the
+        density becomes integer degrees is described in the Notes.
+    connectivity : {"random", "structured", "clash_free", "circulant"}, \
+            default="structured"
+        Pattern class: ``"random"`` (exact edge count, free degrees),
+        ``"structured"`` (exact in- and out-degree), ``"clash_free"`` (exact
+        degrees and clash-free memory access for ``parallelism`` edges per
+        clock, as in the FPGA datapath) or ``"circulant"``.  See
+        :mod:`sparsenn.connectivity`.
+    parallelism : int, tuple of int or None, default=None
+        Degree of parallelism ``z`` (edges per clock) of clash-free junctions;
+        one value for all junctions or one per junction.  ``z`` must divide the
+        junction's input size.  None lets :func:`sparsenn.connectivity.
+        connection_pattern` choose.  Ignored by the other connectivities.
+    solver : {"adam", "sgd", "lbfgs"}, default="adam"
+        ``"lbfgs"`` is full-batch L-BFGS-B (:func:`scipy.optimize.minimize`)
+        over all parameters, good for small data sets; it ignores
+        ``batch_size``, ``shuffle`` and ``early_stopping``, and ``partial_fit``
+        is not available with it.
+    alpha : float, default=1e-4
+        L2 penalty on the stored weights.
+    batch_size : int or "auto", default="auto"
+        ``"auto"`` is ``min(200, n_samples)``.
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Schedule of the ``"sgd"`` solver.
+    learning_rate_init : float, default=0.001
+    power_t : float, default=0.5
+    max_iter : int, default=200
+        Number of epochs (iterations for ``"lbfgs"``).
+    shuffle : bool, default=True
+    random_state : int, RandomState instance or None, default=None
+        Seeds the connection patterns, the initial weights, the shuffling and
+        the validation split.
+    tol : float, default=1e-4
+    verbose : bool, default=False
+        Print the loss after every epoch.
+    warm_start : bool, default=False
+        Reuse the previous solution (and connection patterns) and train
+        ``max_iter`` more epochs.
+    momentum : float, default=0.9
+    nesterovs_momentum : bool, default=True
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data (stratified) and stop when
+        the validation accuracy stops improving; the best weights are kept.
+    validation_fraction : float, default=0.1
+    beta_1, beta_2, epsilon : float
+        Adam parameters.
+    n_iter_no_change : int, default=10
+    class_weight : dict, "balanced" or None, default=None
+        Weights multiplying each sample's loss by its class.
+    max_fun : int, default=15000
+        Maximum number of loss evaluations of the ``"lbfgs"`` solver.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The sorted labels (one is allowed); ``arange(n_labels)`` for
+        multi-label ``y``.
+    coefs_ : list of scipy.sparse.csr_matrix
+        One matrix of shape (n_in, n_out) per junction, holding the trained
+        weights at the pattern's positions.
+    intercepts_ : list of ndarray of shape (n_out,)
+    weights_ : list of :class:`sparsenn.layers.SparseWeights`
+        The trainable weight objects behind ``coefs_``.
+    densities_ : ndarray of shape (n_junctions,)
+        Achieved density of each junction.
+    connection_orders_ : list
+        Per junction, the :class:`sparsenn.connectivity.ClashFreeOrder` (the
+        per-clock edge order used by the hardware) of clash-free junctions,
+        None for the others.
+    n_params_ : int
+        Stored weights plus biases.
+    n_iter_ : int
+        Epochs run by the last ``fit`` (cumulative over ``partial_fit`` calls).
+    loss_ : float
+    loss_curve_ : list of float
+        Training loss after each epoch (accumulates over warm starts).
+    best_loss_ : float or None
+    validation_scores_ : list of float or None
+    best_validation_score_ : float or None
+    t_ : int
+        Training samples seen.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` had string column names.
+    n_layers_, n_outputs_ : int
+    out_activation_ : str
+        ``"softmax"``; ``"logistic"`` for a multi-label (2-D indicator) ``y``.
+
+    Notes
+    -----
+    **Density to degrees.**  A junction with ``n_in`` inputs and ``n_out``
+    outputs and requested density ``rho``:
+
+    - ``"random"`` keeps ``max(1, round(rho * n_in * n_out))`` edges;
+    - ``"structured"``, ``"clash_free"`` and ``"circulant"`` need an integer
+      out-degree ``d_out`` (edges per input) with ``n_in * d_out`` divisible by
+      ``n_out`` (and, for clash-free, compatible with ``z``); the feasible
+      out-degree nearest to ``rho * n_out`` is used
+      (:func:`sparsenn.connectivity.degrees_for_density`).
+
+    Whenever the achieved number of edges differs from ``rho * n_in * n_out``
+    by more than one edge, a ``UserWarning`` names the junction, the requested
+    and the achieved density; ``densities_`` records what was built.  A
+    pattern that cannot be realised at all raises a ``ValueError`` explaining
+    why.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sparsenn import SparseMLPClassifier
+    >>> X, y = load_digits(return_X_y=True)
+    >>> clf = SparseMLPClassifier((128,), density=0.2, max_iter=30,
+    ...                           random_state=0).fit(X / 16, y)
+    >>> clf.coefs_[0].shape, round(float(clf.densities_[0]), 2)
+    ((64, 128), 0.2)
+    >>> bool(clf.score(X / 16, y) > 0.9)
+    True
+    """
+
+    _parameter_constraints = {
+        **BaseStructuredMLP._parameter_constraints,
+        **SparseJunctionsMixin._structure_constraints,
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        density=0.1,
+        connectivity="structured",
+        parallelism=None,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        class_weight=None,
+        max_fun=15000,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            class_weight=class_weight,
+            max_fun=max_fun,
+        )
+        self.density = density
+        self.connectivity = connectivity
+        self.parallelism = parallelism
 
 
 def _per_junction(value, n_junctions, name):

@@ -1,0 +1,182 @@
+"""What makes a structured MLP a classifier: labels, softmax output, accuracy.
+
+:class:`StructuredClassifierMixin` supplies the task hooks of
+:class:`~sparsenn.neural_network._base.StructuredMLPBase`: it validates and
+encodes the labels (any dtype scikit-learn accepts, one class included, or a
+2-D indicator matrix for multi-label problems), weighs the samples by
+``class_weight``, picks the output (softmax; logistic for multi-label), scores
+the validation set by (subset) accuracy and maps outputs back to the user's
+labels.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import ClassifierMixin
+from sklearn.utils import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import (
+    check_classification_targets,
+    type_of_target,
+    unique_labels,
+)
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from .._sklearn import _check_partial_fit_first_call, _fit_context
+
+__all__ = ["StructuredClassifierMixin"]
+
+
+class StructuredClassifierMixin(ClassifierMixin):
+    """Classifier hooks and methods for the structured MLPs.
+
+    The output layer is a softmax with one unit per class (also for one or
+    two classes); ``predict_proba`` columns follow ``classes_``.  A 2-D 0/1
+    indicator ``y`` is a multi-label problem, as in ``MLPClassifier``: one
+    logistic output per label, binary cross-entropy, ``classes_`` is
+    ``arange(n_labels)`` and ``predict`` thresholds the probabilities at 0.5.
+    """
+
+    @available_if(lambda est: est._check_solver())
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Run one epoch over ``X``; ``classes`` is required on the first call.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the whole data; required on the first call only.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : object
+        """
+        return self._partial_fit(X, y, sample_weight, classes)
+
+    def predict_proba(self, X):
+        """Return class probabilities, shape (n_samples, n_classes).
+
+        Rows sum to one, except for multi-label problems where each column is
+        the probability of its label.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        P : ndarray of shape (n_samples, n_classes)
+        """
+        return self._network_output(X)
+
+    def predict_log_proba(self, X):
+        """Return the logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_P : ndarray of shape (n_samples, n_classes)
+        """
+        P = self.predict_proba(X)
+        return np.log(np.clip(P, np.finfo(P.dtype).tiny, None))
+
+    def predict(self, X):
+        """Return the predicted class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Labels from ``classes_``; for multi-label problems an int 0/1
+            indicator matrix.
+        """
+        check_is_fitted(self, "weights_")
+        P = self.predict_proba(X)
+        if getattr(self, "_multilabel", False):
+            return (P > 0.5).astype(int)
+        return self.classes_[np.argmax(P, axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+    # ------------------------------------------------------------ task hooks
+    def _validate_xy(self, X, y, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            multi_output=True,
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        return X, y
+
+    def _prepare_targets(self, y, sample_weight, classes, first_call, incremental):
+        multilabel = type_of_target(y) == "multilabel-indicator"
+        if first_call:
+            self._multilabel = multilabel
+        elif multilabel != self._multilabel:
+            kind = "a multi-label indicator matrix" if self._multilabel else "1-D"
+            raise ValueError(
+                f"y must be {kind}, as in the first fit; got y of type "
+                f"{type_of_target(y)!r}."
+            )
+        if multilabel:
+            y = y.toarray() if sp.issparse(y) else np.asarray(y)
+        codes = self._encode_targets(y, classes, first_call, incremental)
+        if self.class_weight is not None:
+            sample_weight = sample_weight * compute_sample_weight(self.class_weight, y)
+        return codes, sample_weight
+
+    def _encode_targets(self, y, classes, first_call, incremental):
+        labels = unique_labels(y)
+        if incremental:
+            _check_partial_fit_first_call(self, classes)  # sets classes_ once
+        elif first_call:
+            self.classes_ = labels
+        elif set(labels.tolist()) != set(self.classes_.tolist()):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in "
+                f"the previous call to fit. Previously got {self.classes_}, `y` "
+                f"has {labels}"
+            )
+        if np.setdiff1d(labels, self.classes_).size:
+            raise ValueError(
+                "`y` has classes not in `self.classes_`. `self.classes_` has "
+                f"{self.classes_}. 'y' has {labels}."
+            )
+        if self._multilabel:
+            return y.astype(np.float64)
+        return np.searchsorted(self.classes_, y)
+
+    def _n_output_units(self, targets):
+        return len(self.classes_)
+
+    def _output_activation(self):
+        return "logistic" if self._multilabel else "softmax"
+
+    def _stratify_labels(self, y):
+        # the user's labels, so that split errors name them; multi-label
+        # problems are not stratified (as MLPClassifier)
+        return None if self._multilabel else y
+
+    def _score_output(self, P, codes, sample_weight):
+        if self._multilabel:
+            correct = ((P > 0.5) == (codes > 0.5)).all(axis=1)
+        else:
+            correct = P.argmax(axis=1) == codes
+        return float(np.average(correct, weights=sample_weight))

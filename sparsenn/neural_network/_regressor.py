@@ -1,0 +1,109 @@
+"""What makes a structured MLP a regressor: numeric targets, identity output, R^2.
+
+:class:`StructuredRegressorMixin` supplies the task hooks of
+:class:`~sparsenn.neural_network._base.StructuredMLPBase` with the semantics of
+:class:`sklearn.neural_network.MLPRegressor`: single or multi-output numeric
+``y``, an identity output layer with scikit-learn's squared loss
+(``mean((y - p)**2) / 2``), early stopping on the validation R^2, ``score`` =
+R^2.
+"""
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import column_or_1d, validate_data
+
+from .._sklearn import _fit_context
+from ._base import StructuredMLPBase
+
+__all__ = ["BaseStructuredRegressor", "StructuredRegressorMixin"]
+
+
+class StructuredRegressorMixin(RegressorMixin):
+    """Regressor hooks and methods for the structured MLPs."""
+
+    @available_if(lambda est: est._check_solver())
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Run one epoch over ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : object
+        """
+        return self._partial_fit(X, y, sample_weight, None)
+
+    def predict(self, X):
+        """Return the predicted targets.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            1-D when the network has a single output, as ``MLPRegressor``.
+        """
+        Y = self._network_output(X)
+        return Y.ravel() if Y.shape[1] == 1 else Y
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    # ------------------------------------------------------------ task hooks
+    def _validate_xy(self, X, y, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        return X, y
+
+    def _prepare_targets(self, y, sample_weight, classes, first_call, incremental):
+        Y = np.asarray(y, dtype=np.float64)
+        Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
+        if not first_call and Y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {Y.shape[1]} output(s) but the network was fitted with "
+                f"n_outputs_={self.n_outputs_}; give y of the same width or refit "
+                "with warm_start=False."
+            )
+        return Y, sample_weight
+
+    def _n_output_units(self, targets):
+        return targets.shape[1]
+
+    def _output_activation(self):
+        return "identity"
+
+    def _stratify_labels(self, y):
+        return None
+
+    def _score_output(self, P, Y, sample_weight):
+        return float(r2_score(Y, P, sample_weight=sample_weight))
+
+
+class BaseStructuredRegressor(StructuredRegressorMixin, StructuredMLPBase):
+    """Multi-layer perceptron regressor with pluggable weight types.
+
+    Not used directly: subclasses implement ``_make_weights`` and an
+    ``__init__`` listing every parameter; the parameters are those of
+    :class:`sklearn.neural_network.MLPRegressor`.
+    """
