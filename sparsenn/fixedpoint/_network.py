@@ -166,14 +166,16 @@ class FixedPointNetwork:
             )
         return codes
 
-    def _simulate(self, X, keep_hidden):
+    def _simulate(self, X, keep_hidden, codes=None):
         """Feature-major layer activations of every chunk of samples.
 
         Chunks are independent, so they are spread over ``_N_THREADS`` threads
         (numpy releases the GIL in the gathers and arithmetic); results and
-        saturation counts do not depend on the split.
+        saturation counts do not depend on the split. ``codes`` (input codes)
+        replaces ``X`` when given.
         """
-        codes = self.input_codes(X)
+        if codes is None:
+            codes = self.input_codes(X)
         kernels = self._get_kernels()
         chunk = max(1, _CHUNK_ELEMENTS // max(k.left.size for k in kernels))
         starts = range(0, codes.shape[0], chunk)
@@ -216,7 +218,29 @@ class FixedPointNetwork:
             ``len(layer_sizes)`` arrays; the value of code ``c`` is
             ``c * fmt.step``.
         """
-        chunks = self._simulate(X, keep_hidden=True)
+        return self._stack_layers(self._simulate(X, keep_hidden=True))
+
+    def activations_from_codes(self, codes):
+        """Integer activations of every layer for integer input codes.
+
+        Parameters
+        ----------
+        codes : ndarray of int, shape (n_samples, n_features)
+            Input codes as :meth:`input_codes` returns them.
+
+        Returns
+        -------
+        list of ndarray of int64, shape (n_samples, layer_size)
+        """
+        codes = np.asarray(codes, dtype=np.int64)
+        if codes.ndim != 2 or codes.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"codes must have shape (n_samples, {self.n_features_in_}), got "
+                f"{codes.shape}."
+            )
+        return self._stack_layers(self._simulate(None, True, codes=codes))
+
+    def _stack_layers(self, chunks):
         n_layers = len(self.layouts) + 1
         if not chunks:
             return [np.zeros((0, size), dtype=np.int64) for size in self.layer_sizes]
