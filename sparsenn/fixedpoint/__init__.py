@@ -14,10 +14,13 @@ from ._layout import JunctionLayout
 from ._load import load
 from ._lut import sigmoid_derivative_lut, sigmoid_lut
 from ._network import FixedPointNetwork
+from ._quirks import RELEASED_PIPELINED_RTL, RTL_QUIRKS
 from ._training import train_on_device
 
 __all__ = [
     "INPUT_BITS",
+    "RELEASED_PIPELINED_RTL",
+    "RTL_QUIRKS",
     "ExportError",
     "SUPPORTED_ACTIVATIONS",
     "FixedPointNetwork",

@@ -123,6 +123,7 @@ def save(net, path, X=None):
         "classes_kind": classes_kind,
         "output_scale": net.output_scale_,
         "output_shift": net.output_shift_,
+        "rtl_quirks": net.rtl_quirks,
         "junctions": junctions,
         "vectors": vectors,
         "files": _checksums(root),

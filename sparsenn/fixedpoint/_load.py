@@ -104,6 +104,10 @@ def load(path):
         raise ExportError(
             f"{root / 'arrays.npz'}: inconsistent with the manifest ({exc})."
         ) from exc
+    try:
+        net.rtl_quirks = manifest.get("rtl_quirks")
+    except (ValueError, TypeError) as exc:
+        raise ExportError(f"{where}: invalid rtl_quirks entry ({exc}).") from exc
     verify_images(root, net, manifest.get("vectors"))
     return net
 

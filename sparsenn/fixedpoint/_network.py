@@ -8,6 +8,7 @@ import scipy.sparse as sp
 
 from ._format import INPUT_BITS, QFormat, quantize_inputs
 from ._lut import sigmoid_derivative_lut, sigmoid_lut
+from ._quirks import check_rtl_quirks
 from ._simulate import JunctionKernel
 
 __all__ = ["FixedPointNetwork"]
@@ -36,9 +37,15 @@ class FixedPointNetwork:
         Width of the unsigned input port.
     lut_floor_lsb : bool, default=False
         Use the LUTs whose zero entries are raised to 1 LSB.
+    rtl_quirks : dict or None, default=None
+        Deviations of the released RTL to reproduce (off by default, see
+        :data:`sparsenn.fixedpoint.RTL_QUIRKS`); :meth:`predict` follows
+        ``"argmax_last_group"``, :func:`train_on_device` the others.
 
     Attributes
     ----------
+    rtl_quirks : dict
+        All quirk keys (validated when set).
     edge_weights, biases, layouts : list
         As given; treat them as read-only (the simulator prepares its kernels
         from them once). :func:`train_on_device` returns a new network.
@@ -80,6 +87,7 @@ class FixedPointNetwork:
         *,
         input_bits=INPUT_BITS,
         lut_floor_lsb=False,
+        rtl_quirks=None,
     ):
         if not isinstance(fmt, QFormat):
             raise TypeError(f"fmt must be a QFormat, got {type(fmt).__name__}.")
@@ -90,6 +98,7 @@ class FixedPointNetwork:
         self.classes_ = np.asarray(classes)
         self.input_bits = int(input_bits)
         self.lut_floor_lsb = bool(lut_floor_lsb)
+        self.rtl_quirks = rtl_quirks
         self._check_shapes()
         self.sigmoid_lut = sigmoid_lut(fmt, self.lut_floor_lsb)
         self.sigmoid_derivative_lut = sigmoid_derivative_lut(fmt, self.lut_floor_lsb)
@@ -124,6 +133,15 @@ class FixedPointNetwork:
             )
 
     # ------------------------------------------------------------- properties
+    @property
+    def rtl_quirks(self):
+        """The released RTL's quirks this model reproduces (all off by default)."""
+        return dict(self._rtl_quirks)
+
+    @rtl_quirks.setter
+    def rtl_quirks(self, value):
+        self._rtl_quirks = check_rtl_quirks(value)
+
     @property
     def weights(self):
         """Weight codes as ``scipy.sparse.csr_matrix`` (n_in, n_out), one per junction.
@@ -260,14 +278,19 @@ class FixedPointNetwork:
         """Class labels: the argmax of the output activations (spec section 4.4).
 
         Ties are broken as in the RTL: within one clock the lower neuron wins,
-        across clocks the later one.
+        across clocks the later one. With ``rtl_quirks["argmax_last_group"]``
+        the last clock's group of output neurons never wins (the released RTL's
+        argmax register resets in that clock); a single group then predicts
+        neuron 0, the register's reset value.
         """
         out = self.output_codes(X)
         if out.shape[1] == 1 and len(self.classes_) == 2:
             return self.classes_[
                 (out[:, 0] >= 1 << (self.fmt.fraction - 1)).astype(int)
             ]
-        return self.classes_[hardware_argmax(out, self.layouts[-1].neurons_per_clock())]
+        group = self.layouts[-1].neurons_per_clock()
+        skip = self._rtl_quirks["argmax_last_group"]
+        return self.classes_[hardware_argmax(out, group, skip_last_group=skip)]
 
     def score(self, X, y):
         """Mean accuracy of :meth:`predict` on ``(X, y)``."""
@@ -280,11 +303,12 @@ class FixedPointNetwork:
         return save(self, path, X=X)
 
 
-def hardware_argmax(values, group):
+def hardware_argmax(values, group, skip_last_group=False):
     """Argmax per row, ties broken like the RTL comparator.
 
     Neurons arrive ``group`` per clock: the lowest index wins within a clock, the
-    later clock wins across clocks.
+    later clock wins across clocks. ``skip_last_group`` leaves the last clock's
+    group out (the released RTL's quirk); with a single group the result is 0.
 
     Examples
     --------
@@ -294,8 +318,15 @@ def hardware_argmax(values, group):
     array([3])
     >>> hardware_argmax(np.array([[5, 5, 1, 0, 0, 0]]), 2)
     array([0])
+    >>> hardware_argmax(np.array([[1, 2, 3, 9]]), 2, skip_last_group=True)
+    array([1])
     """
     n, m = values.shape
+    if skip_last_group:
+        keep = (-(-m // group) - 1) * group
+        if keep <= 0:
+            return np.zeros(n, dtype=np.intp)
+        values, m = values[:, :keep], keep
     n_groups = -(-m // group)
     is_max = np.zeros((n, n_groups * group), dtype=bool)
     is_max[:, :m] = values == values.max(axis=1, keepdims=True)
