@@ -16,6 +16,7 @@ from ._lut import sigmoid_derivative_lut, sigmoid_lut
 from ._network import FixedPointNetwork
 from ._quirks import RELEASED_PIPELINED_RTL, RTL_QUIRKS
 from ._training import train_on_device
+from ._verilog import write_verilog
 
 __all__ = [
     "INPUT_BITS",
@@ -38,4 +39,5 @@ __all__ = [
     "sigmoid_lut",
     "to_fixed_point",
     "train_on_device",
+    "write_verilog",
 ]

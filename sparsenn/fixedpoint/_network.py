@@ -302,6 +302,42 @@ class FixedPointNetwork:
 
         return save(self, path, X=X)
 
+    def to_verilog(self, path, X=None, *, top="sparsenn_core"):
+        """Export the network and write a SystemVerilog inference core for it.
+
+        ``save(path, X)`` writes the export (memory images, manifest, test
+        vectors of ``X``); then ``path/rtl/`` receives the core (``{top}.sv``
+        and its modules ``{top}_ring.sv``, ``{top}_junction.sv``,
+        ``{top}_outbuf.sv``) and, with ``X``, the self-checking testbench
+        ``{top}_tb.sv``. The core reads the weight, bias, left-neuron and sigmoid
+        images with ``$readmemh`` (parameter ``MEM_DIR``, default ``"."``: run
+        from the export directory). See ``docs/fixedpoint.md``.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            Export directory (new, empty or an earlier export).
+        X : array-like of shape (n_samples, n_features), optional
+            Test inputs streamed by the testbench.
+        top : str, default="sparsenn_core"
+            Name of the top module (prefix of the other modules).
+
+        Returns
+        -------
+        dict
+            ``rtl``, ``sources``, ``testbench``, ``top``, ``clocks_per_sample``,
+            ``latency`` (see :func:`sparsenn.fixedpoint.write_verilog`).
+
+        Raises
+        ------
+        ValueError
+            If the generator cannot build this network (the message says what
+            it supports); nothing is written then.
+        """
+        from ._verilog import to_verilog
+
+        return to_verilog(self, path, X=X, top=top)
+
 
 def hardware_argmax(values, group, skip_last_group=False):
     """Argmax per row, ties broken like the RTL comparator.
