@@ -256,7 +256,7 @@ def test_vectors_round_trip_and_streams(standin_net, tmp_path):
     net, X = standin_net
     path = net.save(tmp_path / "e", X=X[:6])
     manifest = json.loads((path / "manifest.json").read_text())
-    assert manifest["vectors"] == {"n_samples": 6}
+    assert manifest["vectors"] == {"n_samples": 6, "layers": [0, 1, 2]}
     codes = read_mem(path / "vectors" / "output_codes.mem", net.fmt.width)
     np.testing.assert_array_equal(codes.reshape(6, -1), net.output_codes(X[:6]))
     pixels = read_mem(path / "vectors" / "input_pixels.mem", 8, signed=False)
@@ -276,3 +276,14 @@ def test_calibration_X_of_the_wrong_width_is_named():
     with pytest.raises(ValueError, match=r"calibration_X has shape \(12,\)"):
         to_fixed_point(model, calibration_X=X[0])
     assert to_fixed_point(model, calibration_X=X).output_scale_ > 0
+
+
+def test_io_only_vectors(standin_net, tmp_path):
+    net, X = standin_net
+    path = net.save(tmp_path / "e", X=X[:4], hidden_vectors=False)
+    assert not list((path / "vectors").glob("layer1_*"))
+    assert (path / "vectors" / "layer2_bank000.mem").is_file()
+    load(path)
+    _edit_word(path, "vectors/output_codes.mem")
+    with pytest.raises(ExportError, match="output_codes.mem: memory image"):
+        load(path)

@@ -43,7 +43,7 @@ class ExportError(ValueError):
     """An export directory is missing a file, corrupted or inconsistent."""
 
 
-def save(net, path, X=None):
+def save(net, path, X=None, *, hidden_vectors=True):
     """Write ``net`` to the directory ``path`` (created if needed).
 
     Parameters
@@ -53,6 +53,9 @@ def save(net, path, X=None):
     X : array-like of shape (n_samples, n_features), optional
         Test inputs; their activations of every layer are written as memory
         images under ``vectors/`` (for an HDL testbench).
+    hidden_vectors : bool, default=True
+        Also write the hidden layers' activation banks of ``X`` (False keeps
+        only the input and output layers, for large test sets).
 
     Returns
     -------
@@ -97,8 +100,10 @@ def save(net, path, X=None):
     if X is not None:
         acts = net.activations(X)
         winners = hardware_argmax(acts[-1], net.layouts[-1].neurons_per_clock())
-        images += vector_images(net, acts, winners)
-        vectors = {"n_samples": int(acts[0].shape[0])}
+        n_layers = len(acts)
+        layers = list(range(n_layers)) if hidden_vectors else [0, n_layers - 1]
+        images += vector_images(net, acts, winners, layers)
+        vectors = {"n_samples": int(acts[0].shape[0]), "layers": layers}
     write_images(root, images)
     np.savez(root / "arrays.npz", **arrays)
     manifest = {

@@ -164,8 +164,8 @@ def codes_from_banks(bank_values, n_samples, n_features):
     )
 
 
-def vector_images(net, acts, winners):
-    """Test-vector images of the activations ``acts`` of every layer.
+def vector_images(net, acts, winners, layers=None):
+    """Test-vector images of the activations ``acts``.
 
     Parameters
     ----------
@@ -174,12 +174,17 @@ def vector_images(net, acts, winners):
         ``net.activations(X)``.
     winners : ndarray of int, shape (n_samples,)
         Index of the winning output neuron of each sample.
+    layers : list of int, optional
+        Layers whose bank images are written (default: all); the sample-major
+        input, output and prediction streams are always written.
     """
     fmt, width = net.fmt, net.fmt.width
     source = "the simulator run on the inputs of vectors/layer0_bank*.mem"
     zs = [lay.z for lay in net.layouts] + [1]
+    layers = range(len(acts)) if layers is None else layers
     images = []
-    for h, (a, z) in enumerate(zip(acts, zs, strict=True)):
+    for h in layers:
+        a, z = acts[h], zs[h]
         depth = a.shape[1] // z
         # bank b, address n*depth + r holds neuron r*z + b of sample n
         layer = a.reshape(a.shape[0], depth, z).transpose(2, 0, 1).reshape(z, -1)

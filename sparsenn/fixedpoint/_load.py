@@ -156,12 +156,13 @@ def verify_images(root, net, vectors=None):
     """
     images = network_images(net)
     if vectors:
-        images += _vector_images(root, net, int(vectors["n_samples"]))
+        layers = vectors.get("layers")
+        images += _vector_images(root, net, int(vectors["n_samples"]), layers)
     for image in images:
         _check_image(root / image.name, image)
 
 
-def _vector_images(root, net, n_samples):
+def _vector_images(root, net, n_samples, layers):
     lay0, width = net.layouts[0], net.fmt.width
     depth = lay0.n_in // lay0.z
     values = []
@@ -184,7 +185,7 @@ def _vector_images(root, net, n_samples):
         )
     acts = net.activations_from_codes(codes)
     winners = hardware_argmax(acts[-1], net.layouts[-1].neurons_per_clock())
-    return vector_images(net, acts, winners)
+    return vector_images(net, acts, winners, layers)
 
 
 def _read(path, width, signed, coe):

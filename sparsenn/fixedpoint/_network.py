@@ -296,13 +296,13 @@ class FixedPointNetwork:
         """Mean accuracy of :meth:`predict` on ``(X, y)``."""
         return float(np.mean(self.predict(X) == np.asarray(y)))
 
-    def save(self, path, X=None):
+    def save(self, path, X=None, *, hidden_vectors=True):
         """Write the export directory (see :func:`sparsenn.fixedpoint.save`)."""
         from ._export import save
 
-        return save(self, path, X=X)
+        return save(self, path, X=X, hidden_vectors=hidden_vectors)
 
-    def to_verilog(self, path, X=None, *, top="sparsenn_core"):
+    def to_verilog(self, path, X=None, *, top="sparsenn_core", hidden_vectors=True):
         """Export the network and write a SystemVerilog inference core for it.
 
         ``save(path, X)`` writes the export (memory images, manifest, test
@@ -321,6 +321,9 @@ class FixedPointNetwork:
             Test inputs streamed by the testbench.
         top : str, default="sparsenn_core"
             Name of the top module (prefix of the other modules).
+        hidden_vectors : bool, default=True
+            Passed to :meth:`save` (the testbench needs only the input and
+            output vectors).
 
         Returns
         -------
@@ -336,7 +339,7 @@ class FixedPointNetwork:
         """
         from ._verilog import to_verilog
 
-        return to_verilog(self, path, X=X, top=top)
+        return to_verilog(self, path, X=X, top=top, hidden_vectors=hidden_vectors)
 
 
 def hardware_argmax(values, group, skip_last_group=False):

@@ -126,13 +126,13 @@ def _junction_plan(lay):
     return None, entry
 
 
-def to_verilog(net, path, X=None, *, top="sparsenn_core"):
+def to_verilog(net, path, X=None, *, top="sparsenn_core", hidden_vectors=True):
     """Export ``net`` to ``path`` and write its SystemVerilog core under ``rtl/``.
 
     See :meth:`FixedPointNetwork.to_verilog`.
     """
     core_plan(net)  # refuse before writing anything
-    root = save(net, path, X=X)
+    root = save(net, path, X=X, hidden_vectors=hidden_vectors)
     return write_verilog(root, top=top)
 
 
