@@ -48,6 +48,14 @@ class SparseMLPClassifier(BaseStructuredMLP):
         one value for all junctions or one per junction.  ``z`` must divide the
         junction's input size.  None lets :func:`sparsenn.connectivity.
         connection_pattern` choose.  Ignored by the other connectivities.
+    rtl_compatible : bool, default=False
+        With ``connectivity="clash_free"``: build the connection order of the
+        authors' released RTL (clash-free type 2, all start vectors zero, no
+        memory dither; ``parallelism`` must be a multiple of each junction's
+        in-degree, by default it equals it), so that the fixed-point export's
+        bank images load into that RTL's memories unchanged (see
+        ``docs/fixedpoint.md``).  The pattern is then deterministic.  Any other
+        connectivity raises ``ValueError``.
     solver : {"adam", "sgd"}, default="adam"
     alpha : float, default=1e-4
         L2 penalty on the stored weights.
@@ -151,6 +159,7 @@ class SparseMLPClassifier(BaseStructuredMLP):
         "density": [Interval(Real, 0, 1, closed="right"), tuple, list],
         "connectivity": [StrOptions(set(_CONNECTIVITIES))],
         "parallelism": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
+        "rtl_compatible": ["boolean"],
     }
 
     def __init__(
@@ -161,6 +170,7 @@ class SparseMLPClassifier(BaseStructuredMLP):
         density=0.1,
         connectivity="structured",
         parallelism=None,
+        rtl_compatible=False,
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -211,6 +221,7 @@ class SparseMLPClassifier(BaseStructuredMLP):
         self.density = density
         self.connectivity = connectivity
         self.parallelism = parallelism
+        self.rtl_compatible = rtl_compatible
 
     def _validate_structure(self, layer_sizes):
         n_junctions = len(layer_sizes) - 1
@@ -237,6 +248,7 @@ class SparseMLPClassifier(BaseStructuredMLP):
             rho,
             parallelism=self._parallelisms[layer_index],
             random_state=rng,
+            rtl_compatible=self.rtl_compatible,
         )
         n_edges = pattern.nnz
         self._warn_if_adjusted(layer_index, n_in, n_out, rho, n_edges)

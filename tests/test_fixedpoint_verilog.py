@@ -61,7 +61,7 @@ def dense_net(sizes, fmt, seed):
     return FixedPointNetwork(fmt, layouts, weights, biases, np.arange(sizes[-1]))
 
 
-def trained_net():
+def trained_net(**kw):
     from sparsenn import SparseMLPClassifier
 
     rng = np.random.default_rng(0)
@@ -76,6 +76,7 @@ def trained_net():
             connectivity="clash_free",
             max_iter=20,
             random_state=0,
+            **kw,
         ).fit(X, y)
     return to_fixed_point(clf)
 
@@ -94,6 +95,8 @@ NETWORKS = {
     ),
     # a trained model (default parallelism)
     "2j_138_trained": trained_net,
+    # the released RTL's order (zero seeds, no dither), z = 2 d_in in junction 0
+    "2j_138_rtl_order": lambda: trained_net(rtl_compatible=True, parallelism=(8, 8)),
     # C = 2 per junction: the memory slots, not C, limit the throughput
     "2j_138_c2": lambda: clash_free_net([8, 8, 8], [2, 2], [8, 8], F138, 5),
 }
