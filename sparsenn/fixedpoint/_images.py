@@ -76,7 +76,7 @@ def banks(values, n_banks, fill=0):
 
 
 def _both(name, values, width, note, source="arrays.npz"):
-    """The ``.mem`` and ``.coe`` images of one memory."""
+    """Return the ``.mem`` and ``.coe`` images of one memory."""
     return [
         Image(f"{name}.{ext}", values, width, True, note, source)
         for ext in ("mem", "coe")

@@ -76,7 +76,7 @@ def _junction_instance(top, i, p):
 
 
 def top_text(top, plan, manifest):
-    """The top module: input stream, junctions, output buffer."""
+    """Return the top module: input stream, junctions, output buffer."""
     s = _sizes(plan, manifest)
     n = len(plan)
     unused = s["F"] < s["IB"]
@@ -153,7 +153,7 @@ endmodule
 
 
 def testbench_text(top, plan, manifest):
-    """Self-checking testbench streaming the export's test vectors."""
+    """Return the self-checking testbench that streams the test vectors."""
     s = _sizes(plan, manifest)
     n = int(manifest["vectors"]["n_samples"])
     limit = 64 * (n + 8) * (sum(p["cycles"] + 8 for p in plan) + s["D0"]) + 1000
