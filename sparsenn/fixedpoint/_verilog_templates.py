@@ -82,7 +82,7 @@ module @@P@@_junction #(
     parameter int NS = 3,
     parameter int IW = 1,
     parameter int IDX = 0,
-    parameter string MEM_DIR = "."
+    parameter MEM_DIR = "."
 ) (
     input  logic            clk,
     input  logic            rst_n,
@@ -118,15 +118,15 @@ module @@P@@_junction #(
                                                     input logic signed [W-1:0] b);
     logic signed [PR-1:0] r;
     r = (PR'(a) * PR'(b) + HALF) >>> F;
-    if (r > PMAX) return PMAX[W-1:0];
-    if (r < PMIN) return PMIN[W-1:0];
-    return r[W-1:0];
+    if (r > PMAX) mul_round = PMAX[W-1:0];
+    else if (r < PMIN) mul_round = PMIN[W-1:0];
+    else mul_round = r[W-1:0];
   endfunction
 
   function automatic logic signed [W-1:0] saturate(input logic signed [AW-1:0] x);
-    if (x > SMAX) return SMAX[W-1:0];
-    if (x < SMIN) return SMIN[W-1:0];
-    return x[W-1:0];
+    if (x > SMAX) saturate = SMAX[W-1:0];
+    else if (x < SMIN) saturate = SMIN[W-1:0];
+    else saturate = x[W-1:0];
   endfunction
 
   logic [W-1:0] sig_rom[2**W];
@@ -230,9 +230,11 @@ module @@P@@_junction #(
     logic [W-1:0] w1, w2, a2, p3;
     logic [IW-1:0] left1;
     initial begin
-      $readmemh($sformatf("%s/junction%0d/weights_bank%03d.mem", MEM_DIR, IDX, j),
+      $readmemh($sformatf("%s/junction%0d/weights_bank%0d%0d%0d.mem", MEM_DIR, IDX,
+                          j / 100, j / 10 % 10, j % 10),
                 weight_rom);
-      $readmemh($sformatf("%s/junction%0d/left_bank%03d.mem", MEM_DIR, IDX, j),
+      $readmemh($sformatf("%s/junction%0d/left_bank%0d%0d%0d.mem", MEM_DIR, IDX,
+                          j / 100, j / 10 % 10, j % 10),
                 left_rom);
     end
     always_ff @(posedge clk) begin
@@ -256,7 +258,8 @@ module @@P@@_junction #(
     logic signed [AW-1:0] acc, tree, total;
     logic [W-1:0] a5;
     initial
-      $readmemh($sformatf("%s/junction%0d/bias_bank%03d.mem", MEM_DIR, IDX, t),
+      $readmemh($sformatf("%s/junction%0d/bias_bank%0d%0d%0d.mem", MEM_DIR, IDX,
+                          t / 100, t / 10 % 10, t % 10),
                 bias_rom);
     always_comb begin
       tree = '0;

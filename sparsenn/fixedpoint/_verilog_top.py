@@ -94,7 +94,7 @@ def top_text(top, plan, manifest):
 // with the winning output neuron (m_pred) and every output code, code k in
 // m_codes[k*W +: W]. valid/ready handshakes on both; synchronous active-low reset.
 module {top} #(
-    parameter string MEM_DIR = "."
+    parameter MEM_DIR = "."
 ) (
     input  logic clk,
     input  logic rst_n,
@@ -163,7 +163,7 @@ def testbench_text(top, plan, manifest):
 // streams), +out=FILE (outputs, one line per sample: prediction, then the codes;
 // default rtl_outputs.txt). Prints one line starting with SPARSENN_TB.
 module {top}_tb #(
-    parameter string MEM_DIR = "."
+    parameter MEM_DIR = "."
 );
   localparam int N = {n};
   localparam int N_IN = {s["N_IN"]};
