@@ -287,3 +287,18 @@ def test_io_only_vectors(standin_net, tmp_path):
     _edit_word(path, "vectors/output_codes.mem")
     with pytest.raises(ExportError, match="output_codes.mem: memory image"):
         load(path)
+
+
+def test_save_into_a_file_and_files_added_later(standin_net, tmp_path):
+    net, X = standin_net
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValueError, match=r"path=.*file.* is a file"):
+        net.save(tmp_path / "file")
+    path = net.save(tmp_path / "e", X=X[:2])
+    (path / "rtl").mkdir()
+    (path / "rtl" / "notes.txt").write_text("a simulation output")
+    path = net.save(path, X=X[:3])  # re-export beside files added since
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert not any(name.startswith("rtl/") for name in manifest["files"])
+    (path / "rtl" / "notes.txt").write_text("changed")  # not part of the export
+    load(path)

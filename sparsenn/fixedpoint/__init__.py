@@ -3,7 +3,10 @@
 The datapath (spec ``predefined-sparsity-morse-fpga.md`` section 4) computes in one
 signed format, by default ``QFormat(3, 8)`` = ``ap_fixed<12,4>``: products rounded
 half up and saturated per edge, an exact wide sum plus bias saturated once, a
-full-table sigmoid, argmax at the output.
+full-table sigmoid, argmax at the output. :meth:`FixedPointNetwork.to_verilog`
+and :func:`write_verilog` generate a SystemVerilog inference core of a network
+with a self-checking testbench; ``rtl_quirks`` reproduces the released RTL's
+deviations from the intended arithmetic.
 """
 
 from ._arith import add_sat, mul_round, neg_sat, saturate, shift_round

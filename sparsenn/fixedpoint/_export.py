@@ -131,7 +131,7 @@ def save(net, path, X=None, *, hidden_vectors=True):
         "rtl_quirks": net.rtl_quirks,
         "junctions": junctions,
         "vectors": vectors,
-        "files": _checksums(root),
+        "files": _checksums(root, ["arrays.npz"] + [im.name for im in images]),
     }
     manifest[MANIFEST_CHECKSUM] = manifest_checksum(manifest)
     (root / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
@@ -154,6 +154,11 @@ def manifest_checksum(manifest):
 
 def _prepare(root):
     """Create ``root``, or clear the files of an earlier export in it."""
+    if root.exists() and not root.is_dir():
+        raise ValueError(
+            f"path={str(root)!r} is a file; give a new or empty directory (or an "
+            f"earlier export)."
+        )
     if root.exists() and any(root.iterdir()):
         old = _read_manifest(root) if (root / "manifest.json").is_file() else None
         if old is None or old.get("format") != FORMAT_NAME:
@@ -214,12 +219,9 @@ def _sha256(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _checksums(root):
-    return {
-        p.relative_to(root).as_posix(): _sha256(p)
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and p.name != "manifest.json"
-    }
+def _checksums(root, names):
+    """SHA-256 of the files the export wrote (not of files added later, e.g. rtl/)."""
+    return {name: _sha256(root / name) for name in sorted(names)}
 
 
 def _read_manifest(root):

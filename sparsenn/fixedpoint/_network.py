@@ -336,6 +336,22 @@ class FixedPointNetwork:
         ValueError
             If the generator cannot build this network (the message says what
             it supports); nothing is written then.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import numpy as np
+        >>> from sparsenn.fixedpoint import FixedPointNetwork, JunctionLayout, QFormat
+        >>> w = np.arange(8)  # 4 -> 2, fully connected, z = 4: C = 2 clocks
+        >>> lay = JunctionLayout(4, 2, w % 4, w // 4, 4)
+        >>> net = FixedPointNetwork(QFormat(3, 8), [lay], [10 * w], [np.zeros(2, int)],
+        ...                         np.array([0, 1]))
+        >>> info = net.to_verilog(tempfile.mkdtemp(), X=np.full((3, 4), 0.5))
+        >>> [p.name for p in info["sources"]]  # doctest: +NORMALIZE_WHITESPACE
+        ['sparsenn_core_ring.sv', 'sparsenn_core_junction.sv',
+         'sparsenn_core_outbuf.sv', 'sparsenn_core.sv']
+        >>> info["testbench"].name, info["clocks_per_sample"], info["latency"]
+        ('sparsenn_core_tb.sv', 2, 9)
         """
         from ._verilog import to_verilog
 

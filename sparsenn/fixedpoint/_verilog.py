@@ -165,6 +165,21 @@ def write_verilog(path, *, top="sparsenn_core"):
     ValueError
         If the network is not one the generator can build, or ``top`` is not a
         Verilog identifier.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> from sparsenn.fixedpoint import FixedPointNetwork, JunctionLayout, QFormat
+    >>> from sparsenn.fixedpoint import write_verilog
+    >>> w = np.arange(8)
+    >>> lay = JunctionLayout(4, 2, w % 4, w // 4, 4)
+    >>> net = FixedPointNetwork(QFormat(3, 8), [lay], [10 * w], [np.zeros(2, int)],
+    ...                         np.array([0, 1]))
+    >>> path = net.save(tempfile.mkdtemp(), X=np.full((3, 4), 0.5))
+    >>> info = write_verilog(path, top="tiny")
+    >>> info["top"], (path / "rtl" / "tiny_tb.sv").is_file()
+    ('tiny', True)
     """
     if not isinstance(top, str) or not _NAME.match(top):
         raise ValueError(f"top must be a Verilog identifier, got {top!r}.")
