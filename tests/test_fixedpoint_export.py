@@ -302,3 +302,20 @@ def test_save_into_a_file_and_files_added_later(standin_net, tmp_path):
     assert not any(name.startswith("rtl/") for name in manifest["files"])
     (path / "rtl" / "notes.txt").write_text("changed")  # not part of the export
     load(path)
+
+
+def test_format_version_1_exports_load_with_a_warning(standin_net, tmp_path):
+    net, X = standin_net
+    path = net.save(tmp_path / "e")
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["format_version"] = 1
+    del manifest["manifest_sha256"]
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.warns(UserWarning, match="format_version 1") as record:
+        back = load(path)
+    assert record[0].filename == __file__  # attributed to the caller's line
+    np.testing.assert_array_equal(back.predict(X), net.predict(X))
+    manifest["format_version"] = 3
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ExportError, match="format_version 3 is not supported"):
+        load(path)

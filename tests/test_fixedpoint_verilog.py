@@ -30,7 +30,9 @@ VERILATOR = shutil.which("verilator")
 needs_verilator = pytest.mark.skipif(VERILATOR is None, reason="verilator not found")
 
 
-def clash_free_net(sizes, d_outs, zs, fmt, seed, w_max=None, dither=False):
+def clash_free_net(
+    sizes, d_outs, zs, fmt, seed, w_max=None, dither=False, input_bits=8
+):
     """Random integer network on clash-free junctions (kind 2, random seeds)."""
     rng = np.random.default_rng(seed)
     layouts, weights, biases = [], [], []
@@ -46,7 +48,9 @@ def clash_free_net(sizes, d_outs, zs, fmt, seed, w_max=None, dither=False):
         layouts.append(lay)
         weights.append(rng.integers(-top, top + 1, lay.n_edges))
         biases.append(rng.integers(-top, top + 1, n_out))
-    return FixedPointNetwork(fmt, layouts, weights, biases, np.arange(sizes[-1]))
+    return FixedPointNetwork(
+        fmt, layouts, weights, biases, np.arange(sizes[-1]), input_bits=input_bits
+    )
 
 
 def dense_net(sizes, fmt, seed):
@@ -89,9 +93,9 @@ NETWORKS = {
     "2j_127_dense": lambda: dense_net([8, 8, 4], F127, 2),
     # z = 8 (two neurons per clock), then z = 4 < d_in = 8 (a neuron over 2 clocks)
     "2j_127_z8_z4": lambda: clash_free_net([16, 32, 8], [8, 2], [8, 4], F127, 3),
-    # 3 junctions, z = 8, 12, 12 (4, 3, 3 neurons per clock)
+    # 3 junctions, z = 8, 12, 12 (4, 3, 3 neurons per clock), a 6-bit input port
     "3j_138": lambda: clash_free_net(
-        [24, 48, 24, 6], [4, 2, 1], [8, 12, 12], F138, 4, w_max=900
+        [24, 48, 24, 6], [4, 2, 1], [8, 12, 12], F138, 4, w_max=900, input_bits=6
     ),
     # a trained model (default parallelism)
     "2j_138_trained": trained_net,
