@@ -111,6 +111,35 @@ def test_clash_free_export_reports_clash_free(clash_free_net, tmp_path):
     )
 
 
+def _write_signed_manifest(path, manifest):
+    """Write an edited manifest with a re-computed manifest checksum."""
+    from sparsenn.fixedpoint._export import MANIFEST_CHECKSUM, manifest_checksum
+
+    manifest[MANIFEST_CHECKSUM] = manifest_checksum(manifest)
+    (path / "manifest.json").write_text(json.dumps(manifest))
+
+
+def _edit_word(path, image):
+    """Change one word of a memory image and re-sign the export around it."""
+    from sparsenn.fixedpoint._export import _sha256
+
+    file = path / image
+    lines = file.read_text().splitlines()
+    data = [
+        k
+        for k, line in enumerate(lines)
+        if line.strip() and not line.startswith(("//", ";", "memory_"))
+    ]
+    k = data[len(data) // 2]
+    word = lines[k].rstrip(",;")
+    new = "0" * (len(word) - 1) + ("1" if word[-1] != "1" else "2")
+    lines[k] = lines[k].replace(word, new)
+    file.write_text("\n".join(lines) + "\n")
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["files"][image] = _sha256(file)
+    _write_signed_manifest(path, manifest)
+
+
 def _corrupt_byte(path):
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01
@@ -141,14 +170,14 @@ def test_corrupted_or_mismatched_export_names_the_file(standin_net, tmp_path):
     manifest["files"]["junction0/weights_bank001.mem"] = _sha256(
         image
     )  # checksum fixed
-    (path / "manifest.json").write_text(json.dumps(manifest))
+    _write_signed_manifest(path, manifest)
     with pytest.raises(ExportError, match="weights_bank001.mem.*does not match"):
         load(path)
 
     net.save(path)
     manifest = json.loads((path / "manifest.json").read_text())
     manifest["junctions"][0]["n_edges"] += 1
-    (path / "manifest.json").write_text(json.dumps(manifest))
+    _write_signed_manifest(path, manifest)
     with pytest.raises(ExportError, match="arrays.npz"):
         load(path)
 
@@ -165,3 +194,128 @@ def test_save_refuses_foreign_directory(standin_net, tmp_path):
     with pytest.raises(ValueError, match="not a sparsenn.fixedpoint export"):
         net.save(tmp_path)
     assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_manifest_is_covered_by_its_checksum(standin_net, tmp_path):
+    net, X = standin_net
+    path = net.save(tmp_path / "e", X=X[:3])
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["input_bits"] = 7  # would silently change predictions
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ExportError, match=r"manifest.json: checksum mismatch"):
+        load(path)
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "junction0/weights_bank001.coe",
+        "junction1/bias_bank000.mem",
+        "junction1/bias_bank000.coe",
+        "junction0/left_bank002.mem",
+        "sigmoid_lut.mem",
+        "sigmoid_derivative_lut.coe",
+        "vectors/layer1_bank002.mem",
+        "vectors/layer2_bank000.mem",
+        "vectors/input_pixels.mem",
+        "vectors/output_codes.mem",
+        "vectors/predictions.mem",
+    ],
+)
+def test_every_image_is_compared_with_the_arrays(standin_net, tmp_path, image):
+    net, X = standin_net
+    path = net.save(tmp_path / "e", X=X[:5])
+    load(path)  # intact
+    _edit_word(path, image)
+    with pytest.raises(ExportError, match=rf"{image}: memory image does not match"):
+        load(path)
+
+
+@pytest.mark.parametrize("image", ["junction0/seeds.mem", "junction1/dither.mem"])
+def test_seed_and_dither_images_are_compared(clash_free_net, tmp_path, image):
+    net, X = clash_free_net
+    path = net.save(tmp_path / "e", X=X[:2])
+    load(path)
+    _edit_word(path, image)
+    with pytest.raises(ExportError, match=rf"{image}.*first at address \d+"):
+        load(path)
+
+
+def test_export_names_the_differing_words(standin_net, tmp_path):
+    net, _ = standin_net
+    path = net.save(tmp_path / "e")
+    _edit_word(path, "sigmoid_lut.mem")
+    with pytest.raises(ExportError) as info:
+        load(path)
+    message = str(info.value)
+    assert "sigmoid_lut.mem" in message and "1 of 4096 words differ" in message
+    assert "the file has" in message and "expected" in message
+
+
+def test_vectors_round_trip_and_streams(standin_net, tmp_path):
+    net, X = standin_net
+    path = net.save(tmp_path / "e", X=X[:6])
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert manifest["vectors"] == {"n_samples": 6, "layers": [0, 1, 2]}
+    codes = read_mem(path / "vectors" / "output_codes.mem", net.fmt.width)
+    np.testing.assert_array_equal(codes.reshape(6, -1), net.output_codes(X[:6]))
+    pixels = read_mem(path / "vectors" / "input_pixels.mem", 8, signed=False)
+    np.testing.assert_array_equal(pixels.reshape(6, -1), net.input_codes(X[:6]))
+
+
+def test_calibration_X_of_the_wrong_width_is_named():
+    rng = np.random.default_rng(3)
+    model = StandInMLP(
+        [rng.normal(0, 1, (12, 5)), rng.normal(0, 1, (5, 3))],
+        [np.zeros(5), np.zeros(3)],
+        np.arange(3),
+    )
+    X = rng.random((40, 12))
+    with pytest.raises(ValueError, match=r"calibration_X has shape \(40, 10\).*12"):
+        to_fixed_point(model, calibration_X=X[:, :10])
+    with pytest.raises(ValueError, match=r"calibration_X has shape \(12,\)"):
+        to_fixed_point(model, calibration_X=X[0])
+    assert to_fixed_point(model, calibration_X=X).output_scale_ > 0
+
+
+def test_io_only_vectors(standin_net, tmp_path):
+    net, X = standin_net
+    path = net.save(tmp_path / "e", X=X[:4], hidden_vectors=False)
+    assert not list((path / "vectors").glob("layer1_*"))
+    assert (path / "vectors" / "layer2_bank000.mem").is_file()
+    load(path)
+    _edit_word(path, "vectors/output_codes.mem")
+    with pytest.raises(ExportError, match="output_codes.mem: memory image"):
+        load(path)
+
+
+def test_save_into_a_file_and_files_added_later(standin_net, tmp_path):
+    net, X = standin_net
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValueError, match=r"path=.*file.* is a file"):
+        net.save(tmp_path / "file")
+    path = net.save(tmp_path / "e", X=X[:2])
+    (path / "rtl").mkdir()
+    (path / "rtl" / "notes.txt").write_text("a simulation output")
+    path = net.save(path, X=X[:3])  # re-export beside files added since
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert not any(name.startswith("rtl/") for name in manifest["files"])
+    (path / "rtl" / "notes.txt").write_text("changed")  # not part of the export
+    load(path)
+
+
+def test_format_version_1_exports_load_with_a_warning(standin_net, tmp_path):
+    net, X = standin_net
+    path = net.save(tmp_path / "e")
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["format_version"] = 1
+    del manifest["manifest_sha256"]
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.warns(UserWarning, match="format_version 1") as record:
+        back = load(path)
+    assert record[0].filename == __file__  # attributed to the caller's line
+    np.testing.assert_array_equal(back.predict(X), net.predict(X))
+    manifest["format_version"] = 3
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ExportError, match="format_version 3 is not supported"):
+        load(path)

@@ -5,6 +5,7 @@ import warnings
 from ._clash_free import clash_free
 from ._degrees import default_parallelism, degrees_for_density
 from ._generators import circulant, random, structured
+from ._rtl import rtl_clash_free
 from ._utils import as_generator, check_int
 
 __all__ = ["PATTERNS", "connection_pattern"]
@@ -20,7 +21,14 @@ PATTERNS = {
 
 
 def connection_pattern(
-    connectivity, n_in, n_out, density, *, parallelism=None, random_state=None
+    connectivity,
+    n_in,
+    n_out,
+    density,
+    *,
+    parallelism=None,
+    random_state=None,
+    rtl_compatible=False,
 ):
     """Build the pattern of one junction from a connectivity name and a density.
 
@@ -41,6 +49,11 @@ def connection_pattern(
         ``UserWarning``, for the other connectivities.
     random_state : None, int, numpy.random.Generator or numpy.random.RandomState
         Source of randomness.
+    rtl_compatible : bool, default=False
+        ``"clash_free"`` only: the released RTL's order (kind 2, all seed
+        vectors zero, no dither, ``z`` a multiple of the in-degree, by default
+        ``z = in_degree``), deterministic; see
+        :func:`sparsenn.connectivity._rtl.rtl_clash_free`.
 
     Returns
     -------
@@ -69,6 +82,13 @@ def connection_pattern(
                 UserWarning,
                 stacklevel=2,
             )
+    if rtl_compatible:
+        if connectivity != "clash_free":
+            raise ValueError(
+                f"rtl_compatible=True needs connectivity='clash_free' (the released "
+                f"RTL's order), got connectivity={connectivity!r}."
+            )
+        return rtl_clash_free(n_in, n_out, density, parallelism=parallelism)
     degrees = degrees_for_density(
         n_in, n_out, density, connectivity=connectivity, z=parallelism
     )

@@ -117,6 +117,7 @@ def to_fixed_point(
     float_biases = [np.asarray(b, dtype=np.float64) for b in intercepts]
     scale, shift = 1.0, 0.0
     if calibration_X is not None:
+        calibration_X = _check_calibration(calibration_X, layouts[0].n_in)
         quantize_inputs(calibration_X, fmt, input_bits)  # validates the range
         scale, shift, _ = calibrate_output(
             fmt,
@@ -159,6 +160,17 @@ def to_fixed_point(
             stacklevel=2,
         )
     return net
+
+
+def _check_calibration(calibration_X, n_features):
+    """``calibration_X`` as a 2-D float array with the model's feature count."""
+    cal = np.asarray(calibration_X, dtype=np.float64)
+    if cal.ndim != 2 or cal.shape[1] != n_features:
+        raise ValueError(
+            f"calibration_X has shape {cal.shape}; expected (n_samples, "
+            f"{n_features}): the model has {n_features} input features."
+        )
+    return cal
 
 
 def _parallelisms(parallelism, n_junctions):

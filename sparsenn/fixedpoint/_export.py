@@ -14,6 +14,11 @@ Layout of ``save(net, path)`` (spec section 4.7; junction ``i`` is 0-based)::
     junction{i}/seeds.mem, dither.mem      clash-free only: entry s*z + j
     vectors/layer{h}_bank{b}.mem           only with X: activations of layer h in
                                            bank l mod z, address n*depth + l div z
+    vectors/input_pixels.mem, output_codes.mem, predictions.mem
+                                           only with X: sample-major streams
+
+``manifest.json`` lists the SHA-256 of every other file and carries the SHA-256
+of its own canonical JSON (``manifest_sha256``).
 """
 
 import hashlib
@@ -23,20 +28,22 @@ import warnings
 
 import numpy as np
 
-from ._memfiles import write_coe, write_mem
+from ._images import network_images, vector_images, write_images
 from ._network import hardware_argmax
 
 __all__ = ["save", "ExportError"]
 
 FORMAT_NAME = "sparsenn.fixedpoint"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Manifest entry holding the SHA-256 of the rest of the manifest.
+MANIFEST_CHECKSUM = "manifest_sha256"
 
 
 class ExportError(ValueError):
     """An export directory is missing a file, corrupted or inconsistent."""
 
 
-def save(net, path, X=None):
+def save(net, path, X=None, *, hidden_vectors=True):
     """Write ``net`` to the directory ``path`` (created if needed).
 
     Parameters
@@ -46,6 +53,9 @@ def save(net, path, X=None):
     X : array-like of shape (n_samples, n_features), optional
         Test inputs; their activations of every layer are written as memory
         images under ``vectors/`` (for an HDL testbench).
+    hidden_vectors : bool, default=True
+        Also write the hidden layers' activation banks of ``X`` (False keeps
+        only the input and output layers, for large test sets).
 
     Returns
     -------
@@ -85,16 +95,16 @@ def save(net, path, X=None):
         if lay.seeds is not None:
             arrays.update({f"seeds{i}": lay.seeds, f"dither{i}": lay.dither})
         junctions.append(_junction_manifest(lay))
-        _write_junction(root / f"junction{i}", i, lay, w, b, fmt)
-    for name, lut in [
-        ("sigmoid_lut", net.sigmoid_lut),
-        ("sigmoid_derivative_lut", net.sigmoid_derivative_lut),
-    ]:
-        note = f"{name}: entry s - ({fmt.min_code}) for pre-activation code s, {fmt}"
-        write_mem(root / f"{name}.mem", lut, width, note)
-        write_coe(root / f"{name}.coe", lut, width, note)
+    images = network_images(net)
+    vectors = None
     if X is not None:
-        _write_vectors(root / "vectors", net, X)
+        acts = net.activations(X)
+        winners = hardware_argmax(acts[-1], net.layouts[-1].neurons_per_clock())
+        n_layers = len(acts)
+        layers = list(range(n_layers)) if hidden_vectors else [0, n_layers - 1]
+        images += vector_images(net, acts, winners, layers)
+        vectors = {"n_samples": int(acts[0].shape[0]), "layers": layers}
+    write_images(root, images)
     np.savez(root / "arrays.npz", **arrays)
     manifest = {
         "format": FORMAT_NAME,
@@ -118,15 +128,37 @@ def save(net, path, X=None):
         "classes_kind": classes_kind,
         "output_scale": net.output_scale_,
         "output_shift": net.output_shift_,
+        "rtl_quirks": net.rtl_quirks,
         "junctions": junctions,
-        "files": _checksums(root),
+        "vectors": vectors,
+        "files": _checksums(root, ["arrays.npz"] + [im.name for im in images]),
     }
+    manifest[MANIFEST_CHECKSUM] = manifest_checksum(manifest)
     (root / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     return root
 
 
+def manifest_checksum(manifest):
+    """SHA-256 of the manifest's canonical JSON, without its own checksum entry.
+
+    Examples
+    --------
+    >>> from sparsenn.fixedpoint._export import manifest_checksum
+    >>> manifest_checksum({"b": 1, "a": [2]}) == manifest_checksum({"a": [2], "b": 1})
+    True
+    """
+    body = {k: v for k, v in manifest.items() if k != MANIFEST_CHECKSUM}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _prepare(root):
     """Create ``root``, or clear the files of an earlier export in it."""
+    if root.exists() and not root.is_dir():
+        raise ValueError(
+            f"path={str(root)!r} is a file; give a new or empty directory (or an "
+            f"earlier export)."
+        )
     if root.exists() and any(root.iterdir()):
         old = _read_manifest(root) if (root / "manifest.json").is_file() else None
         if old is None or old.get("format") != FORMAT_NAME:
@@ -183,75 +215,13 @@ def _junction_manifest(lay):
     }
 
 
-def _banks(values, n_banks, fill=0):
-    """(n_banks, depth): bank j address c holds values[c * n_banks + j]."""
-    depth = -(-values.size // n_banks)
-    padded = np.full(depth * n_banks, fill, dtype=np.int64)
-    padded[: values.size] = values
-    return padded.reshape(depth, n_banks).T
-
-
-def _write_junction(folder, i, lay, w, b, fmt):
-    folder.mkdir(exist_ok=True)
-    width = fmt.width
-    index_width = max(int(lay.n_in - 1).bit_length(), 1)
-    head = f"sparsenn junction {i}: {lay.n_in} -> {lay.n_out}, z={lay.z}"
-    for j, (wb, lb) in enumerate(
-        zip(_banks(w, lay.z), _banks(lay.left, lay.z), strict=True)
-    ):
-        note = f"{head}, weight bank {j}: address c = edge c*z+{j}, {fmt}"
-        write_mem(folder / f"weights_bank{j:03d}.mem", wb, width, note)
-        write_coe(folder / f"weights_bank{j:03d}.coe", wb, width, note)
-        note = f"{head}, left neuron of weight bank {j}, unsigned {index_width} bits"
-        write_mem(folder / f"left_bank{j:03d}.mem", lb, index_width, note)
-    g = lay.neurons_per_clock()
-    for r, bb in enumerate(_banks(b, g)):
-        note = f"{head}, bias bank {r}: address c = neuron c*{g}+{r}, {fmt}"
-        write_mem(folder / f"bias_bank{r:03d}.mem", bb, width, note)
-        write_coe(folder / f"bias_bank{r:03d}.coe", bb, width, note)
-    if lay.seeds is not None:
-        bits = max(int(lay.depth - 1).bit_length(), 1)
-        write_mem(
-            folder / "seeds.mem", lay.seeds, bits, f"{head}, seed phi_s[j] at s*z+j"
-        )
-        bits = max(int(lay.z - 1).bit_length(), 1)
-        write_mem(
-            folder / "dither.mem", lay.dither, bits, f"{head}, bank v_s[j] at s*z+j"
-        )
-
-
-def _write_vectors(folder, net, X):
-    folder.mkdir(exist_ok=True)
-    acts = net.activations(X)
-    zs = [lay.z for lay in net.layouts] + [1]
-    for h, (a, z) in enumerate(zip(acts, zs, strict=True)):
-        depth = a.shape[1] // z
-        # bank b, address n*depth + r holds neuron r*z + b of sample n
-        banks = a.reshape(a.shape[0], depth, z).transpose(2, 0, 1).reshape(z, -1)
-        for bank, values in enumerate(banks):
-            note = (
-                f"layer {h} activations, bank {bank}: "
-                f"address n*{depth}+r = neuron r*{z}+{bank}"
-            )
-            write_mem(
-                folder / f"layer{h}_bank{bank:03d}.mem", values, net.fmt.width, note
-            )
-    winners = hardware_argmax(acts[-1], net.layouts[-1].neurons_per_clock())
-    write_mem(
-        folder / "predictions.mem", winners, 16, "winning output neuron per sample"
-    )
-
-
 def _sha256(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _checksums(root):
-    return {
-        p.relative_to(root).as_posix(): _sha256(p)
-        for p in sorted(root.rglob("*"))
-        if p.is_file() and p.name != "manifest.json"
-    }
+def _checksums(root, names):
+    """SHA-256 of the files the export wrote (not of files added later, e.g. rtl/)."""
+    return {name: _sha256(root / name) for name in sorted(names)}
 
 
 def _read_manifest(root):

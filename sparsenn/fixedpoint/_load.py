@@ -1,21 +1,24 @@
 """Reading an export directory back, with every file verified."""
 
 import pathlib
+import warnings
 
 import numpy as np
 
 from ._export import (
     FORMAT_NAME,
     FORMAT_VERSION,
+    MANIFEST_CHECKSUM,
     ExportError,
-    _banks,
     _read_manifest,
     _sha256,
+    manifest_checksum,
 )
-from ._format import QFormat
+from ._format import QFormat, quantize_inputs
+from ._images import codes_from_banks, network_images, vector_images
 from ._layout import JunctionLayout
-from ._memfiles import read_mem
-from ._network import FixedPointNetwork
+from ._memfiles import hex_words, read_coe, read_mem
+from ._network import FixedPointNetwork, hardware_argmax
 
 __all__ = ["load"]
 
@@ -23,9 +26,13 @@ __all__ = ["load"]
 def load(path):
     """Read an export directory written by :func:`save`.
 
-    Every file is checked against the manifest's SHA-256 checksums, the arrays
-    against the manifest's sizes and the weight and bias memory images against the
-    arrays.
+    The manifest is checked against its own SHA-256 (``manifest_sha256``), every
+    file against the manifest's SHA-256 checksums, the arrays against the
+    manifest's sizes, and every memory image (weights, biases, left neurons, seed
+    vectors, dither, LUTs and, when present, the test vectors) word by word
+    against what the arrays give: a file changed together with its checksum is
+    still caught, and the error names the file, the first differing address and
+    both words.
 
     Parameters
     ----------
@@ -63,12 +70,7 @@ def load(path):
             raise ExportError(
                 f"{where}: format is {manifest['format']!r}, not {FORMAT_NAME!r}."
             )
-        if manifest["format_version"] != FORMAT_VERSION:
-            raise ExportError(
-                f"{where}: format_version {manifest['format_version']!r} is not "
-                f"supported "
-                f"(this library reads {FORMAT_VERSION})."
-            )
+        _check_version(manifest, where)
         _verify_checksums(root, manifest["files"])
         fmt = QFormat(manifest["fmt"]["integer"], manifest["fmt"]["fraction"])
         junctions = manifest["junctions"]
@@ -82,9 +84,6 @@ def load(path):
             layouts.append(_layout(arrays, i, meta, root / "arrays.npz"))
             weights.append(arrays[f"weights{i}"])
             biases.append(arrays[f"bias{i}"])
-            _check_images(
-                root / f"junction{i}", layouts[-1], weights[-1], biases[-1], fmt
-            )
     except (KeyError, TypeError) as exc:
         raise ExportError(
             f"{where}: missing or malformed junction entry {exc}."
@@ -101,11 +100,123 @@ def load(path):
         )
         net.output_scale_ = float(manifest.get("output_scale", 1.0))
         net.output_shift_ = float(manifest.get("output_shift", 0.0))
-        return net
     except (ValueError, TypeError) as exc:
         raise ExportError(
             f"{root / 'arrays.npz'}: inconsistent with the manifest ({exc})."
         ) from exc
+    try:
+        net.rtl_quirks = manifest.get("rtl_quirks")
+    except (ValueError, TypeError) as exc:
+        raise ExportError(f"{where}: invalid rtl_quirks entry ({exc}).") from exc
+    verify_images(root, net, manifest.get("vectors"))
+    return net
+
+
+def _check_version(manifest, where):
+    version = manifest["format_version"]
+    if version not in (1, FORMAT_VERSION):
+        raise ExportError(
+            f"{where}: format_version {version!r} is not supported "
+            f"(this library reads 1 and {FORMAT_VERSION})."
+        )
+    if version == 1:
+        warnings.warn(
+            f"{where}: format_version 1 export: the manifest is not covered by a "
+            f"checksum; save it again to get one.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return
+    stored = manifest.get(MANIFEST_CHECKSUM)
+    if stored != manifest_checksum(manifest):
+        raise ExportError(
+            f"{where}: checksum mismatch ({MANIFEST_CHECKSUM} is {stored!r}, the "
+            f"content gives {manifest_checksum(manifest)!r}); the manifest was "
+            f"edited or corrupted."
+        )
+
+
+def verify_images(root, net, vectors=None):
+    """Compare every memory image of the export at ``root`` with ``net``.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+    net : FixedPointNetwork
+        The network read from ``arrays.npz``.
+    vectors : dict or None
+        The manifest's ``vectors`` entry (``{"n_samples": n}``); the test vectors
+        are then recomputed with the simulator from the inputs in
+        ``vectors/layer0_bank*.mem`` and compared too.
+
+    Raises
+    ------
+    ExportError
+        Naming the first file that is missing, unreadable or differs.
+    """
+    images = network_images(net)
+    if vectors:
+        layers = vectors.get("layers")
+        images += _vector_images(root, net, int(vectors["n_samples"]), layers)
+    for image in images:
+        _check_image(root / image.name, image)
+
+
+def _vector_images(root, net, n_samples, layers):
+    lay0, width = net.layouts[0], net.fmt.width
+    depth = lay0.n_in // lay0.z
+    values = []
+    for b in range(lay0.z):
+        path = root / "vectors" / f"layer0_bank{b:03d}.mem"
+        got = _read(path, width, True, False)
+        if got.shape != (n_samples * depth,):
+            raise ExportError(
+                f"{path}: has {got.size} words, manifest.json says "
+                f"{n_samples} samples x {depth} rows."
+            )
+        values.append(got)
+    codes = codes_from_banks(np.stack(values), n_samples, lay0.n_in)
+    top = int(quantize_inputs(np.ones((1, 1)), net.fmt, net.input_bits)[0, 0])
+    bad = np.flatnonzero((codes.ravel() < 0) | (codes.ravel() > top))
+    if bad.size:
+        raise ExportError(
+            f"{root / 'vectors'}: layer0_bank*.mem hold {bad.size} words outside "
+            f"the input codes 0..{top}."
+        )
+    acts = net.activations_from_codes(codes)
+    winners = hardware_argmax(acts[-1], net.layouts[-1].neurons_per_clock())
+    return vector_images(net, acts, winners, layers)
+
+
+def _read(path, width, signed, coe):
+    if not path.is_file():
+        raise ExportError(f"{path}: missing memory image.")
+    try:
+        return read_coe(path, width) if coe else read_mem(path, width, signed)
+    except ValueError as exc:
+        kind = "Xilinx .coe" if coe else "$readmemh"
+        raise ExportError(
+            f"{path}: not a {kind} file of {width}-bit words ({exc})."
+        ) from exc
+
+
+def _check_image(path, image):
+    got = _read(path, image.width, image.signed, image.is_coe)
+    want = np.asarray(image.values, dtype=np.int64).ravel()
+    if got.shape != want.shape:
+        raise ExportError(
+            f"{path}: memory image does not match {image.source}: it has "
+            f"{got.size} words, expected {want.size}."
+        )
+    diff = np.flatnonzero(got != want)
+    if diff.size:
+        a = int(diff[0])
+        raise ExportError(
+            f"{path}: memory image does not match {image.source}: {diff.size} of "
+            f"{want.size} words differ, first at address {a}: the file has "
+            f"{hex_words([got[a]], image.width)[0]}, expected "
+            f"{hex_words([want[a]], image.width)[0]}."
+        )
 
 
 def _verify_checksums(root, files):
@@ -166,23 +277,3 @@ def _layout(arrays, i, meta, path):
             f"{path}: junction {i} does not match manifest.json (cycles, clashes)."
         )
     return lay
-
-
-def _check_images(folder, lay, w, b, fmt):
-    images = [
-        (f"weights_bank{j:03d}.mem", bank) for j, bank in enumerate(_banks(w, lay.z))
-    ]
-    images += [
-        (f"bias_bank{r:03d}.mem", bank)
-        for r, bank in enumerate(_banks(b, lay.neurons_per_clock()))
-    ]
-    for name, want in images:
-        path = folder / name
-        if not path.is_file():
-            raise ExportError(f"{path}: missing memory image.")
-        try:
-            got = read_mem(path, fmt.width)
-        except ValueError as exc:
-            raise ExportError(f"{path}: not a $readmemh file ({exc}).") from exc
-        if got.shape != want.shape or np.any(got != want):
-            raise ExportError(f"{path}: memory image does not match arrays.npz.")

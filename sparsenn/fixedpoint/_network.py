@@ -8,6 +8,7 @@ import scipy.sparse as sp
 
 from ._format import INPUT_BITS, QFormat, quantize_inputs
 from ._lut import sigmoid_derivative_lut, sigmoid_lut
+from ._quirks import check_rtl_quirks
 from ._simulate import JunctionKernel
 
 __all__ = ["FixedPointNetwork"]
@@ -36,9 +37,15 @@ class FixedPointNetwork:
         Width of the unsigned input port.
     lut_floor_lsb : bool, default=False
         Use the LUTs whose zero entries are raised to 1 LSB.
+    rtl_quirks : dict or None, default=None
+        Deviations of the released RTL to reproduce (off by default, see
+        :data:`sparsenn.fixedpoint.RTL_QUIRKS`); :meth:`predict` follows
+        ``"argmax_last_group"``, :func:`train_on_device` the others.
 
     Attributes
     ----------
+    rtl_quirks : dict
+        All quirk keys (validated when set).
     edge_weights, biases, layouts : list
         As given; treat them as read-only (the simulator prepares its kernels
         from them once). :func:`train_on_device` returns a new network.
@@ -80,6 +87,7 @@ class FixedPointNetwork:
         *,
         input_bits=INPUT_BITS,
         lut_floor_lsb=False,
+        rtl_quirks=None,
     ):
         if not isinstance(fmt, QFormat):
             raise TypeError(f"fmt must be a QFormat, got {type(fmt).__name__}.")
@@ -90,6 +98,7 @@ class FixedPointNetwork:
         self.classes_ = np.asarray(classes)
         self.input_bits = int(input_bits)
         self.lut_floor_lsb = bool(lut_floor_lsb)
+        self.rtl_quirks = rtl_quirks
         self._check_shapes()
         self.sigmoid_lut = sigmoid_lut(fmt, self.lut_floor_lsb)
         self.sigmoid_derivative_lut = sigmoid_derivative_lut(fmt, self.lut_floor_lsb)
@@ -124,6 +133,15 @@ class FixedPointNetwork:
             )
 
     # ------------------------------------------------------------- properties
+    @property
+    def rtl_quirks(self):
+        """The released RTL's quirks this model reproduces (all off by default)."""
+        return dict(self._rtl_quirks)
+
+    @rtl_quirks.setter
+    def rtl_quirks(self, value):
+        self._rtl_quirks = check_rtl_quirks(value)
+
     @property
     def weights(self):
         """Weight codes as ``scipy.sparse.csr_matrix`` (n_in, n_out), one per junction.
@@ -166,14 +184,16 @@ class FixedPointNetwork:
             )
         return codes
 
-    def _simulate(self, X, keep_hidden):
+    def _simulate(self, X, keep_hidden, codes=None):
         """Feature-major layer activations of every chunk of samples.
 
         Chunks are independent, so they are spread over ``_N_THREADS`` threads
         (numpy releases the GIL in the gathers and arithmetic); results and
-        saturation counts do not depend on the split.
+        saturation counts do not depend on the split. ``codes`` (input codes)
+        replaces ``X`` when given.
         """
-        codes = self.input_codes(X)
+        if codes is None:
+            codes = self.input_codes(X)
         kernels = self._get_kernels()
         chunk = max(1, _CHUNK_ELEMENTS // max(k.left.size for k in kernels))
         starts = range(0, codes.shape[0], chunk)
@@ -216,7 +236,29 @@ class FixedPointNetwork:
             ``len(layer_sizes)`` arrays; the value of code ``c`` is
             ``c * fmt.step``.
         """
-        chunks = self._simulate(X, keep_hidden=True)
+        return self._stack_layers(self._simulate(X, keep_hidden=True))
+
+    def activations_from_codes(self, codes):
+        """Integer activations of every layer for integer input codes.
+
+        Parameters
+        ----------
+        codes : ndarray of int, shape (n_samples, n_features)
+            Input codes as :meth:`input_codes` returns them.
+
+        Returns
+        -------
+        list of ndarray of int64, shape (n_samples, layer_size)
+        """
+        codes = np.asarray(codes, dtype=np.int64)
+        if codes.ndim != 2 or codes.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"codes must have shape (n_samples, {self.n_features_in_}), got "
+                f"{codes.shape}."
+            )
+        return self._stack_layers(self._simulate(None, True, codes=codes))
+
+    def _stack_layers(self, chunks):
         n_layers = len(self.layouts) + 1
         if not chunks:
             return [np.zeros((0, size), dtype=np.int64) for size in self.layer_sizes]
@@ -236,31 +278,92 @@ class FixedPointNetwork:
         """Class labels: the argmax of the output activations (spec section 4.4).
 
         Ties are broken as in the RTL: within one clock the lower neuron wins,
-        across clocks the later one.
+        across clocks the later one. With ``rtl_quirks["argmax_last_group"]``
+        the last clock's group of output neurons never wins (the released RTL's
+        argmax register resets in that clock); a single group then predicts
+        neuron 0, the register's reset value.
         """
         out = self.output_codes(X)
         if out.shape[1] == 1 and len(self.classes_) == 2:
             return self.classes_[
                 (out[:, 0] >= 1 << (self.fmt.fraction - 1)).astype(int)
             ]
-        return self.classes_[hardware_argmax(out, self.layouts[-1].neurons_per_clock())]
+        group = self.layouts[-1].neurons_per_clock()
+        skip = self._rtl_quirks["argmax_last_group"]
+        return self.classes_[hardware_argmax(out, group, skip_last_group=skip)]
 
     def score(self, X, y):
         """Mean accuracy of :meth:`predict` on ``(X, y)``."""
         return float(np.mean(self.predict(X) == np.asarray(y)))
 
-    def save(self, path, X=None):
+    def save(self, path, X=None, *, hidden_vectors=True):
         """Write the export directory (see :func:`sparsenn.fixedpoint.save`)."""
         from ._export import save
 
-        return save(self, path, X=X)
+        return save(self, path, X=X, hidden_vectors=hidden_vectors)
+
+    def to_verilog(self, path, X=None, *, top="sparsenn_core", hidden_vectors=True):
+        """Export the network and write a SystemVerilog inference core for it.
+
+        ``save(path, X)`` writes the export (memory images, manifest, test
+        vectors of ``X``); then ``path/rtl/`` receives the core (``{top}.sv``
+        and its modules ``{top}_ring.sv``, ``{top}_junction.sv``,
+        ``{top}_outbuf.sv``) and, with ``X``, the self-checking testbench
+        ``{top}_tb.sv``. The core reads the weight, bias, left-neuron and sigmoid
+        images with ``$readmemh`` (parameter ``MEM_DIR``, default ``"."``: run
+        from the export directory). See ``docs/fixedpoint.md``.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            Export directory (new, empty or an earlier export).
+        X : array-like of shape (n_samples, n_features), optional
+            Test inputs streamed by the testbench.
+        top : str, default="sparsenn_core"
+            Name of the top module (prefix of the other modules).
+        hidden_vectors : bool, default=True
+            Passed to :meth:`save` (the testbench needs only the input and
+            output vectors).
+
+        Returns
+        -------
+        dict
+            ``rtl``, ``sources``, ``testbench``, ``top``, ``clocks_per_sample``,
+            ``latency`` (see :func:`sparsenn.fixedpoint.write_verilog`).
+
+        Raises
+        ------
+        ValueError
+            If the generator cannot build this network (the message says what
+            it supports); nothing is written then.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> import numpy as np
+        >>> from sparsenn.fixedpoint import FixedPointNetwork, JunctionLayout, QFormat
+        >>> w = np.arange(8)  # 4 -> 2, fully connected, z = 4: C = 2 clocks
+        >>> lay = JunctionLayout(4, 2, w % 4, w // 4, 4)
+        >>> net = FixedPointNetwork(QFormat(3, 8), [lay], [10 * w], [np.zeros(2, int)],
+        ...                         np.array([0, 1]))
+        >>> info = net.to_verilog(tempfile.mkdtemp(), X=np.full((3, 4), 0.5))
+        >>> [p.name for p in info["sources"]]  # doctest: +NORMALIZE_WHITESPACE
+        ['sparsenn_core_ring.sv', 'sparsenn_core_junction.sv',
+         'sparsenn_core_outbuf.sv', 'sparsenn_core.sv']
+        >>> info["testbench"].name, info["clocks_per_sample"], info["latency"]
+        ('sparsenn_core_tb.sv', 2, 9)
+        """
+        from ._verilog import to_verilog
+
+        return to_verilog(self, path, X=X, top=top, hidden_vectors=hidden_vectors)
 
 
-def hardware_argmax(values, group):
+def hardware_argmax(values, group, skip_last_group=False):
     """Argmax per row, ties broken like the RTL comparator.
 
     Neurons arrive ``group`` per clock: the lowest index wins within a clock, the
-    later clock wins across clocks.
+    later clock wins across clocks. ``skip_last_group`` leaves the last clock's
+    group out (the released RTL's quirk); with a single group the result is 0.
 
     Examples
     --------
@@ -270,8 +373,15 @@ def hardware_argmax(values, group):
     array([3])
     >>> hardware_argmax(np.array([[5, 5, 1, 0, 0, 0]]), 2)
     array([0])
+    >>> hardware_argmax(np.array([[1, 2, 3, 9]]), 2, skip_last_group=True)
+    array([1])
     """
     n, m = values.shape
+    if skip_last_group:
+        keep = (-(-m // group) - 1) * group
+        if keep <= 0:
+            return np.zeros(n, dtype=np.intp)
+        values, m = values[:, :keep], keep
     n_groups = -(-m // group)
     is_max = np.zeros((n, n_groups * group), dtype=bool)
     is_max[:, :m] = values == values.max(axis=1, keepdims=True)

@@ -25,11 +25,14 @@ import numpy as np
 
 from ._arith import mul_round, neg_sat, saturate, shift_round
 from ._network import FixedPointNetwork
+from ._quirks import check_rtl_quirks, hazard_sources
 
 __all__ = ["train_on_device"]
 
 
-def train_on_device(net, X, y, *, lr_shift=3, pipelined=False, rtl_quirk=False):
+def train_on_device(
+    net, X, y, *, lr_shift=3, pipelined=False, rtl_quirk=False, rtl_quirks=None
+):
     """Predict what the datapath learns from the input stream ``(X, y)``.
 
     Parameters
@@ -47,7 +50,17 @@ def train_on_device(net, X, y, *, lr_shift=3, pipelined=False, rtl_quirk=False):
         Model the stale-weight schedule of the pipelined hardware.
     rtl_quirk : bool, default=False
         Use the RTL's rounding after negative product saturation (see
-        :func:`mul_round`); it can only matter in BP.
+        :func:`mul_round`); it can only matter in BP. The same as
+        ``rtl_quirks={"mul_saturation": True}``.
+    rtl_quirks : dict or None, default=None
+        Deviations of the released RTL to reproduce (see
+        :data:`sparsenn.fixedpoint.RTL_QUIRKS`): ``"delta_hazard"`` the build's
+        PROCTIME (2 for the released pipelined build): BP's delta accumulation
+        then loses the partial sums the pipelined memory has not written back
+        yet; ``"argmax_last_group"`` (carried to the returned network's
+        ``predict``); ``"mul_saturation"``. None uses ``net.rtl_quirks`` (all off
+        unless set). The released pipelined build is ``pipelined=True,
+        rtl_quirks=RELEASED_PIPELINED_RTL``.
 
     Returns
     -------
@@ -73,7 +86,9 @@ def train_on_device(net, X, y, *, lr_shift=3, pipelined=False, rtl_quirk=False):
     codes = net.input_codes(X)
     targets = _targets(net, y, codes.shape[0])
     shifts = _shifts(lr_shift, codes.shape[0], net.fmt)
-    state = _State(net, pipelined, rtl_quirk)
+    quirks = check_rtl_quirks(net.rtl_quirks if rtl_quirks is None else rtl_quirks)
+    quirks["mul_saturation"] = quirks["mul_saturation"] or bool(rtl_quirk)
+    state = _State(net, pipelined, quirks)
     for a0, target, shift in zip(codes, targets, shifts, strict=True):
         state.step(a0, target, shift)
     trained = FixedPointNetwork(
@@ -84,6 +99,7 @@ def train_on_device(net, X, y, *, lr_shift=3, pipelined=False, rtl_quirk=False):
         net.classes_,
         input_bits=net.input_bits,
         lut_floor_lsb=net.lut_floor_lsb,
+        rtl_quirks=quirks,
     )
     trained.training_saturation_ = state.counts
     return trained
@@ -125,8 +141,8 @@ def _shifts(lr_shift, n, fmt):
 class _State:
     """Weights, biases and the per-junction FF snapshots of the pipeline."""
 
-    def __init__(self, net, pipelined, rtl_quirk):
-        self.net, self.fmt, self.quirk = net, net.fmt, rtl_quirk
+    def __init__(self, net, pipelined, quirks):
+        self.net, self.fmt, self.quirk = net, net.fmt, quirks["mul_saturation"]
         self.layouts = net.layouts
         self.weights = [w.copy() for w in net.edge_weights]
         self.biases = [b.copy() for b in net.biases]
@@ -137,6 +153,10 @@ class _State:
             for w, b, lag in zip(self.weights, self.biases, lags, strict=True)
         ]
         self.bp_slots = [_bp_slots(lay) for lay in self.layouts]
+        self.bp_sources = [
+            _bp_sources(lay, slots, quirks["delta_hazard"])
+            for lay, slots in zip(self.layouts, self.bp_slots, strict=True)
+        ]
         self.counts = {"sums": 0, "bp": 0, "biases": 0, "weights": 0}
 
     def step(self, a0, target, shift):
@@ -176,10 +196,19 @@ class _State:
         lay, w = self.layouts[i], self.weights[i]
         t = mul_round(delta_right[lay.right], h_left[lay.left], self.fmt)
         u = np.append(mul_round(t, w, self.fmt, rtl_quirk=self.quirk), 0)
-        delta = np.zeros(lay.n_in, dtype=np.int64)
-        for column in self.bp_slots[i].T:  # the j-th edge of every left neuron
-            delta = self._count(delta + u[column], "bp")
-        return delta
+        sources = self.bp_sources[i]
+        if sources is None:
+            delta = np.zeros(lay.n_in, dtype=np.int64)
+            for column in self.bp_slots[i].T:  # the j-th edge of every left neuron
+                delta = self._count(delta + u[column], "bp")
+            return delta
+        # delta-memory hazard: access j adds to the sum written by access src[j]
+        sums = np.zeros((lay.n_in, sources.shape[1] + 1), dtype=np.int64)
+        rows = np.arange(lay.n_in)
+        for j, column in enumerate(self.bp_slots[i].T):
+            read = sums[rows, sources[:, j] + 1]
+            sums[:, j + 1] = self._count(read + u[column], "bp")
+        return sums[:, -1]
 
     def _update(self, i, delta, a_left, shift):
         lay = self.layouts[i]
@@ -187,6 +216,14 @@ class _State:
         self.biases[i] = self._count(self.biases[i] + g, "biases")
         step = mul_round(g[lay.right], a_left[lay.left], self.fmt)
         self.weights[i] = self._count(self.weights[i] + step, "weights")
+
+
+def _bp_sources(lay, slots, proctime):
+    """Delta-memory read sources per left neuron, None without a hazard."""
+    if proctime is None:
+        return None
+    n_slots = np.bincount(lay.left, minlength=lay.n_in)
+    return hazard_sources(slots // lay.z, n_slots, proctime)
 
 
 def _bp_slots(lay):

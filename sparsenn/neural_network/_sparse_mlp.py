@@ -58,6 +58,7 @@ class SparseJunctionsMixin:
             rho,
             parallelism=self._parallelisms[layer_index],
             random_state=rng,
+            rtl_compatible=getattr(self, "rtl_compatible", False),
         )
         n_edges = pattern.nnz
         self._warn_if_adjusted(layer_index, n_in, n_out, rho, n_edges)
@@ -114,6 +115,14 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         one value for all junctions or one per junction.  ``z`` must divide the
         junction's input size.  None lets :func:`sparsenn.connectivity.
         connection_pattern` choose.  Ignored by the other connectivities.
+    rtl_compatible : bool, default=False
+        With ``connectivity="clash_free"``: build the connection order of the
+        authors' released RTL (clash-free type 2, all start vectors zero, no
+        memory dither; ``parallelism`` must be a multiple of each junction's
+        in-degree, by default it equals it), so that the fixed-point export's
+        bank images load into that RTL's memories unchanged (see
+        ``docs/fixedpoint.md``).  The pattern is then deterministic.  Any other
+        connectivity raises ``ValueError``.
     solver : {"adam", "sgd", "lbfgs"}, default="adam"
         ``"lbfgs"`` is full-batch L-BFGS-B (:func:`scipy.optimize.minimize`)
         over all parameters, good for small data sets; it ignores
@@ -223,6 +232,7 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
     _parameter_constraints = {
         **BaseStructuredMLP._parameter_constraints,
         **SparseJunctionsMixin._structure_constraints,
+        "rtl_compatible": ["boolean"],
     }
 
     def __init__(
@@ -233,6 +243,7 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         density=0.1,
         connectivity="structured",
         parallelism=None,
+        rtl_compatible=False,
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -285,6 +296,7 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         self.density = density
         self.connectivity = connectivity
         self.parallelism = parallelism
+        self.rtl_compatible = rtl_compatible
 
 
 def _per_junction(value, n_junctions, name):
