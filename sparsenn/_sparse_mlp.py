@@ -1,13 +1,18 @@
 """``SparseMLPClassifier``: an MLP with pre-defined sparse junctions."""
 
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from ._base_mlp import BaseStructuredMLP
 from ._train import glorot_bound
+from .connectivity._estimator import (
+    auto_densities,
+    check_layer_sizes,
+    junction_pattern,
+)
 
 __all__ = ["SparseMLPClassifier"]
 
@@ -31,23 +36,27 @@ class SparseMLPClassifier(BaseStructuredMLP):
         Number of neurons in each hidden layer.
     activation : {"relu", "logistic", "tanh", "identity"}, default="relu"
         Hidden-layer activation.
-    density : float in (0, 1] or tuple of such floats, default=0.1
+    density : "auto", float in (0, 1] or tuple of such floats, default="auto"
         Fraction of the ``n_in * n_out`` possible weights each junction keeps:
         one value for every junction, or one per junction (input to first
-        hidden layer first, ``len(hidden_layer_sizes) + 1`` values).  How the
-        density becomes integer degrees is described in the Notes.
+        hidden layer first, ``len(hidden_layer_sizes) + 1`` values).
+        ``"auto"`` (:func:`sparsenn.connectivity.auto_densities`): hidden
+        junctions keep 10% of their weights but every neuron at least
+        ``AUTO_MIN_FAN_IN`` inputs, and the output junction is dense, as the
+        seed recommends (later junctions denser).  How a density becomes a
+        pattern is described in the Notes.
     connectivity : {"random", "structured", "clash_free", "circulant"}, \
             default="structured"
-        Pattern class: ``"random"`` (exact edge count, free degrees),
-        ``"structured"`` (exact in- and out-degree), ``"clash_free"`` (exact
-        degrees and clash-free memory access for ``parallelism`` edges per
-        clock, as in the FPGA datapath) or ``"circulant"``.  See
-        :mod:`sparsenn.connectivity`.
+        Pattern class: ``"random"`` (free degrees), ``"structured"`` (in- and
+        out-degrees as equal as possible), ``"clash_free"`` (clash-free memory
+        access for ``parallelism`` edges per clock, as in the FPGA datapath)
+        or ``"circulant"``.  See :mod:`sparsenn.connectivity`.
     parallelism : int, tuple of int or None, default=None
         Degree of parallelism ``z`` (edges per clock) of clash-free junctions;
-        one value for all junctions or one per junction.  ``z`` must divide the
-        junction's input size.  None lets :func:`sparsenn.connectivity.
-        connection_pattern` choose.  Ignored by the other connectivities.
+        one value for all junctions or one per junction, at most the
+        junction's input size (the junction is padded so that ``z`` divides
+        it).  None uses the padded junction's in-degree (one output neuron per
+        clock).  Ignored by the other connectivities.
     solver : {"adam", "sgd"}, default="adam"
     alpha : float, default=1e-4
         L2 penalty on the stored weights.
@@ -93,9 +102,16 @@ class SparseMLPClassifier(BaseStructuredMLP):
     densities_ : ndarray of shape (n_junctions,)
         Achieved density of each junction.
     connection_orders_ : list
-        Per junction, the :class:`sparsenn.connectivity.ClashFreeOrder` (the
-        per-clock edge order used by the hardware) of clash-free junctions,
-        None for the others.
+        Per junction, the :class:`sparsenn.connectivity.EdgeOrder` (the
+        per-clock edge order used by the hardware, with any zero-valued
+        padding) of clash-free junctions, None for the others; the same object
+        as ``weights_[i].order``.
+    padding_ : list
+        Per junction, ``None`` or for clash-free junctions the dict
+        ``{"inputs", "outputs", "zero_slots"}``: virtual zero-valued inputs and
+        outputs and the slots holding a zero weight, added so that the degrees
+        and ``parallelism`` divide. Padded weights are never stored or trained
+        (they are not in ``coefs_``); they exist only in the fixed-point layout.
     n_params_ : int
         Stored weights plus biases.
     n_iter_ : int
@@ -117,38 +133,45 @@ class SparseMLPClassifier(BaseStructuredMLP):
 
     Notes
     -----
-    **Density to degrees.**  A junction with ``n_in`` inputs and ``n_out``
-    outputs and requested density ``rho``:
+    **Density means density.**  A junction with ``n_in`` inputs, ``n_out``
+    outputs and requested density ``rho`` stores exactly
+    ``round(rho * n_in * n_out)`` weights for every connectivity
+    (:func:`sparsenn.connectivity.connection_pattern`):
 
-    - ``"random"`` keeps ``max(1, round(rho * n_in * n_out))`` edges;
-    - ``"structured"``, ``"clash_free"`` and ``"circulant"`` need an integer
-      out-degree ``d_out`` (edges per input) with ``n_in * d_out`` divisible by
-      ``n_out`` (and, for clash-free, compatible with ``z``); the feasible
-      out-degree nearest to ``rho * n_out`` is used
-      (:func:`sparsenn.connectivity.degrees_for_density`).
+    - ``"random"``: at uniformly drawn positions (free degrees);
+    - ``"structured"`` and ``"circulant"``: out-degrees differ by at most one,
+      and so do in-degrees (exactly regular whenever the sizes divide);
+    - ``"clash_free"``: on a junction padded with virtual zero-valued inputs
+      and outputs where the degrees and ``parallelism`` need it
+      (``padding_``); the padding exists only in the fixed-point layout.
 
-    Whenever the achieved number of edges differs from ``rho * n_in * n_out``
-    by more than one edge, a ``UserWarning`` names the junction, the requested
-    and the achieved density; ``densities_`` records what was built.  A
-    pattern that cannot be realised at all raises a ``ValueError`` explaining
-    why.
+    The patterns other than ``"random"`` need at least one input per output; a
+    density below that is raised to ``n_out`` edges with a ``UserWarning``
+    naming the junction (the only case that warns). Below one edge per input,
+    some inputs are left unconnected.
+    ``densities_`` records what was built.
 
     Examples
     --------
     >>> from sklearn.datasets import load_digits
     >>> from sparsenn import SparseMLPClassifier
     >>> X, y = load_digits(return_X_y=True)
-    >>> clf = SparseMLPClassifier((128,), density=0.2, max_iter=30,
+    >>> clf = SparseMLPClassifier((128,), density=(0.2, 0.5), max_iter=30,
     ...                           random_state=0).fit(X / 16, y)
-    >>> clf.coefs_[0].shape, round(float(clf.densities_[0]), 2)
-    ((64, 128), 0.2)
+    >>> clf.coefs_[0].shape, clf.coefs_[0].nnz, clf.densities_.round(2).tolist()
+    ((64, 128), 1638, [0.2, 0.5])
     >>> bool(clf.score(X / 16, y) > 0.9)
     True
     """
 
     _parameter_constraints = {
         **BaseStructuredMLP._parameter_constraints,
-        "density": [Interval(Real, 0, 1, closed="right"), tuple, list],
+        "density": [
+            Interval(Real, 0, 1, closed="right"),
+            StrOptions({"auto"}),
+            tuple,
+            list,
+        ],
         "connectivity": [StrOptions(set(_CONNECTIVITIES))],
         "parallelism": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
     }
@@ -158,7 +181,7 @@ class SparseMLPClassifier(BaseStructuredMLP):
         hidden_layer_sizes=(100,),
         activation="relu",
         *,
-        density=0.1,
+        density="auto",
         connectivity="structured",
         parallelism=None,
         solver="adam",
@@ -214,7 +237,12 @@ class SparseMLPClassifier(BaseStructuredMLP):
 
     def _validate_structure(self, layer_sizes):
         n_junctions = len(layer_sizes) - 1
-        self._densities = _per_junction(self.density, n_junctions, "density")
+        check_layer_sizes(self.hidden_layer_sizes, layer_sizes)
+        self._densities = (
+            auto_densities(layer_sizes)
+            if isinstance(self.density, str) and self.density == "auto"
+            else _per_junction(self.density, n_junctions, "density")
+        )
         for rho in self._densities:
             if not (isinstance(rho, Real) and 0 < rho <= 1):
                 raise ValueError(
@@ -222,41 +250,42 @@ class SparseMLPClassifier(BaseStructuredMLP):
                     f"{self.density!r}."
                 )
         self._parallelisms = _per_junction(self.parallelism, n_junctions, "parallelism")
-        self.densities_ = np.zeros(n_junctions)
-        self.connection_orders_ = [None] * n_junctions
 
     def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
-        from .connectivity import connection_pattern
         from .layers import SparseWeights
 
-        rho = self._densities[layer_index]
-        pattern, order = connection_pattern(
+        pattern, order = junction_pattern(
             self.connectivity,
-            n_in,
-            n_out,
-            rho,
-            parallelism=self._parallelisms[layer_index],
-            random_state=rng,
+            layer_index,
+            (n_in, n_out),
+            self._densities[layer_index],
+            self._parallelisms[layer_index],
+            rng,
         )
         n_edges = pattern.nnz
-        self._warn_if_adjusted(layer_index, n_in, n_out, rho, n_edges)
-        self.densities_[layer_index] = n_edges / (n_in * n_out)
-        self.connection_orders_[layer_index] = order
         bound = glorot_bound(n_edges / n_out, n_edges / n_in, self.activation)
         values = rng.uniform(-bound, bound, n_edges).astype(dtype)
-        return SparseWeights(pattern, values, dtype=dtype)
+        return SparseWeights(pattern, values, dtype=dtype, order=order)
 
-    def _warn_if_adjusted(self, layer_index, n_in, n_out, rho, n_edges):
-        wanted = rho * n_in * n_out
-        if abs(n_edges - wanted) > 1:
-            warnings.warn(
-                f"Junction {layer_index} ({n_in} -> {n_out}, connectivity="
-                f"{self.connectivity!r}): requested density {rho:g} "
-                f"({wanted:.1f} edges) is not realisable; using {n_edges} edges, "
-                f"density {n_edges / (n_in * n_out):.4g}.",
-                UserWarning,
-                stacklevel=6,
-            )
+    # Fitted attributes read from the weight objects (no side effects in
+    # _make_weights): what was built, the hardware edge order and its padding.
+    @property
+    def densities_(self):
+        """ndarray of shape (n_junctions,): achieved density of each junction."""
+        check_is_fitted(self, "weights_")
+        return np.array([w.density for w in self.weights_])
+
+    @property
+    def connection_orders_(self):
+        """list: per junction, its ``EdgeOrder`` (clash-free) or None."""
+        check_is_fitted(self, "weights_")
+        return [w.order for w in self.weights_]
+
+    @property
+    def padding_(self):
+        """list: per junction, the clash-free padding dict or None."""
+        check_is_fitted(self, "weights_")
+        return [None if w.order is None else w.order.padding for w in self.weights_]
 
 
 def _per_junction(value, n_junctions, name):

@@ -84,6 +84,8 @@ def save(net, path, X=None):
         )
         if lay.seeds is not None:
             arrays.update({f"seeds{i}": lay.seeds, f"dither{i}": lay.dither})
+        if lay.order.stored is not None:  # padded: every slot, and which are stored
+            arrays.update(_slot_arrays(lay, i))
         junctions.append(_junction_manifest(lay))
         _write_junction(root / f"junction{i}", i, lay, w, b, fmt)
     for name, lut in [
@@ -175,11 +177,23 @@ def _junction_manifest(lay):
         "out_degree": _degree(lay.out_degrees()),
         "neurons_per_clock": lay.neurons_per_clock(),
         "kind": lay.kind,
+        "padded_sizes": list(lay.padded_sizes),
+        "padding": lay.padding,
         "clash_free": clashes == 0,
         "clash_clocks": clashes,
         "weight_order": "clash-free generator order"
         if lay.kind == "clash_free"
         else "right neuron, then left neuron",
+    }
+
+
+def _slot_arrays(lay, i):
+    order = lay.order
+    return {
+        f"slot_left{i}": order.left,
+        f"slot_right{i}": order.right,
+        f"stored{i}": order.stored,
+        f"slot_degrees{i}": np.array([order.out_degree or 0, order.in_degree or 0]),
     }
 
 
@@ -194,10 +208,11 @@ def _banks(values, n_banks, fill=0):
 def _write_junction(folder, i, lay, w, b, fmt):
     folder.mkdir(exist_ok=True)
     width = fmt.width
-    index_width = max(int(lay.n_in - 1).bit_length(), 1)
+    index_width = max(int(lay.padded_sizes[0] - 1).bit_length(), 1)
     head = f"sparsenn junction {i}: {lay.n_in} -> {lay.n_out}, z={lay.z}"
+    slots_w, slots_l = lay.slot_values(w), lay.slot_left  # padding slots hold 0
     for j, (wb, lb) in enumerate(
-        zip(_banks(w, lay.z), _banks(lay.left, lay.z), strict=True)
+        zip(_banks(slots_w, lay.z), _banks(slots_l, lay.z), strict=True)
     ):
         note = f"{head}, weight bank {j}: address c = edge c*z+{j}, {fmt}"
         write_mem(folder / f"weights_bank{j:03d}.mem", wb, width, note)
@@ -205,7 +220,7 @@ def _write_junction(folder, i, lay, w, b, fmt):
         note = f"{head}, left neuron of weight bank {j}, unsigned {index_width} bits"
         write_mem(folder / f"left_bank{j:03d}.mem", lb, index_width, note)
     g = lay.neurons_per_clock()
-    for r, bb in enumerate(_banks(b, g)):
+    for r, bb in enumerate(_banks(lay.padded_bias(b), g)):
         note = f"{head}, bias bank {r}: address c = neuron c*{g}+{r}, {fmt}"
         write_mem(folder / f"bias_bank{r:03d}.mem", bb, width, note)
         write_coe(folder / f"bias_bank{r:03d}.coe", bb, width, note)
@@ -224,7 +239,9 @@ def _write_vectors(folder, net, X):
     folder.mkdir(exist_ok=True)
     acts = net.activations(X)
     zs = [lay.z for lay in net.layouts] + [1]
+    sizes = [lay.padded_sizes[0] for lay in net.layouts] + [net.layouts[-1].n_out]
     for h, (a, z) in enumerate(zip(acts, zs, strict=True)):
+        a = np.pad(a, ((0, 0), (0, sizes[h] - a.shape[1])))  # virtual inputs: 0
         depth = a.shape[1] // z
         # bank b, address n*depth + r holds neuron r*z + b of sample n
         banks = a.reshape(a.shape[0], depth, z).transpose(2, 0, 1).reshape(z, -1)

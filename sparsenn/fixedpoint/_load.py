@@ -4,6 +4,7 @@ import pathlib
 
 import numpy as np
 
+from ..connectivity import EdgeOrder
 from ._export import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -146,6 +147,21 @@ def _read_arrays(path, junctions):
     return arrays
 
 
+def _padded_order(arrays, i, meta):
+    """The padded EdgeOrder of junction ``i`` (None if it has no padding)."""
+    if f"stored{i}" not in arrays:
+        return None
+    n_in_p, n_out_p = meta["padded_sizes"]
+    d_out, d_in = (int(d) or None for d in arrays[f"slot_degrees{i}"])
+    return EdgeOrder(
+        arrays[f"slot_left{i}"].astype(np.int64),
+        arrays[f"slot_right{i}"].astype(np.int64),
+        meta["z"], None, arrays.get(f"seeds{i}"), arrays.get(f"dither{i}"),
+        meta["n_in"], meta["n_out"], d_out, d_in, n_in_p, n_out_p,
+        arrays[f"stored{i}"].astype(bool),
+    )  # fmt: skip
+
+
 def _layout(arrays, i, meta, path):
     seeds = arrays.get(f"seeds{i}")
     try:
@@ -158,6 +174,7 @@ def _layout(arrays, i, meta, path):
             meta["kind"],
             seeds,
             arrays.get(f"dither{i}"),
+            _padded_order(arrays, i, meta),
         )
     except ValueError as exc:
         raise ExportError(f"{path}: junction {i} is inconsistent ({exc}).") from exc
@@ -169,12 +186,14 @@ def _layout(arrays, i, meta, path):
 
 
 def _check_images(folder, lay, w, b, fmt):
+    slots_w = lay.slot_values(w)  # padding slots hold 0
     images = [
-        (f"weights_bank{j:03d}.mem", bank) for j, bank in enumerate(_banks(w, lay.z))
+        (f"weights_bank{j:03d}.mem", bank)
+        for j, bank in enumerate(_banks(slots_w, lay.z))
     ]
     images += [
         (f"bias_bank{r:03d}.mem", bank)
-        for r, bank in enumerate(_banks(b, lay.neurons_per_clock()))
+        for r, bank in enumerate(_banks(lay.padded_bias(b), lay.neurons_per_clock()))
     ]
     for name, want in images:
         path = folder / name
