@@ -245,6 +245,7 @@ def circulant(
     n_edges, exact = _sizes(n_in, n_out, out_degree, n_edges, "circulant")
     check_memory(n_edges, "n_edges")
     g, a, b, n_cls = _circulant_geometry(n_in, n_out)
+    check_memory(n_cls, "lcm(n_in, n_out)", bytes_per_edge=24)  # offset draw
     rng = as_generator(random_state)
     partial = None
     if offsets is not None:

@@ -49,7 +49,7 @@ def balanced_degrees(n, total, rng):
 
 def _repeated(key):
     """Positions of edges whose key already occurred (all but one copy)."""
-    order = np.argsort(key, kind="stable")
+    order = np.argsort(key)
     sk = key[order]
     dup = np.zeros(key.size, dtype=bool)
     dup[1:] = sk[1:] == sk[:-1]
