@@ -187,3 +187,23 @@ def test_padded_clash_free_model_exports_clash_free_images(tmp_path):
     np.testing.assert_array_equal(back.predict(X), net.predict(X))
     assert [lay.clash_clocks() for lay in back.layouts] == [0, 0]
     assert back.layouts[0].padded_sizes == net.layouts[0].padded_sizes
+
+
+def test_random_pattern_is_the_new_name_of_random():
+    assert cn.random is cn.random_pattern
+    p = cn.random_pattern(6, 4, 10, random_state=0)
+    assert (p != cn.random(6, 4, 10, random_state=0)).nnz == 0
+    assert cn.ClashFreeOrder is cn.EdgeOrder
+
+
+def test_one_default_parallelism_rule():
+    from sparsenn.fixedpoint._layout import default_parallelism as fp_default
+
+    for n_in, degs in [(64, [3, 5, 4]), (784, [98]), (10, [3]), (8, [9])]:
+        assert fp_default(n_in, degs) == cn.default_parallelism(n_in, in_degrees=degs)
+    assert cn.default_parallelism(784, 1024, 128) == 98
+
+
+def test_structured_rejects_impossible_memory():
+    with pytest.raises(ValueError, match=r"n_edges=\d+ needs about .* GB"):
+        cn.structured(10**9, 10**9, n_edges=10**17)
