@@ -105,7 +105,7 @@ def test_estimator_parallelism_message_names_parallelism():
     clf = SparseMLPClassifier(
         (16,), connectivity="clash_free", parallelism=9, max_iter=1, density=0.5
     )
-    with pytest.raises(ValueError, match=r"Junction 0: parallelism=9 .* near 9"):
+    with pytest.raises(ValueError, match=r"Junction 0 .*: parallelism=9 .* near 9"):
         clf.fit(X, y)
 
 

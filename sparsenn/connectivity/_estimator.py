@@ -131,4 +131,7 @@ def junction_pattern(connectivity, i, shape, density, parallelism, rng):
             connectivity, n_in, n_out, n_edges, parallelism=z, rng=rng
         )
     except ValueError as exc:
-        raise ValueError(f"Junction {i}: {exc}") from None
+        raise ValueError(
+            f"Junction {i} ({n_in} -> {n_out}, set by hidden_layer_sizes and "
+            f"density={density:g}): {exc}"
+        ) from None

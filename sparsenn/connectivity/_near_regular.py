@@ -4,9 +4,10 @@ The configuration model: input ``l`` gets ``out_deg[l]`` stubs, output ``r``
 gets ``in_deg[r]`` stubs, and a random permutation pairs them. Pairs that
 repeat an edge are then repaired by degree-preserving swaps (exchange the
 outputs of a repeated edge and a random other edge when both new edges are
-absent), all repeated edges at once per round. Above density 1/2 the
-complement is built instead, so a random swap is accepted with probability at
-least about 1/4 and the repair ends in a few rounds.
+absent, four candidate partners per repeated edge), all repeated edges at once
+per round. Above density 1/2 the complement is built instead, so a random swap
+is accepted with probability at least about 1/4 and the repair ends in a few
+rounds.
 """
 
 import numpy as np
@@ -47,13 +48,13 @@ def balanced_degrees(n, total, rng):
     return deg
 
 
-def _repeated(key):
+def _repeated(key, return_sorted=False):
     """Positions of edges whose key already occurred (all but one copy)."""
     order = np.argsort(key)
     sk = key[order]
     dup = np.zeros(key.size, dtype=bool)
     dup[1:] = sk[1:] == sk[:-1]
-    return order[dup]
+    return (order[dup], sk) if return_sorted else order[dup]
 
 
 def _member(sorted_keys, values):
@@ -62,14 +63,26 @@ def _member(sorted_keys, values):
     return sorted_keys[pos] == values
 
 
-def _swap_round(left, right, n_out, bad, rng):
-    """One round of swaps for the repeated edges ``bad`` (in place)."""
-    partner = rng.integers(0, left.size, bad.size)
-    new_bad = left[bad] * n_out + right[partner]
-    new_partner = left[partner] * n_out + right[bad]
-    sorted_keys = np.sort(left * n_out + right)
-    ok = ~_member(sorted_keys, new_bad) & ~_member(sorted_keys, new_partner)
-    counts = np.bincount(np.concatenate([bad, partner]), minlength=left.size)
+def _swap_round(left, right, n_out, bad, sorted_keys, rng, tries=4):
+    """One round of swaps for the repeated edges ``bad`` (in place).
+
+    Each repeated edge proposes ``tries`` random partners and takes the first
+    whose swap creates two absent edges; swaps sharing an edge or creating the
+    same edge are dropped (they are retried in the next round).
+    """
+    cand = rng.integers(0, left.size, (tries, bad.size))
+    new_bad = left[bad] * n_out + right[cand]
+    new_cand = left[cand] * n_out + right[bad]
+    valid = ~_member(sorted_keys, new_bad) & ~_member(sorted_keys, new_cand)
+    first = np.argmax(valid, axis=0)
+    cols = np.arange(bad.size)
+    ok = valid[first, cols]
+    partner, new_bad, new_partner = (
+        cand[first, cols],
+        new_bad[first, cols],
+        new_cand[first, cols],
+    )
+    counts = np.bincount(np.concatenate([bad, partner[ok]]), minlength=left.size)
     ok &= (counts[bad] == 1) & (counts[partner] == 1)  # one swap per edge
     idx = np.flatnonzero(ok)
     created = np.concatenate([new_bad[idx], new_partner[idx]])
@@ -83,10 +96,10 @@ def _configuration_edges(out_deg, in_deg, rng):
     left = np.repeat(np.arange(out_deg.size, dtype=np.int64), out_deg)
     right = rng.permutation(np.repeat(np.arange(n_out, dtype=np.int64), in_deg))
     for _ in range(_MAX_ROUNDS):
-        bad = _repeated(left * n_out + right)
+        bad, sorted_keys = _repeated(left * n_out + right, return_sorted=True)
         if bad.size == 0:
             return left, right
-        _swap_round(left, right, n_out, bad, rng)
+        _swap_round(left, right, n_out, bad, sorted_keys, rng)
     raise RuntimeError("internal error: degree repair did not converge")
 
 

@@ -203,8 +203,11 @@ def _junction(W, order, z, i):
         if z is None:
             z = default_parallelism(n_in, in_degrees=np.diff(P.tocsc().indptr))
         elif n_in % z:
+            divisors = [k for k in range(1, n_in + 1) if n_in % k == 0]
             raise ValueError(
-                f"parallelism={z} must divide n_in={n_in} of junction {i}."
+                f"parallelism={z} must divide n_in={n_in} of junction {i} (a "
+                f"{type(W).__name__} junction without a clash-free order is not "
+                f"padded); feasible values: {divisors}."
             )
         order = right_neuron_order(P, int(z))
         return JunctionLayout.from_order(order), values[order.canonical_index()]
