@@ -40,10 +40,10 @@ class SparseMLPClassifier(BaseStructuredMLP):
         Fraction of the ``n_in * n_out`` possible weights each junction keeps:
         one value for every junction, or one per junction (input to first
         hidden layer first, ``len(hidden_layer_sizes) + 1`` values).
-        ``"auto"`` (:func:`sparsenn.connectivity.auto_densities`): hidden
-        junctions keep 10% of their weights but every neuron at least
-        ``AUTO_MIN_FAN_IN`` inputs, and the output junction is dense, as the
-        seed recommends (later junctions denser).  How a density becomes a
+        ``"auto"``: hidden junctions keep 20% of their weights but every
+        neuron at least 32 inputs (all of a smaller layer), and the output
+        junction is dense, as the seed recommends (later junctions denser);
+        measured in ``docs/sparse_mlp.md``.  How a density becomes a
         pattern is described in the Notes.
     connectivity : {"random", "structured", "clash_free", "circulant"}, \
             default="structured"

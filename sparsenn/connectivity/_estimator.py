@@ -22,9 +22,9 @@ __all__ = [
 ]
 
 #: Density of hidden junctions under ``density="auto"``.
-AUTO_DENSITY = 0.1
+AUTO_DENSITY = 0.2
 #: Fewest inputs per neuron of a hidden junction under ``density="auto"``.
-AUTO_MIN_FAN_IN = 16
+AUTO_MIN_FAN_IN = 32
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -35,7 +35,8 @@ def auto_densities(layer_sizes):
     Hidden junctions: ``max(AUTO_DENSITY, AUTO_MIN_FAN_IN / n_in)`` (at most 1),
     so each neuron sees at least ``AUTO_MIN_FAN_IN`` inputs (all of them in a
     smaller layer); the output junction is dense (its weights are few and, as
-    the seed's studies found, later junctions should be denser).
+    the seed's studies found, later junctions should be denser). Chosen by
+    measurement (``benchmarks/bench_defaults.py``, ``docs/sparse_mlp.md``).
 
     Parameters
     ----------
@@ -50,9 +51,9 @@ def auto_densities(layer_sizes):
     Examples
     --------
     >>> auto_densities([784, 100, 10])
-    [0.1, 1.0]
+    [0.2, 1.0]
     >>> auto_densities([64, 64, 64])
-    [0.25, 1.0]
+    [0.5, 1.0]
     """
     hidden = [
         min(1.0, max(AUTO_DENSITY, AUTO_MIN_FAN_IN / n)) for n in layer_sizes[:-2]
