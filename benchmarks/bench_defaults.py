@@ -71,6 +71,7 @@ def _estimator_for(spec, seed, epochs):
 
 
 def run(spec, data, seeds, epochs):
+    """Fit ``spec`` once per seed; return accuracy, spread, weights, warned, time."""
     Xtr, ytr, Xte, yte = data
     accs, warned, n_weights, t0 = [], False, 0, time.perf_counter()
     default_k, default_rho = _estimator.AUTO_MIN_FAN_IN, _estimator.AUTO_DENSITY
@@ -92,6 +93,7 @@ def run(spec, data, seeds, epochs):
 
 
 def main(argv=None):
+    """Run the experiments selected by the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--seeds", type=int, default=3)

@@ -148,6 +148,7 @@ NEAR_REGULAR_CASES = [
 
 
 def training_step(W, X, D):
+    """One hidden layer's training step: forward, then grad_and_backward."""
     def step():
         W.forward(X)
         W.grad_and_backward(X, D)
@@ -160,6 +161,7 @@ def _spread(P):
 
 
 def near_regular_row(shape, out_degree, reps, rng, clock):
+    """Time a regular and a near-regular structured junction of one shape."""
     n_in, n_out = shape
     X = np.asfortranarray(rng.standard_normal((BATCH, n_in), dtype=np.float32))
     D = np.asfortranarray(rng.standard_normal((BATCH, n_out), dtype=np.float32))
@@ -175,6 +177,7 @@ def near_regular_row(shape, out_degree, reps, rng, clock):
 
 
 def print_near_regular(reps, rng, clock, cases=NEAR_REGULAR_CASES):
+    """Print the near-regular vs regular table."""
     print(
         f"\nnear-regular vs exactly regular structured junction, same shape, "
         f"B={BATCH}, float32, forward + grad_and_backward per step; ratio of the "

@@ -80,6 +80,7 @@ def densities_of(row, sizes=SIZES):
 
 
 def overall_density(densities, sizes):
+    """Overall density of a network: stored weights over dense weights."""
     weights = [
         d * a * b for d, a, b in zip(densities, sizes[:-1], sizes[1:], strict=False)
     ]
@@ -108,15 +109,18 @@ def fit_score(data, hidden, densities, connectivity, seed, epochs, alpha=1e-4):
 
 
 def mean_std(values):
+    """Return the mean and standard deviation of ``values``."""
     return float(np.mean(values)), float(np.std(values))
 
 
 def verdict(holds):
+    """Return the printed verdict of a claim."""
     return "HOLDS" if holds else "DOES NOT HOLD"
 
 
 # --------------------------------------------------------- 1 and 5: table --
 def density_table(data, rows, seeds, epochs, title):
+    """Fit every pattern at every out-degree row; print and return the table."""
     print(
         f"\n{title}: {'-'.join(map(str, (data[0].shape[1], *SIZES[1:])))}, "
         f"{len(seeds)} seed(s), {epochs} epochs; test accuracy mean (std)"
@@ -142,6 +146,7 @@ def density_table(data, rows, seeds, epochs, title):
 
 
 def claim_patterns_alike(table, rows):
+    """Print whether the patterns are within 0.5 points of each other."""
     spreads = []
     for row in rows:
         if table[row, "rho"] >= 0.036 - 1e-9:
@@ -157,6 +162,7 @@ def claim_patterns_alike(table, rows):
 
 # ----------------------------------------------- 2: later junctions denser --
 def later_denser(data, seeds, epochs, overall=(0.05, 0.1, 0.2)):
+    """Compare rho_2 > rho_1 with rho_2 < rho_1 at equal overall density."""
     n_in = data[0].shape[1]
     w1, w2 = n_in * 100, 100 * 10
     print(f"\nlater junctions denser: {n_in}-100-10, equal overall density")
@@ -189,6 +195,7 @@ def later_denser(data, seeds, epochs, overall=(0.05, 0.1, 0.2)):
 
 # ---------------------------------- 3: large sparse vs small dense, equal budget --
 def equal_budget(data, hidden, seeds, epochs):
+    """Compare 784-H-10 nets of equal weight count; print the claim."""
     n_in = data[0].shape[1]
     budget = n_in * hidden[0] + hidden[0] * 10  # the dense smallest net
     print(
@@ -223,6 +230,7 @@ def equal_budget(data, hidden, seeds, epochs):
 
 # ------------------------------------------------------------- 4: L2 by density --
 def l2_by_density(data, rows, seeds, epochs):
+    """Choose the L2 penalty on a validation split at each density."""
     Xtr, ytr, Xte, yte = data
     Xa, Xv, ya, yv = train_test_split(
         Xtr, ytr, test_size=0.2, stratify=ytr, random_state=0
@@ -259,6 +267,7 @@ def l2_by_density(data, rows, seeds, epochs):
 
 # ------------------------------------------------------------------- figures --
 def figures(table, rows, budget_rows, path="docs/figures"):
+    """Write the two figures (needs matplotlib)."""
     try:
         import matplotlib
         import matplotlib.ticker
@@ -302,6 +311,7 @@ def figures(table, rows, budget_rows, path="docs/figures"):
 
 
 def main(argv=None):
+    """Run the experiments selected by the command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke run, < 2 min")
     parser.add_argument("--seeds", type=int, default=3)

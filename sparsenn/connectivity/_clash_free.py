@@ -147,7 +147,7 @@ def clash_free(
 
 
 def clash_free_slots(n_in, n_out, out_degree, z, kind, dither, seeds, rng):
-    """The :class:`ClashFreeOrder` of a feasible (possibly padded) junction.
+    """Build the :class:`ClashFreeOrder` of a feasible (possibly padded) junction.
 
     ``n_in`` and ``n_out`` are the sizes the hardware sees (padded ones for a
     padded junction); no argument checks beyond those of the tables.

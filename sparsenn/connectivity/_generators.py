@@ -61,7 +61,7 @@ def random_pattern(n_in, n_out, n_edges, *, random_state=None):
 
 
 def _sizes(n_in, n_out, out_degree, n_edges, connectivity):
-    """Checked ``(n_edges, exact)``: exactly one of the two size arguments."""
+    """Check the size arguments (exactly one given); return ``(n_edges, exact)``."""
     n_in = check_int(n_in, "n_in", low=1)
     n_out = check_int(n_out, "n_out", low=1)
     if (out_degree is None) == (n_edges is None):

@@ -199,7 +199,7 @@ class EdgeOrder:
         )
 
     def is_clash_free(self):
-        """True if every clock reads each bank exactly once."""
+        """Tell whether every clock reads each bank exactly once."""
         return bool(np.all(self.clash_free_clocks()))
 
 

@@ -99,7 +99,7 @@ def _trim(order, real, n_edges, rng):
 
 
 def clash_free_padded(n_in, n_out, n_edges, *, z=None, kind=2, rng):
-    """Padded clash-free pattern storing exactly ``n_edges`` weights.
+    """Build a padded clash-free pattern storing exactly ``n_edges`` weights.
 
     Parameters
     ----------

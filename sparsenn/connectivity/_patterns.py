@@ -53,7 +53,7 @@ def minimum_edges(n_in, n_out, connectivity="structured"):
 
 
 def junction_edges(n_in, n_out, density):
-    """Stored weights of a junction at ``density``: ``round(density * n_in * n_out)``.
+    """Count the weights a junction stores at ``density``: ``round(rho n_in n_out)``.
 
     Rounded half up, at least one.
 

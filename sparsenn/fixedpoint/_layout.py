@@ -145,13 +145,15 @@ class JunctionLayout:
         return out
 
     def in_degrees(self):
+        """Count the stored edges of every right neuron, shape (n_out,)."""
         return np.bincount(self.right, minlength=self.n_out)
 
     def out_degrees(self):
+        """Count the stored edges of every left neuron, shape (n_in,)."""
         return np.bincount(self.left, minlength=self.n_in)
 
     def clash_clocks(self):
-        """Number of clocks whose ``z`` slots do not touch ``z`` distinct banks."""
+        """Count the clocks whose ``z`` slots do not touch ``z`` distinct banks."""
         return int(np.count_nonzero(~self.order.clash_free_clocks()))
 
     def neurons_per_clock(self):
