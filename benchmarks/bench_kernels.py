@@ -149,6 +149,7 @@ NEAR_REGULAR_CASES = [
 
 def training_step(W, X, D):
     """One hidden layer's training step: forward, then grad_and_backward."""
+
     def step():
         W.forward(X)
         W.grad_and_backward(X, D)
