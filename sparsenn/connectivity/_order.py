@@ -71,6 +71,16 @@ class EdgeOrder:
     n_out_padded: int | None = None
     stored: np.ndarray | None = None
 
+    def __post_init__(self):
+        left, right = np.asarray(self.left), np.asarray(self.right)
+        if left.ndim != 1 or left.shape != right.shape:
+            raise ValueError("left and right must be 1-D arrays of the same length.")
+        if self.stored is not None and np.shape(self.stored) != left.shape:
+            raise ValueError(
+                f"stored must have shape {left.shape} (one flag per slot); got "
+                f"{np.shape(self.stored)}."
+            )
+
     @property
     def is_clash_free_order(self):
         """True if the order came from the clash-free generator."""

@@ -151,14 +151,17 @@ def _padded_order(arrays, i, meta):
     """The padded EdgeOrder of junction ``i`` (None if it has no padding)."""
     if f"stored{i}" not in arrays:
         return None
-    n_in_p, n_out_p = meta["padded_sizes"]
-    d_out, d_in = (int(d) or None for d in arrays[f"slot_degrees{i}"])
+    try:
+        n_in_p, n_out_p = meta["padded_sizes"]
+        d_out, d_in = (int(d) or None for d in arrays[f"slot_degrees{i}"])
+        slots = arrays[f"slot_left{i}"], arrays[f"slot_right{i}"], arrays[f"stored{i}"]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"padding record incomplete ({exc!r})") from None
     return EdgeOrder(
-        arrays[f"slot_left{i}"].astype(np.int64),
-        arrays[f"slot_right{i}"].astype(np.int64),
+        slots[0].astype(np.int64), slots[1].astype(np.int64),
         meta["z"], None, arrays.get(f"seeds{i}"), arrays.get(f"dither{i}"),
         meta["n_in"], meta["n_out"], d_out, d_in, n_in_p, n_out_p,
-        arrays[f"stored{i}"].astype(bool),
+        slots[2].astype(bool),
     )  # fmt: skip
 
 
