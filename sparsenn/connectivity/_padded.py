@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from ._clash_free import clash_free_slots
-from ._utils import edges_to_csr
+from ._utils import check_memory, edges_to_csr
 
 __all__ = ["clash_free_padded", "feasible_parallelisms"]
 
@@ -132,6 +132,7 @@ def clash_free_padded(n_in, n_out, n_edges, *, z=None, kind=2, rng):
     """
     if z is not None and z > n_in:
         raise _parallelism_error(n_in, n_out, n_edges, z)
+    check_memory(max(n_edges, n_in), "n_edges", bytes_per_edge=128)  # slots <~ 2x
     for n_in_p, n_out_p, d_out, zz in _geometries(n_in, n_out, n_edges, z):
         for _ in range(_DRAWS):
             order = clash_free_slots(n_in_p, n_out_p, d_out, zz, kind, False, None, rng)
