@@ -138,15 +138,15 @@ class SparseMLPClassifier(BaseStructuredMLP):
     ``round(rho * n_in * n_out)`` weights for every connectivity
     (:func:`sparsenn.connectivity.connection_pattern`):
 
-    - ``"random"``: at uniformly drawn positions (free degrees);
+    - ``"random"``: one uniform input per output, the rest at uniformly drawn
+      positions (otherwise free degrees);
     - ``"structured"`` and ``"circulant"``: out-degrees differ by at most one,
       and so do in-degrees (exactly regular whenever the sizes divide);
     - ``"clash_free"``: on a junction padded with virtual zero-valued inputs
       and outputs where the degrees and ``parallelism`` need it
       (``padding_``); the padding exists only in the fixed-point layout.
 
-    The patterns other than ``"random"`` need at least one input per output; a
-    density below that is raised to ``n_out`` edges with a ``UserWarning``
+    Every output needs at least one input; a density below that is raised to ``n_out`` edges with a ``UserWarning``
     naming the junction (the only case that warns). Below one edge per input,
     some inputs are left unconnected.
     ``densities_`` records what was built.

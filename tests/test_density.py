@@ -41,9 +41,9 @@ def test_every_pattern_stores_the_requested_count(junction, connectivity, seed):
     assert p.nnz == want and p.shape == (n_in, n_out)
     a = p.toarray()
     assert a.max() == 1
+    assert a.sum(axis=0).min() >= 1  # every output has an input, every pattern
     if connectivity in ("structured", "circulant"):  # as regular as possible
         assert _spread(a.sum(axis=1)) <= 1 and _spread(a.sum(axis=0)) <= 1
-        assert a.sum(axis=0).min() >= 1  # every output has an input
     if connectivity == "clash_free":
         assert order.is_clash_free() and order.n_edges == want
         n_in_p, n_out_p = order.padded_sizes
@@ -80,10 +80,11 @@ def test_circulant_exact_keeps_block_shift_for_full_offsets():
 
 def test_too_low_density_names_junction_and_smallest_density():
     msg = r"junction 784->100, fewer than one input per output.*0\.00127551"
-    with pytest.raises(ValueError, match=msg):
-        cn.connection_pattern("structured", 784, 100, 0.001)
-    p, _ = cn.connection_pattern("random", 784, 100, 0.001, random_state=0)
-    assert p.nnz == 78  # random has free degrees
+    for connectivity in CONNECTIVITIES:
+        with pytest.raises(ValueError, match=msg):
+            cn.connection_pattern(connectivity, 784, 100, 0.001)
+    p = cn.random_pattern(784, 100, 78, random_state=0)  # the raw generator may
+    assert p.nnz == 78
     p, _ = cn.connection_pattern("structured", 784, 100, 0.005, random_state=0)
     assert p.nnz == 392 and np.diff(p.tocsc().indptr).min() >= 3
 
@@ -187,6 +188,20 @@ def test_padded_clash_free_model_exports_clash_free_images(tmp_path):
     np.testing.assert_array_equal(back.predict(X), net.predict(X))
     assert [lay.clash_clocks() for lay in back.layouts] == [0, 0]
     assert back.layouts[0].padded_sizes == net.layouts[0].padded_sizes
+
+
+def test_random_cover_outputs_is_uniform_beyond_the_cover():
+    # 1 x 3 junction would be trivial; 3 x 2 with 3 edges: each output has one
+    # covering input, the third edge is uniform over the 4 free positions
+    counts = np.zeros((3, 2))
+    for seed in range(3000):
+        a = cn.random_pattern(3, 2, 3, cover_outputs=True, random_state=seed)
+        a = a.toarray()
+        assert a.sum() == 3 and a.sum(axis=0).min() >= 1
+        counts += a
+    np.testing.assert_allclose(counts / 3000, 0.5, atol=0.05)  # symmetric
+    with pytest.raises(ValueError, match="n_edges=1 must be >= 2"):
+        cn.random_pattern(3, 2, 1, cover_outputs=True)
 
 
 def test_random_pattern_is_the_new_name_of_random():

@@ -16,10 +16,13 @@ from ._utils import as_generator, check_int, check_memory, edges_to_csr
 __all__ = ["circulant", "random", "random_pattern", "structured"]
 
 
-def random_pattern(n_in, n_out, n_edges, *, random_state=None):
+def random_pattern(n_in, n_out, n_edges, *, cover_outputs=False, random_state=None):
     """Pattern with exactly ``n_edges`` edges placed uniformly without replacement.
 
-    Degrees are free (binomial-like); some neurons may have no edge. Also
+    Degrees are free (binomial-like); some neurons may have no edge, unless
+    ``cover_outputs``: then every output first gets one input drawn uniformly
+    and the other ``n_edges - n_out`` edges are placed uniformly among the
+    remaining positions (what :func:`connection_pattern` builds). Also
     available as ``sparsenn.connectivity.random`` (its former name, which
     shadows the standard library's module name when imported bare).
 
@@ -28,7 +31,10 @@ def random_pattern(n_in, n_out, n_edges, *, random_state=None):
     n_in, n_out : int
         Number of input (row) and output (column) neurons.
     n_edges : int
-        Number of edges, ``0 <= n_edges <= n_in * n_out``.
+        Number of edges, ``0 <= n_edges <= n_in * n_out`` (at least ``n_out``
+        with ``cover_outputs``).
+    cover_outputs : bool, default=False
+        Give every output at least one input.
     random_state : None, int, numpy.random.Generator or numpy.random.RandomState
         Source of randomness.
 
@@ -42,22 +48,37 @@ def random_pattern(n_in, n_out, n_edges, *, random_state=None):
     >>> p = random_pattern(6, 4, 10, random_state=0)
     >>> p.shape, p.nnz
     ((6, 4), 10)
+    >>> q = random_pattern(100, 10, 10, cover_outputs=True, random_state=0)
+    >>> q.tocsc().indptr.tolist() == list(range(11))
+    True
     """
     n_in = check_int(n_in, "n_in", low=1)
     n_out = check_int(n_out, "n_out", low=1)
-    n_edges = check_int(n_edges, "n_edges", low=0, high=n_in * n_out)
+    low = n_out if cover_outputs else 0
+    n_edges = check_int(n_edges, "n_edges", low=low, high=n_in * n_out)
     rng = as_generator(random_state)
     check_memory(n_edges, "n_edges")
-    size = n_in * n_out
-    if 2 * n_edges <= size:
-        key = rng.choice(size, n_edges, replace=False, shuffle=False)
-    else:  # draw the complement: fewer numbers to pick
-        absent = rng.choice(size, size - n_edges, replace=False, shuffle=False)
-        mask = np.ones(size, dtype=bool)
-        mask[absent] = False
-        key = np.flatnonzero(mask)
-    key = np.asarray(key, dtype=np.int64)
+    taken = np.empty(0, dtype=np.int64)
+    if cover_outputs:  # one uniform input per output, then the rest uniformly
+        taken = rng.integers(0, n_in, n_out) * n_out + np.arange(n_out)
+        taken.sort()
+    key = np.concatenate([taken, _uniform_keys(n_in * n_out, taken, n_edges, rng)])
     return edges_to_csr(key // n_out, key % n_out, n_in, n_out)
+
+
+def _uniform_keys(size, taken, n_edges, rng):
+    """``n_edges - taken.size`` distinct keys in ``0..size-1`` outside ``taken``."""
+    free, want = size - taken.size, n_edges - taken.size
+    if 2 * want <= free:
+        rank = rng.choice(free, want, replace=False, shuffle=False)
+    else:  # draw the complement: fewer numbers to pick
+        absent = rng.choice(free, free - want, replace=False, shuffle=False)
+        mask = np.ones(free, dtype=bool)
+        mask[absent] = False
+        rank = np.flatnonzero(mask)
+    rank = np.sort(np.asarray(rank, dtype=np.int64))
+    # the rank-th free key: skip the taken keys below it (taken is sorted)
+    return rank + np.searchsorted(taken - np.arange(taken.size), rank, side="right")
 
 
 def _sizes(n_in, n_out, out_degree, n_edges, connectivity):

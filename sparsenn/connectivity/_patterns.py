@@ -38,18 +38,18 @@ def _check_connectivity(connectivity):
 def minimum_edges(n_in, n_out, connectivity="structured"):
     """Fewest edges a junction may have: one input for every output.
 
-    Below ``n_in`` edges some inputs have no edge (they are ignored by the
-    junction, as unused pixels would be); below ``n_out`` an output would have
-    no input, which only ``"random"`` (free degrees, minimum one edge) allows.
+    The same for every connectivity (``connectivity`` is checked only). Below
+    ``n_in`` edges some inputs have no edge (they are ignored by the junction,
+    as unused pixels would be); below ``n_out`` an output would have no input.
 
     Examples
     --------
     >>> from sparsenn.connectivity import minimum_edges
     >>> minimum_edges(784, 10), minimum_edges(784, 10, "random")
-    (10, 1)
+    (10, 10)
     """
     _check_connectivity(connectivity)
-    return 1 if connectivity == "random" else int(n_out)
+    return int(n_out)
 
 
 def junction_edges(n_in, n_out, density):
@@ -91,7 +91,10 @@ def build_junction(connectivity, n_in, n_out, n_edges, *, parallelism=None, rng)
     """
     rng = as_generator(rng)
     if connectivity == "random":
-        return random_pattern(n_in, n_out, n_edges, random_state=rng), None
+        pattern = random_pattern(
+            n_in, n_out, n_edges, cover_outputs=True, random_state=rng
+        )
+        return pattern, None
     if connectivity == "clash_free":
         return clash_free_padded(n_in, n_out, n_edges, z=parallelism, rng=rng)
     return PATTERNS[connectivity](n_in, n_out, n_edges=n_edges, random_state=rng), None
@@ -112,7 +115,8 @@ def connection_pattern(
     """Build the pattern of one junction from a connectivity name and a density.
 
     Every connectivity stores exactly :func:`junction_edges` weights
-    (``round(density * n_in * n_out)``): ``"random"`` at uniform positions,
+    (``round(density * n_in * n_out)``), at least one input per output:
+    ``"random"`` at uniform positions (one uniform input per output first),
     ``"structured"`` and ``"circulant"`` with out- and in-degrees that differ by
     at most one (exactly regular when the sizes divide), ``"clash_free"`` on a
     junction padded with virtual zero-valued inputs/outputs where the degrees
