@@ -146,9 +146,9 @@ class SparseMLPClassifier(BaseStructuredMLP):
       and outputs where the degrees and ``parallelism`` need it
       (``padding_``); the padding exists only in the fixed-point layout.
 
-    Every output needs at least one input; a density below that is raised to ``n_out`` edges with a ``UserWarning``
-    naming the junction (the only case that warns). Below one edge per input,
-    some inputs are left unconnected.
+    Every output needs at least one input; a density below that is raised to
+    ``n_out`` edges with a ``UserWarning`` naming the junction (the only case
+    that warns). Below one edge per input, some inputs are left unconnected.
     ``densities_`` records what was built.
 
     Examples
