@@ -10,7 +10,14 @@ inputs instead (one transpose copy per product, as for the first layer when
 the batch is C-ordered); ``numba/fused`` times forward + ``grad_and_backward``
 (backward and gradient in one pass), what a hidden layer costs in training.
 
-Usage: ``python benchmarks/bench_kernels.py [--quick] [--reps N] [--single-thread]``.
+A second table (``--near-regular``, also part of the default run) times one
+training step (forward + ``grad_and_backward``) of a ``structured`` junction
+whose degrees differ by one (``round(density * n_in * n_out)`` weights on sizes
+that do not divide) against an exactly regular junction with the same number of
+stored weights on nearby sizes that divide, the two run alternately.
+
+Usage: ``python benchmarks/bench_kernels.py [--quick] [--reps N] [--single-thread]
+[--near-regular]``.
 Printed: median milliseconds per step (fwd+bwd+grad), the ratio to the dense BLAS
 step timed alternately with it (robust to load drift on a shared machine), and the
 achieved GFLOP/s counting ``3 * 2 * B * nnz`` useful flops.
@@ -22,6 +29,7 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
+from sparsenn.connectivity import structured
 from sparsenn.layers import SparseWeights
 
 LAYERS = [(784, 1024), (1024, 1024), (2048, 2048)]
@@ -128,10 +136,80 @@ def print_table(n_in, n_out, rows, kernels):
         print(line, flush=True)
 
 
+# (shape, out-degree): the regular pattern has n_in * out_degree weights (the
+# sizes divide); the near-regular one on the same shape has n_in // 2 + 1 more,
+# so both its degree sequences differ by one. Time per stored weight is compared.
+NEAR_REGULAR_CASES = [
+    ((784, 1024), 64),
+    ((1000, 1000), 100),
+    ((784, 128), 16),
+    ((784, 100), 25),
+]
+
+
+def training_step(W, X, D):
+    """One hidden layer's training step: forward, then grad_and_backward."""
+
+    def step():
+        W.forward(X)
+        W.grad_and_backward(X, D)
+
+    return step
+
+
+def _spread(P):
+    return (int(np.ptp(np.diff(P.indptr))), int(np.ptp(np.diff(P.tocsc().indptr))))
+
+
+def near_regular_row(shape, out_degree, reps, rng, clock):
+    """Time a regular and a near-regular structured junction of one shape."""
+    n_in, n_out = shape
+    X = np.asfortranarray(rng.standard_normal((BATCH, n_in), dtype=np.float32))
+    D = np.asfortranarray(rng.standard_normal((BATCH, n_out), dtype=np.float32))
+    counts = (n_in * out_degree, n_in * out_degree + n_in // 2 + 1)
+    steps, spreads = [], []
+    for n_edges in counts:
+        P = structured(n_in, n_out, n_edges=n_edges, random_state=rng)
+        W = SparseWeights(P, rng.standard_normal(n_edges) * 0.05, dtype=np.float32)
+        steps.append(training_step(W, X, D))
+        spreads.append(_spread(P))
+    t_reg, t_near = paired_times(steps[0], steps[1], reps, clock)
+    return counts, (t_reg, t_near), spreads, W.kernel
+
+
+def print_near_regular(reps, rng, clock, cases=NEAR_REGULAR_CASES):
+    """Print the near-regular vs regular table."""
+    print(
+        f"\nnear-regular vs exactly regular structured junction, same shape, "
+        f"B={BATCH}, float32, forward + grad_and_backward per step; ratio of the "
+        "times per stored weight (target <= 1.10)"
+    )
+    print(
+        f"{'shape':>10} {'regular':>8} {'near':>8} {'kernel':>6} {'reg ms':>7} "
+        f"{'near ms':>7} {'ratio':>6}  degree spread (out, in)"
+    )
+    for shape, d_out in cases:
+        (e_reg, e_near), (t_reg, t_near), (s_reg, s_near), kernel = near_regular_row(
+            shape, d_out, reps, rng, clock
+        )
+        ratio = (t_near / e_near) / (t_reg / e_reg)
+        print(
+            f"{'x'.join(map(str, shape)):>10} {e_reg:>8} {e_near:>8} {kernel:>6} "
+            f"{t_reg * 1e3:>7.2f} {t_near * 1e3:>7.2f} {ratio:>6.3f}  "
+            f"{s_reg} vs {s_near}",
+            flush=True,
+        )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small smoke run")
     parser.add_argument("--reps", type=int, default=15)
+    parser.add_argument(
+        "--near-regular",
+        action="store_true",
+        help="only the near-regular vs regular table (about a minute)",
+    )
     parser.add_argument(
         "--single-thread",
         action="store_true",
@@ -153,9 +231,13 @@ def main(argv=None):
         clock = CLOCK["cpu"]
     mode = "1 thread, CPU time" if args.single_thread else "2 threads, wall time"
     print(f"machine: 2-core shared (noisy); {mode}; medians of {reps} paired runs")
+    if args.near_regular:
+        print_near_regular(max(reps, 101), rng, clock)
+        return
     for n_in, n_out in layers:
         rows = bench_layer(n_in, n_out, densities, kernels, reps, rng, clock)
         print_table(n_in, n_out, rows, kernels)
+    print_near_regular(reps, rng, clock)
 
 
 if __name__ == "__main__":

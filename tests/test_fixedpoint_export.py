@@ -76,16 +76,19 @@ def test_round_trip_and_bank_layout(which, request, tmp_path):
         )
         assert meta["clash_free"] == (lay.clash_clocks() == 0)
         folder = path / f"junction{i}"
-        for j in range(lay.z):  # bank j, address c holds edge c*z + j
+        # slots: the stored edges plus any zero-valued padding, in weight order
+        slot_w, slot_left = lay.slot_values(w), lay.slot_left
+        assert np.array_equal(slot_w[lay.order.stored_slots], w)
+        for j in range(lay.z):  # bank j, address c holds slot c*z + j
             bank = read_mem(folder / f"weights_bank{j:03d}.mem", width)
             coe = _read_coe(folder / f"weights_bank{j:03d}.coe", width)
             for c in range(lay.n_clocks):
                 e = c * lay.z + j
-                assert bank[c] == coe[c] == (w[e] if e < lay.n_edges else 0)
+                assert bank[c] == coe[c] == (slot_w[e] if e < slot_w.size else 0)
             left = read_mem(folder / f"left_bank{j:03d}.mem", 32)
             assert (
-                left[: len(lay.left[j :: lay.z])].tolist()
-                == lay.left[j :: lay.z].tolist()
+                left[: len(slot_left[j :: lay.z])].tolist()
+                == slot_left[j :: lay.z].tolist()
             )
         if lay.kind == "clash_free":
             seeds = read_mem(folder / "seeds.mem", 32)
@@ -93,12 +96,13 @@ def test_round_trip_and_bank_layout(which, request, tmp_path):
     # activations of layer h: bank l mod z, address n*depth + l div z
     acts = net.activations(X[:4])
     for h, lay in enumerate(net.layouts):
-        depth = lay.n_in // lay.z
+        depth = lay.padded_sizes[0] // lay.z  # virtual inputs hold 0
+        a = np.pad(acts[h], ((0, 0), (0, lay.padded_sizes[0] - lay.n_in)))
         for b in range(lay.z):
             image = read_mem(path / "vectors" / f"layer{h}_bank{b:03d}.mem", width)
             for n in range(4):
                 for r in range(depth):
-                    assert image[n * depth + r] == acts[h][n, r * lay.z + b]
+                    assert image[n * depth + r] == a[n, r * lay.z + b]
     lut = read_mem(path / "sigmoid_lut.mem", width)
     np.testing.assert_array_equal(lut, net.sigmoid_lut)
 

@@ -87,11 +87,16 @@ def test_single_output_gradient_matches_finite_differences(output):
 def test_r2_close_to_mlpregressor():
     X, y = make_friedman1(n_samples=1000, noise=1.0, random_state=0)
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
-    common = dict(max_iter=200, random_state=0)
+    # the same recipe for both; at the default 1e-3 a net whose hidden units see
+    # 2 of 10 inputs is still far from converged after 200 epochs
+    common = dict(max_iter=200, random_state=0, learning_rate_init=0.01)
     ref = MLPRegressor(hidden_layer_sizes=(128,), **common).fit(X_train, y_train)
-    ours = SparseMLPRegressor((128,), density=0.2, **common).fit(X_train, y_train)
+    # hidden junction at 0.2; the 128 -> 1 output junction dense (a float density
+    # would keep 26 of its 128 weights: density means density)
+    ours = SparseMLPRegressor((128,), density=(0.2, 1.0), **common)
+    ours.fit(X_train, y_train)
     ref_r2, our_r2 = ref.score(X_test, y_test), ours.score(X_test, y_test)
-    # measured: sklearn 0.742, ours 0.733
+    # measured (lr 0.01): sklearn vs ours (0.2, 1.0) 0.831 structured
     assert our_r2 >= ref_r2 - 0.03, (our_r2, ref_r2)
     assert our_r2 > 0.6
 

@@ -173,17 +173,19 @@ def test_divergence_warns_and_never_predicts_nan(digits):
 
 
 def test_unrealisable_density_warns_with_what_was_built():
+    # 10 -> 7 at density 0.05 is 3.5 edges: fewer than one input per output
     X, y = make_classification(100, n_features=10, random_state=0)
-    with pytest.warns(UserWarning, match="not realisable"):
+    with pytest.warns(UserWarning, match="not realisable") as record:
         clf = _fit(
             X,
             y,
             hidden_layer_sizes=(7,),
-            density=0.3,
+            density=0.05,
             connectivity="structured",
             max_iter=2,
         )
-    assert clf.densities_[0] != pytest.approx(0.3)
+    assert clf.densities_[0] == pytest.approx(7 / 70)
+    assert record[0].filename == __file__  # attributed to the caller's line
 
 
 @pytest.mark.parametrize(
@@ -194,7 +196,7 @@ def test_unrealisable_density_warns_with_what_was_built():
         ({"density": (0.5,)}, "density"),
         ({"density": (0.5, 2.0)}, "density"),
         ({"connectivity": "bogus"}, "connectivity"),
-        ({"connectivity": "clash_free", "parallelism": 3}, "3"),
+        ({"connectivity": "clash_free", "parallelism": 9}, "parallelism=9"),
         ({"activation": "softplus"}, "activation"),
     ],
 )

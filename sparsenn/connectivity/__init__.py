@@ -5,9 +5,16 @@ neurons, columns = output neurons), dtype ``int8``, sorted indices, no explicit
 zeros, ``nnz`` = number of edges. Out-degree = edges per row, in-degree = edges
 per column. Everything here is a pure function of sizes, knobs and
 ``random_state``.
+
+Every connectivity realises any density: :func:`connection_pattern` stores
+exactly ``round(density * n_in * n_out)`` weights (structured and circulant
+as regular as possible, clash-free padded with virtual zero-valued neurons
+where the degrees and the parallelism need it). The clash-free weight order is
+the one edge-order record, :class:`EdgeOrder`. ``random`` is the former name of
+:func:`random_pattern` (it shadows the standard library's module name).
 """
 
-from ._clash_free import ClashFreeOrder, clash_free
+from ._clash_free import clash_free
 from ._degrees import (
     CONNECTIVITIES,
     JunctionDegrees,
@@ -17,8 +24,10 @@ from ._degrees import (
     feasible_out_degrees,
     junction_problems,
 )
-from ._generators import circulant, random, structured
-from ._patterns import PATTERNS, connection_pattern
+from ._generators import circulant, random, random_pattern, structured
+from ._order import ClashFreeOrder, EdgeOrder, right_neuron_order
+from ._padded import feasible_parallelisms
+from ._patterns import PATTERNS, connection_pattern, junction_edges, minimum_edges
 from ._scatter import (
     ScatterResult,
     default_window_size,
@@ -31,6 +40,7 @@ __all__ = [
     "CONNECTIVITIES",
     "PATTERNS",
     "ClashFreeOrder",
+    "EdgeOrder",
     "JunctionDegrees",
     "ScatterResult",
     "check_junction",
@@ -41,8 +51,13 @@ __all__ = [
     "default_window_size",
     "degrees_for_density",
     "feasible_out_degrees",
+    "feasible_parallelisms",
+    "junction_edges",
     "junction_problems",
+    "minimum_edges",
     "random",
+    "random_pattern",
+    "right_neuron_order",
     "scatter",
     "structured",
     "windows_1d",

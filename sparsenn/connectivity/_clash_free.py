@@ -1,92 +1,12 @@
 """Clash-free (hardware-friendly) connection patterns, types 1, 2 and 3."""
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from ._degrees import _check_kind, check_junction
+from ._order import ClashFreeOrder
 from ._utils import as_generator, check_int, edges_to_csr
 
 __all__ = ["ClashFreeOrder", "clash_free"]
-
-
-@dataclass(frozen=True, eq=False)
-class ClashFreeOrder:
-    """Edges of a clash-free junction in weight (processing) order.
-
-    Edge ``w = s * n_in + m * z + j`` is read in clock ``c = w // z`` (sweep
-    ``s``, cycle ``m`` of the sweep, lane ``j``); its input neuron sits in memory
-    bank ``left % z`` at row ``left // z``.
-
-    Attributes
-    ----------
-    left, right : ndarray of int64, shape (n_edges,)
-        Input and output neuron of every edge, in weight order (output neurons
-        ascending, ``right[w] = w // in_degree``).
-    z : int
-        Degree of parallelism (edges per clock, number of banks).
-    kind : int
-        Clash-free type 1, 2 or 3.
-    seeds : ndarray of int64, shape (out_degree, z)
-        Bank row read by lane ``j`` in the first clock of sweep ``s`` (the seed
-        vectors phi_s of types 2 and 3; for type 1 the first row of the
-        per-bank permutations).
-    dither : ndarray of int64, shape (out_degree, z)
-        Bank read by lane ``j`` in sweep ``s`` (the permutation v_s; identity rows
-        without memory dither).
-    n_in, n_out, out_degree, in_degree : int
-        Junction size and degrees.
-    """
-
-    left: np.ndarray
-    right: np.ndarray
-    z: int
-    kind: int
-    seeds: np.ndarray
-    dither: np.ndarray
-    n_in: int
-    n_out: int
-    out_degree: int
-    in_degree: int
-
-    @property
-    def depth(self):
-        """Rows per activation bank, ``D = n_in / z``."""
-        return self.n_in // self.z
-
-    @property
-    def n_clocks(self):
-        """Clocks per junction cycle, ``C = n_edges / z``."""
-        return self.left.size // self.z
-
-    @property
-    def banks(self):
-        """Bank read by each lane in each clock, shape (n_clocks, z)."""
-        return (self.left % self.z).reshape(self.n_clocks, self.z)
-
-    @property
-    def rows(self):
-        """Bank row read by each lane in each clock, shape (n_clocks, z)."""
-        return (self.left // self.z).reshape(self.n_clocks, self.z)
-
-    @property
-    def rtl_compatible(self):
-        """True if every clock holds whole output neurons (in_degree divides z)."""
-        return self.z % self.in_degree == 0
-
-    def clash_free_clocks(self):
-        """Per clock, whether the z inputs read lie in z different banks.
-
-        Returns
-        -------
-        ndarray of bool, shape (n_clocks,)
-        """
-        banks = np.sort(self.banks, axis=1)
-        return np.all(banks == np.arange(self.z), axis=1)
-
-    def is_clash_free(self):
-        """True if every clock reads each bank exactly once."""
-        return bool(np.all(self.clash_free_clocks()))
 
 
 def _as_table(values, shape, high, name):
@@ -220,16 +140,24 @@ def clash_free(
     kind = _check_kind(kind)
     z = check_int(z, "z", low=1)
     check_junction(n_in, n_out, out_degree, connectivity="clash_free", z=z, kind=kind)
+    rng = as_generator(random_state)
+    order = clash_free_slots(n_in, n_out, out_degree, z, kind, dither, seeds, rng)
+    pattern = edges_to_csr(order.left, order.right, n_in, n_out)
+    return (pattern, order) if return_order else pattern
+
+
+def clash_free_slots(n_in, n_out, out_degree, z, kind, dither, seeds, rng):
+    """Build the :class:`ClashFreeOrder` of a feasible (possibly padded) junction.
+
+    ``n_in`` and ``n_out`` are the sizes the hardware sees (padded ones for a
+    padded junction); no argument checks beyond those of the tables.
+    """
     d_in = n_in * out_degree // n_out
     depth = n_in // z
-    rng = as_generator(random_state)
     rows = _ROW_TABLES[kind](out_degree, z, depth, seeds, rng)
     perms = _bank_permutations(kind, dither, out_degree, z, rng)
     left = (rows * z + perms[:, None, :]).ravel()
     right = np.arange(left.size, dtype=np.int64) // d_in
-    pattern = edges_to_csr(left, right, n_in, n_out)
-    if not return_order:
-        return pattern
     order = ClashFreeOrder(
         left=left,
         right=right,
@@ -244,4 +172,4 @@ def clash_free(
     )
     for arr in (order.left, order.right, order.seeds, order.dither):
         arr.setflags(write=False)
-    return pattern, order
+    return order

@@ -260,25 +260,47 @@ def degrees_for_density(n_in, n_out, density, *, connectivity="random", z=None, 
     return JunctionDegrees(n_edges, best, n_edges // n_out, best / n_out)
 
 
-def default_parallelism(n_in, n_out, out_degree):
-    """Default degree of parallelism ``z`` for a clash-free junction.
+def default_parallelism(n_in, n_out=None, out_degree=None, *, in_degrees=None):
+    """Default degree of parallelism ``z`` of a junction: its (largest) in-degree.
 
-    ``z = in_degree`` when the in-degree divides ``n_in`` (always the case for
-    kinds 1 and 2): the smallest parallelism the RTL supports (one whole output
-    neuron per clock) and the largest bank depth ``D = n_in / z``. Each output
-    then reads exactly one input from every bank, at a row chosen by the seeds,
-    which spreads its inputs evenly (a larger multiple of the in-degree confines
-    an output to a fixed subset of banks unless memory dither is used). For kind
-    3 junctions whose in-degree does not divide ``n_in``: the largest divisor of
-    ``n_in`` not above the in-degree. Pass ``z`` explicitly to model a given
-    hardware budget.
+    The one rule of the package (pattern generators and fixed-point export):
+    the smallest divisor of ``n_in`` that is at least the largest in-degree,
+    i.e. ``z = in_degree`` whenever the in-degree divides ``n_in`` (always the
+    case for clash-free kinds 1 and 2 and for padded junctions). Then one clock
+    holds every edge of one output neuron (the released RTL needs
+    ``z >= in_degree``) and the banks are as deep as possible. Each output
+    reads exactly one input from every bank, at a row chosen by the seeds,
+    which spreads its inputs evenly (a larger multiple of the in-degree
+    confines an output to a fixed subset of banks unless memory dither is
+    used). Pass ``parallelism`` explicitly to model a given hardware budget.
+
+    Parameters
+    ----------
+    n_in : int
+        Inputs of the junction.
+    n_out, out_degree : int, optional
+        Size and out-degree of an exactly regular junction.
+    in_degrees : array-like of int, optional
+        In-degree of every output, instead of ``n_out`` and ``out_degree``.
+
+    Returns
+    -------
+    int
 
     Examples
     --------
     >>> from sparsenn.connectivity import default_parallelism
     >>> default_parallelism(784, 1024, 128)  # in-degree 98
     98
+    >>> default_parallelism(64, in_degrees=[3, 5, 4])
+    8
     """
-    check_junction(n_in, n_out, out_degree, connectivity="clash_free", kind=3)
-    d_in = n_in * out_degree // n_out
-    return max(k for k in range(1, d_in + 1) if n_in % k == 0)
+    n_in = check_int(n_in, "n_in", low=1)
+    if in_degrees is None:
+        check_junction(n_in, n_out, out_degree, connectivity="clash_free", kind=3)
+        need = n_in * out_degree // n_out
+    else:
+        need = max(int(np.max(np.asarray(in_degrees), initial=1)), 1)
+    if need >= n_in:
+        return n_in
+    return next(k for k in range(need, n_in + 1) if n_in % k == 0)

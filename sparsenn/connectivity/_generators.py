@@ -10,22 +10,31 @@ import math
 import numpy as np
 
 from ._degrees import check_junction
-from ._utils import as_generator, check_int, edges_to_csr
+from ._near_regular import balanced_degrees, degree_sequence_edges
+from ._utils import as_generator, check_int, check_memory, edges_to_csr
 
-__all__ = ["random", "structured", "circulant"]
+__all__ = ["circulant", "random", "random_pattern", "structured"]
 
 
-def random(n_in, n_out, n_edges, *, random_state=None):
+def random_pattern(n_in, n_out, n_edges, *, cover_outputs=False, random_state=None):
     """Pattern with exactly ``n_edges`` edges placed uniformly without replacement.
 
-    Degrees are free (binomial-like); some neurons may have no edge.
+    Degrees are free (binomial-like); some neurons may have no edge, unless
+    ``cover_outputs``: then every output first gets one input drawn uniformly
+    and the other ``n_edges - n_out`` edges are placed uniformly among the
+    remaining positions (what :func:`connection_pattern` builds). Also
+    available as ``sparsenn.connectivity.random`` (its former name, which
+    shadows the standard library's module name when imported bare).
 
     Parameters
     ----------
     n_in, n_out : int
         Number of input (row) and output (column) neurons.
     n_edges : int
-        Number of edges, ``0 <= n_edges <= n_in * n_out``.
+        Number of edges, ``0 <= n_edges <= n_in * n_out`` (at least ``n_out``
+        with ``cover_outputs``).
+    cover_outputs : bool, default=False
+        Give every output at least one input.
     random_state : None, int, numpy.random.Generator or numpy.random.RandomState
         Source of randomness.
 
@@ -35,83 +44,117 @@ def random(n_in, n_out, n_edges, *, random_state=None):
 
     Examples
     --------
-    >>> from sparsenn.connectivity import random
-    >>> p = random(6, 4, 10, random_state=0)
+    >>> from sparsenn.connectivity import random_pattern
+    >>> p = random_pattern(6, 4, 10, random_state=0)
     >>> p.shape, p.nnz
     ((6, 4), 10)
+    >>> q = random_pattern(100, 10, 10, cover_outputs=True, random_state=0)
+    >>> q.tocsc().indptr.tolist() == list(range(11))
+    True
     """
     n_in = check_int(n_in, "n_in", low=1)
     n_out = check_int(n_out, "n_out", low=1)
-    n_edges = check_int(n_edges, "n_edges", low=0, high=n_in * n_out)
+    low = n_out if cover_outputs else 0
+    n_edges = check_int(n_edges, "n_edges", low=low, high=n_in * n_out)
     rng = as_generator(random_state)
-    size = n_in * n_out
-    if 2 * n_edges <= size:
-        key = rng.choice(size, n_edges, replace=False, shuffle=False)
-    else:  # draw the complement: fewer numbers to pick
-        absent = rng.choice(size, size - n_edges, replace=False, shuffle=False)
-        mask = np.ones(size, dtype=bool)
-        mask[absent] = False
-        key = np.flatnonzero(mask)
-    key = np.asarray(key, dtype=np.int64)
+    check_memory(n_edges, "n_edges")
+    taken = np.empty(0, dtype=np.int64)
+    if cover_outputs:  # one uniform input per output, then the rest uniformly
+        taken = rng.integers(0, n_in, n_out) * n_out + np.arange(n_out)
+        taken.sort()
+    key = np.concatenate([taken, _uniform_keys(n_in * n_out, taken, n_edges, rng)])
     return edges_to_csr(key // n_out, key % n_out, n_in, n_out)
 
 
-def structured(n_in, n_out, out_degree, *, random_state=None):
-    """Biregular pattern: exact out-degree per input and in-degree per output.
+def _uniform_keys(size, taken, n_edges, rng):
+    """``n_edges - taken.size`` distinct keys in ``0..size-1`` outside ``taken``."""
+    free, want = size - taken.size, n_edges - taken.size
+    if 2 * want <= free:
+        rank = rng.choice(free, want, replace=False, shuffle=False)
+    else:  # draw the complement: fewer numbers to pick
+        absent = rng.choice(free, free - want, replace=False, shuffle=False)
+        mask = np.ones(free, dtype=bool)
+        mask[absent] = False
+        rank = np.flatnonzero(mask)
+    rank = np.sort(np.asarray(rank, dtype=np.int64))
+    # the rank-th free key: skip the taken keys below it (taken is sorted)
+    return rank + np.searchsorted(taken - np.arange(taken.size), rank, side="right")
 
-    Implements the "basic" generator of Dey et al.: output neurons are filled one
-    at a time; each picks ``in_degree = n_in * out_degree / n_out`` distinct
-    inputs uniformly among those with spare capacity, except that inputs whose
-    remaining capacity equals the number of outputs still to fill are forced in
-    (this repair step makes the construction always succeed). The result is not
-    uniform over all biregular graphs.
+
+def _sizes(n_in, n_out, out_degree, n_edges, connectivity):
+    """Check the size arguments (exactly one given); return ``(n_edges, exact)``."""
+    n_in = check_int(n_in, "n_in", low=1)
+    n_out = check_int(n_out, "n_out", low=1)
+    if (out_degree is None) == (n_edges is None):
+        raise TypeError("give exactly one of out_degree and n_edges")
+    if out_degree is not None:
+        check_junction(n_in, n_out, out_degree, connectivity=connectivity)
+        return n_in * out_degree, True
+    n_edges = check_int(n_edges, "n_edges", high=n_in * n_out)
+    if n_edges < n_out:
+        raise ValueError(
+            f"n_edges={n_edges} leaves an output of the junction {n_in}->{n_out} "
+            f"without an input; at least n_out={n_out} edges are needed"
+        )
+    return n_edges, False
+
+
+def structured(n_in, n_out, out_degree=None, *, n_edges=None, random_state=None):
+    """Pattern as regular as possible: out-degrees and in-degrees each differ by <= 1.
+
+    Give ``out_degree`` for an exactly biregular pattern (every input
+    ``out_degree`` edges, every output ``n_in * out_degree / n_out``; raises
+    if that is not an integer), or ``n_edges`` for any number of edges: then
+    ``n_edges % n_in`` inputs get one edge more than the others, and likewise
+    for the outputs, so the pattern is exactly regular whenever the sizes
+    divide. The graph is drawn by the configuration model (random pairing of
+    edge stubs) with degree-preserving swaps that remove repeated edges, all
+    vectorised (a junction of 10^6 outputs at degree 8 takes seconds).
 
     Parameters
     ----------
     n_in, n_out : int
         Number of input (row) and output (column) neurons.
-    out_degree : int
+    out_degree : int, optional
         Edges per input, ``1 <= out_degree <= n_out``; ``n_in * out_degree`` must
         be divisible by ``n_out``.
+    n_edges : int, optional
+        Number of edges, ``n_out <= n_edges <= n_in * n_out`` (below ``n_in``
+        some inputs have no edge).
     random_state : None, int, numpy.random.Generator or numpy.random.RandomState
         Source of randomness.
 
     Returns
     -------
     scipy.sparse.csr_matrix of shape (n_in, n_out), dtype int8
-        Row sums ``out_degree``, column sums ``in_degree``.
 
     Raises
     ------
     ValueError
         If the degrees are not realisable (the message lists nearby feasible
-        out-degrees).
+        out-degrees) or ``n_edges`` leaves a neuron without an edge.
 
     Examples
     --------
     >>> from sparsenn.connectivity import structured
-    >>> p = structured(8, 4, 1, random_state=0)
-    >>> a = p.toarray()
+    >>> a = structured(8, 4, 1, random_state=0).toarray()
     >>> a.sum(axis=1).tolist(), a.sum(axis=0).tolist()
     ([1, 1, 1, 1, 1, 1, 1, 1], [2, 2, 2, 2])
+    >>> b = structured(8, 4, n_edges=10, random_state=0).toarray()
+    >>> sorted(b.sum(axis=0).tolist())
+    [2, 2, 3, 3]
     """
-    check_junction(n_in, n_out, out_degree, connectivity="structured")
+    n_edges, _ = _sizes(n_in, n_out, out_degree, n_edges, "structured")
     rng = as_generator(random_state)
-    in_degree = n_in * out_degree // n_out
-    capacity = np.full(n_in, out_degree, dtype=np.int64)
-    picked = np.empty((n_out, in_degree), dtype=np.int64)
-    for r in range(n_out):
-        keys = rng.random(n_in)
-        keys[capacity == 0] = np.inf  # exhausted inputs are never picked
-        keys[capacity == n_out - r] = -1.0  # forced: needed by every output left
-        if in_degree < n_in:
-            chosen = np.argpartition(keys, in_degree - 1)[:in_degree]
-        else:
-            chosen = np.arange(n_in)
-        picked[r] = chosen
-        capacity[chosen] -= 1
-    right = np.repeat(np.arange(n_out, dtype=np.int64), in_degree)
-    return edges_to_csr(picked.ravel(), right, n_in, n_out)
+    check_memory(n_edges, "n_edges")
+    out_deg = balanced_degrees(n_in, n_edges, rng)
+    in_deg = balanced_degrees(n_out, n_edges, rng)
+    left, right = degree_sequence_edges(out_deg, in_deg, rng)
+    return edges_to_csr(left, right, n_in, n_out)
+
+
+#: Former name of :func:`random_pattern` (kept as a public alias).
+random = random_pattern
 
 
 def _circulant_geometry(n_in, n_out):
@@ -119,13 +162,15 @@ def _circulant_geometry(n_in, n_out):
     return g, n_in // g, n_out // g, n_in * n_out // g
 
 
-def _random_offsets(n_in, n_out, out_degree, rng):
-    """Random offset set with ``out_degree`` members per class mod a, ``in_degree``
-    per class mod b (see :func:`circulant`).
+def _random_offsets(n_in, n_out, n_offsets, rng):
+    """Random offset set with balanced counts per class mod a and mod b.
+
+    Returns the sorted offsets and the offset that is last in the balanced
+    construction (dropping it, or some of its edges, keeps the counts balanced).
+    See :func:`circulant`.
     """
     g, a, b, _ = _circulant_geometry(n_in, n_out)
     ab = a * b
-    n_offsets = a * out_degree
     residue = np.arange(ab)
     # Balanced counts per residue class mod ab (the set {0, .., T-1} reduced mod ab).
     count = n_offsets // ab + (residue < n_offsets % ab)
@@ -136,7 +181,9 @@ def _random_offsets(n_in, n_out, out_degree, rng):
     # Within each class pick `count` of the g lifts residue + ab * k at random.
     rank = np.argsort(np.argsort(rng.random((ab, g)), axis=1), axis=1)
     res_idx, lift = np.nonzero(rank < count[:, None])
-    return np.sort(new_residue[res_idx] + ab * lift)
+    last = (n_offsets - 1) % ab
+    last_lift = int(np.flatnonzero(rank[last] == count[last] - 1)[0])
+    return np.sort(new_residue[res_idx] + ab * lift), new_residue[last] + ab * last_lift
 
 
 def _check_offsets(offsets, n_in, n_out, out_degree):
@@ -161,7 +208,9 @@ def _check_offsets(offsets, n_in, n_out, out_degree):
     return np.sort(offsets.astype(np.int64))
 
 
-def circulant(n_in, n_out, out_degree, *, offsets=None, random_state=None):
+def circulant(
+    n_in, n_out, out_degree=None, *, n_edges=None, offsets=None, random_state=None
+):
     """Block-circulant (quasi-cyclic) biregular pattern.
 
     With ``g = gcd(n_in, n_out)``, ``a = n_in / g``, ``b = n_out / g`` and
@@ -180,13 +229,22 @@ def circulant(n_in, n_out, out_degree, *, offsets=None, random_state=None):
     (``|S| = a * out_degree``). By default S is random: balanced class counts
     with the classes relabelled and the lifts chosen at random.
 
+    With ``n_edges`` instead of ``out_degree`` the pattern has exactly that many
+    edges: ``T = ceil(n_edges / g)`` balanced offsets (each gives ``g`` edges),
+    of which the last in the balanced construction keeps only
+    ``n_edges - g (T - 1)`` of its edges, so degrees differ by at most one and
+    the shift invariance holds for all other offsets.
+
     Parameters
     ----------
     n_in, n_out : int
         Number of input (row) and output (column) neurons.
-    out_degree : int
+    out_degree : int, optional
         Edges per input; ``n_in * out_degree`` must be divisible by ``n_out``
         (the same condition as :func:`structured`).
+    n_edges : int, optional
+        Number of edges instead of ``out_degree``,
+        ``n_out <= n_edges <= n_in * n_out``.
     offsets : array-like of int, optional
         Explicit offset set S in ``0..N-1`` satisfying the class counts above.
     random_state : None, int, numpy.random.Generator or numpy.random.RandomState
@@ -205,15 +263,27 @@ def circulant(n_in, n_out, out_degree, *, offsets=None, random_state=None):
            [0, 0, 1, 1],
            [1, 0, 0, 1]], dtype=int8)
     """
-    check_junction(n_in, n_out, out_degree, connectivity="circulant")
+    n_edges, exact = _sizes(n_in, n_out, out_degree, n_edges, "circulant")
+    check_memory(n_edges, "n_edges")
     g, a, b, n_cls = _circulant_geometry(n_in, n_out)
-    if offsets is None:
-        offsets = _random_offsets(n_in, n_out, out_degree, as_generator(random_state))
-    else:
+    check_memory(n_cls, "lcm(n_in, n_out)", bytes_per_edge=24)  # offset draw
+    rng = as_generator(random_state)
+    partial = None
+    if offsets is not None:
+        if not exact:
+            raise TypeError("offsets need out_degree (not n_edges)")
         offsets = _check_offsets(offsets, n_in, n_out, out_degree)
+    else:
+        offsets, partial = _random_offsets(n_in, n_out, -(-n_edges // g), rng)
     b_inv = pow(b, -1, a) if a > 1 else 0
     first = (-offsets * b_inv) % a  # smallest input using each offset
     left = (first[:, None] + a * np.arange(g)[None, :]).ravel()
     s = np.repeat(offsets, g)
     right = ((s + left * b) % n_cls) // a
+    surplus = left.size - n_edges
+    if surplus:
+        cut = np.flatnonzero(s == partial)[rng.permutation(g)[:surplus]]
+        keep = np.ones(left.size, dtype=bool)
+        keep[cut] = False
+        left, right = left[keep], right[keep]
     return edges_to_csr(left, right, n_in, n_out)

@@ -1,11 +1,18 @@
 """Shared helpers: argument checks, random-state handling and CSR assembly."""
 
 import numbers
+import os
 
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["as_generator", "check_int", "edges_to_csr"]
+__all__ = [
+    "as_generator",
+    "available_memory",
+    "check_int",
+    "check_memory",
+    "edges_to_csr",
+]
 
 
 def check_int(value, name, *, low=None, high=None):
@@ -99,3 +106,54 @@ def edges_to_csr(left, right, n_in, n_out):
     pattern = sp.csr_matrix((data, cols, indptr), shape=(n_in, n_out))
     pattern.has_sorted_indices = True
     return pattern
+
+
+# Bytes per edge while a pattern is built: edge lists, keys, a sort's temporaries
+# and the CSR arrays (int64 throughout; measured peak ~ 60 B/edge for structured).
+_BYTES_PER_EDGE = 64
+
+
+def available_memory():
+    """Bytes of memory the system reports as available (None if unknown)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_memory(n_edges, name, *, bytes_per_edge=_BYTES_PER_EDGE):
+    """Raise ``ValueError`` before building a pattern that cannot fit in memory.
+
+    Parameters
+    ----------
+    n_edges : int
+        Edges of the pattern to build.
+    name : str
+        Parameter that set the size (named in the message).
+    bytes_per_edge : int
+        Estimated peak bytes per edge.
+
+    Examples
+    --------
+    >>> check_memory(10, "n_edges")
+    >>> check_memory(10**15, "n_edges")
+    Traceback (most recent call last):
+    ...
+    ValueError: n_edges=1000000000000000 needs about 6.4e+07 GB to build the ...
+    """
+    need = int(n_edges) * bytes_per_edge
+    avail = available_memory()
+    if avail is not None and need > avail:
+        raise ValueError(
+            f"{name}={n_edges} needs about {need / 1e9:.3g} GB to build the "
+            f"connection pattern (estimate {bytes_per_edge} bytes per edge) but only "
+            f"{avail / 1e9:.1f} GB of memory is available; use a smaller layer or "
+            "density"
+        )

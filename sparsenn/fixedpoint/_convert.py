@@ -7,9 +7,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import check_is_fitted
 
+from ..connectivity import default_parallelism, right_neuron_order
 from ._calibrate import calibrate_output
 from ._format import INPUT_BITS, QFormat, quantize_inputs
-from ._layout import JunctionLayout, default_parallelism
+from ._layout import JunctionLayout
 from ._lut import sigmoid_lut
 from ._network import FixedPointNetwork
 
@@ -35,10 +36,12 @@ def to_fixed_point(
     Weights and biases are rounded half up to ``fmt``; values outside the format's
     range are saturated, counted in ``conversion_saturation_`` and reported with a
     ``UserWarning``. Clash-free junctions keep the generator's weight order and
-    ``z``; other junctions are put in right-neuron order (by right neuron, then
-    left neuron) with ``z`` taken from ``model.parallelism`` or, when that is
-    ``None``, the smallest divisor of ``n_in`` that is at least the largest
-    in-degree.
+    ``z`` (read from the edge order the sparse weights carry, with any
+    zero-valued padding, which the layout and the memory images keep); other
+    junctions are put in right-neuron order (by right neuron, then left neuron)
+    with ``z`` taken from ``model.parallelism`` or, when that is ``None``,
+    :func:`sparsenn.connectivity.default_parallelism` (the smallest divisor of
+    ``n_in`` that is at least the largest in-degree).
 
     Parameters
     ----------
@@ -105,12 +108,12 @@ def to_fixed_point(
         raise TypeError(f"fmt must be a QFormat, got {fmt!r}.")
     if not isinstance(input_bits, Integral) or not 1 <= input_bits <= 16:
         raise ValueError(f"input_bits must be an int in 1..16, got {input_bits!r}.")
-    coefs, intercepts = model.coefs_, model.intercepts_
-    orders = getattr(model, "connection_orders_", None) or [None] * len(coefs)
-    zs = _parallelisms(getattr(model, "parallelism", None), len(coefs))
+    intercepts = model.intercepts_
+    weights = _weight_sources(model)
+    zs = _parallelisms(getattr(model, "parallelism", None), len(weights))
     junctions = [
         _junction(W, order, z, i)
-        for i, (W, order, z) in enumerate(zip(coefs, orders, zs, strict=True))
+        for i, ((W, order), z) in enumerate(zip(weights, zs, strict=True))
     ]
     layouts = [layout for layout, _ in junctions]
     values = [v for _, v in junctions]
@@ -184,42 +187,54 @@ def _parallelisms(parallelism, n_junctions):
     return values
 
 
-def _edges(W):
-    """Left, right and float value of every stored edge of a coefs_ entry."""
-    if sp.issparse(W):
-        coo = sp.coo_matrix(W)
-        coo.sum_duplicates()
-        return coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
-    W = np.asarray(W, dtype=np.float64)
-    left, right = np.indices(W.shape).reshape(2, -1)
-    return left, right, W.ravel()
+def _weight_sources(model):
+    """Per junction ``(weights, order)``: the weight objects of a fitted model.
+
+    A model's sparse weight objects carry their edge order (``order``) and
+    their values in canonical order (``params``), read directly; a model with
+    only ``coefs_`` (and optionally ``connection_orders_``) is read from those.
+    """
+    weights = getattr(model, "weights_", None)
+    if weights is not None and all(hasattr(w, "order") for w in weights):
+        return [(w, w.order) for w in weights]
+    coefs = model.coefs_
+    orders = getattr(model, "connection_orders_", None) or [None] * len(coefs)
+    return list(zip(coefs, orders, strict=True))
+
+
+def _canonical(W):
+    """Pattern (canonical CSR) and float values in canonical order of one junction."""
+    if hasattr(W, "order"):  # SparseWeights: params are in canonical order
+        P = sp.csr_matrix((W.params, W._indices, W._indptr), shape=W.shape)
+        return P, np.asarray(W.params, dtype=np.float64)
+    P = sp.csr_matrix(W) if sp.issparse(W) else sp.csr_matrix(np.ones(np.shape(W)))
+    P.sum_duplicates()
+    if not sp.issparse(W):
+        return P, np.asarray(W, dtype=np.float64).ravel()
+    return P, np.asarray(P.data, dtype=np.float64)
 
 
 def _junction(W, order, z, i):
     """JunctionLayout and float weights in weight order of junction ``i``."""
-    n_in, n_out = W.shape
-    left, right, values = _edges(W)
-    values = np.asarray(values, dtype=np.float64)
+    P, values = _canonical(W)
+    n_in, n_out = P.shape
     if order is None:
-        perm = np.lexsort((left, right))
-        left, right, values = left[perm], right[perm], values[perm]
         if z is None:
-            z = default_parallelism(n_in, np.bincount(right, minlength=n_out))
+            z = default_parallelism(n_in, in_degrees=np.diff(P.tocsc().indptr))
         elif n_in % z:
+            divisors = [k for k in range(1, n_in + 1) if n_in % k == 0]
             raise ValueError(
-                f"parallelism={z} must divide n_in={n_in} of junction {i}."
+                f"parallelism={z} must divide n_in={n_in} of junction {i} (a "
+                f"{type(W).__name__} junction without a clash-free order is not "
+                f"padded); feasible values: {divisors}."
             )
-        return JunctionLayout(n_in, n_out, left, right, int(z)), values
-    layout = JunctionLayout(
-        n_in,
-        n_out,
-        np.asarray(order.left, np.int64),
-        np.asarray(order.right, np.int64),
-        int(order.z),
-        "clash_free",
-        np.asarray(order.seeds),
-        np.asarray(order.dither),
-    )
+        order = right_neuron_order(P, int(z))
+        return JunctionLayout.from_order(order), values[order.canonical_index()]
+    layout = JunctionLayout.from_order(order)
+    if hasattr(W, "order"):  # the weight object's own order: same edges
+        return layout, values[order.canonical_index()]
+    left = np.repeat(np.arange(n_in, dtype=np.int64), np.diff(P.indptr))
+    right = P.indices.astype(np.int64)
     return layout, _values_in_order(layout, left, right, values, i)
 
 

@@ -94,6 +94,8 @@ def save(net, path, X=None, *, hidden_vectors=True):
         )
         if lay.seeds is not None:
             arrays.update({f"seeds{i}": lay.seeds, f"dither{i}": lay.dither})
+        if lay.order.stored is not None:  # padded: every slot, and which are stored
+            arrays.update(_slot_arrays(lay, i))
         junctions.append(_junction_manifest(lay))
     images = network_images(net)
     vectors = None
@@ -207,11 +209,23 @@ def _junction_manifest(lay):
         "out_degree": _degree(lay.out_degrees()),
         "neurons_per_clock": lay.neurons_per_clock(),
         "kind": lay.kind,
+        "padded_sizes": list(lay.padded_sizes),
+        "padding": lay.padding,
         "clash_free": clashes == 0,
         "clash_clocks": clashes,
         "weight_order": "clash-free generator order"
         if lay.kind == "clash_free"
         else "right neuron, then left neuron",
+    }
+
+
+def _slot_arrays(lay, i):
+    order = lay.order
+    return {
+        f"slot_left{i}": order.left,
+        f"slot_right{i}": order.right,
+        f"stored{i}": order.stored,
+        f"slot_degrees{i}": np.array([order.out_degree or 0, order.in_degree or 0]),
     }
 
 

@@ -103,10 +103,11 @@ def network_images(net):
 def _junction_images(i, lay, w, b, fmt):
     folder = f"junction{i}"
     head = f"sparsenn junction {i}: {lay.n_in} -> {lay.n_out}, z={lay.z}"
-    index_width = max(int(lay.n_in - 1).bit_length(), 1)
+    index_width = max(int(lay.padded_sizes[0] - 1).bit_length(), 1)
+    slots_w, slots_l = lay.slot_values(w), lay.slot_left  # padding slots hold 0
     images = []
     for j, (wb, lb) in enumerate(
-        zip(banks(w, lay.z), banks(lay.left, lay.z), strict=True)
+        zip(banks(slots_w, lay.z), banks(slots_l, lay.z), strict=True)
     ):
         note = f"{head}, weight bank {j}: address c = edge c*z+{j}, {fmt}"
         images += _both(f"{folder}/weights_bank{j:03d}", wb, fmt.width, note)
@@ -115,7 +116,7 @@ def _junction_images(i, lay, w, b, fmt):
             Image(f"{folder}/left_bank{j:03d}.mem", lb, index_width, False, note)
         )
     g = lay.neurons_per_clock()
-    for r, bb in enumerate(banks(b, g)):
+    for r, bb in enumerate(banks(lay.padded_bias(b), g)):
         note = f"{head}, bias bank {r}: address c = neuron c*{g}+{r}, {fmt}"
         images += _both(f"{folder}/bias_bank{r:03d}", bb, fmt.width, note)
     if lay.seeds is not None:
@@ -181,10 +182,12 @@ def vector_images(net, acts, winners, layers=None):
     fmt, width = net.fmt, net.fmt.width
     source = "the simulator run on the inputs of vectors/layer0_bank*.mem"
     zs = [lay.z for lay in net.layouts] + [1]
+    sizes = [lay.padded_sizes[0] for lay in net.layouts] + [net.layouts[-1].n_out]
     layers = range(len(acts)) if layers is None else layers
     images = []
     for h in layers:
         a, z = acts[h], zs[h]
+        a = np.pad(a, ((0, 0), (0, sizes[h] - a.shape[1])))  # virtual inputs: 0
         depth = a.shape[1] // z
         # bank b, address n*depth + r holds neuron r*z + b of sample n
         layer = a.reshape(a.shape[0], depth, z).transpose(2, 0, 1).reshape(z, -1)

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 
+from ..connectivity import EdgeOrder
 from ._export import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -164,7 +165,7 @@ def verify_images(root, net, vectors=None):
 
 def _vector_images(root, net, n_samples, layers):
     lay0, width = net.layouts[0], net.fmt.width
-    depth = lay0.n_in // lay0.z
+    depth = lay0.padded_sizes[0] // lay0.z  # virtual inputs are in the banks
     values = []
     for b in range(lay0.z):
         path = root / "vectors" / f"layer0_bank{b:03d}.mem"
@@ -175,7 +176,8 @@ def _vector_images(root, net, n_samples, layers):
                 f"{n_samples} samples x {depth} rows."
             )
         values.append(got)
-    codes = codes_from_banks(np.stack(values), n_samples, lay0.n_in)
+    codes = codes_from_banks(np.stack(values), n_samples, lay0.padded_sizes[0])
+    codes = codes[:, : lay0.n_in]  # virtual (padding) inputs are zero
     top = int(quantize_inputs(np.ones((1, 1)), net.fmt, net.input_bits)[0, 0])
     bad = np.flatnonzero((codes.ravel() < 0) | (codes.ravel() > top))
     if bad.size:
@@ -257,6 +259,24 @@ def _read_arrays(path, junctions):
     return arrays
 
 
+def _padded_order(arrays, i, meta):
+    """Return the padded EdgeOrder of junction ``i`` (None if it has no padding)."""
+    if f"stored{i}" not in arrays:
+        return None
+    try:
+        n_in_p, n_out_p = meta["padded_sizes"]
+        d_out, d_in = (int(d) or None for d in arrays[f"slot_degrees{i}"])
+        slots = arrays[f"slot_left{i}"], arrays[f"slot_right{i}"], arrays[f"stored{i}"]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"padding record incomplete ({exc!r})") from None
+    return EdgeOrder(
+        slots[0].astype(np.int64), slots[1].astype(np.int64),
+        meta["z"], None, arrays.get(f"seeds{i}"), arrays.get(f"dither{i}"),
+        meta["n_in"], meta["n_out"], d_out, d_in, n_in_p, n_out_p,
+        slots[2].astype(bool),
+    )  # fmt: skip
+
+
 def _layout(arrays, i, meta, path):
     seeds = arrays.get(f"seeds{i}")
     try:
@@ -269,6 +289,7 @@ def _layout(arrays, i, meta, path):
             meta["kind"],
             seeds,
             arrays.get(f"dither{i}"),
+            _padded_order(arrays, i, meta),
         )
     except ValueError as exc:
         raise ExportError(f"{path}: junction {i} is inconsistent ({exc}).") from exc

@@ -86,6 +86,11 @@ class SparseWeights(WeightMatrix):
     dtype : {float32, float64}, optional
         Dtype of ``params``; default: the dtype of ``values`` (or of the
         pattern's data) if it is float32/float64, else float64.
+    order : sparsenn.connectivity.EdgeOrder, optional
+        The hardware edge order of the pattern (made by
+        :mod:`sparsenn.connectivity` for clash-free junctions, with any
+        zero-valued padding); its stored edges must be the pattern's edges.
+        Carried unchanged for :func:`sparsenn.fixedpoint.to_fixed_point`.
 
     Attributes
     ----------
@@ -94,7 +99,9 @@ class SparseWeights(WeightMatrix):
     kernel : str
         The kernel in use ("numba", "scipy" or "dense"; "auto" is resolved).
     density : float
-        ``nnz / (n_in * n_out)``.
+        ``nnz / (n_in * n_out)``, the achieved density.
+    order : EdgeOrder or None
+        As given.
 
     Examples
     --------
@@ -113,7 +120,7 @@ class SparseWeights(WeightMatrix):
            [0., 3., 0.]])
     """
 
-    def __init__(self, pattern, values=None, *, kernel="auto", dtype=None):
+    def __init__(self, pattern, values=None, *, kernel="auto", dtype=None, order=None):
         A = _canonical_csr(pattern)
         if values is None:
             values = A.data
@@ -131,6 +138,7 @@ class SparseWeights(WeightMatrix):
             raise ValueError("kernel='numba' requested but numba cannot be imported.")
         self.shape = A.shape
         self._build_structure(A)
+        self.order = _check_order(order, self)
         self.kernel = _auto_kernel(self.density) if kernel == "auto" else kernel
         self._set_params(np.array(values, dtype=dtype, copy=True))
 
@@ -258,6 +266,23 @@ class SparseWeights(WeightMatrix):
         state = self.__dict__.copy()
         state["_dense_buf"] = None
         return state
+
+
+def _check_order(order, W):
+    """``order`` if its stored edges are exactly the pattern's edges."""
+    if order is None:
+        return None
+    n_in, n_out = W.shape
+    if (order.n_in, order.n_out) != W.shape or order.n_edges != W._indices.size:
+        raise ValueError(
+            f"order describes a {order.n_in}x{order.n_out} junction with "
+            f"{order.n_edges} stored edges; the pattern is {n_in}x{n_out} with "
+            f"{W._indices.size}."
+        )
+    key = np.sort(order.stored_left * n_out + order.stored_right)
+    if not np.array_equal(key, W._rows() * n_out + W._indices):
+        raise ValueError("order's stored edges are not the pattern's edges.")
+    return order
 
 
 def _common_dtype(W, *arrays):

@@ -534,8 +534,8 @@ def _check_hidden_sizes(hidden_layer_sizes):
     )
     if not ok or np.ndim(hidden_layer_sizes) > 1:
         raise ValueError(
-            "hidden_layer_sizes must be an int >= 1 or a sequence of ints >= 1 "
-            f"(one width per hidden layer); got hidden_layer_sizes="
-            f"{hidden_layer_sizes!r}."
+            f"hidden_layer_sizes={hidden_layer_sizes!r} must hold positive "
+            "integers (neurons per hidden layer): an int >= 1 or a sequence of "
+            "ints >= 1."
         )
     return [int(n) for n in sizes]

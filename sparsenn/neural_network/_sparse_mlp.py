@@ -3,9 +3,14 @@
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.utils.validation import check_is_fitted
 
 from .._sklearn import Interval, StrOptions
-from .._warnings import warn
+from ..connectivity._estimator import (
+    auto_densities,
+    check_layer_sizes,
+    junction_pattern,
+)
 from ..engine._init import glorot_bound
 from ._base import BaseStructuredMLP
 
@@ -17,20 +22,31 @@ _CONNECTIVITIES = ("random", "structured", "clash_free", "circulant")
 class SparseJunctionsMixin:
     """Pre-defined sparse junctions: ``density``, ``connectivity``, ``parallelism``.
 
-    Builds each junction's :class:`~sparsenn.layers.SparseWeights` for the
-    sparse MLP classifier and regressor; sets ``densities_`` and
-    ``connection_orders_``.
+    Builds each junction's :class:`~sparsenn.layers.SparseWeights` (which
+    carries its pattern, achieved density and edge order) for the sparse MLP
+    classifier and regressor; ``densities_``, ``connection_orders_`` and
+    ``padding_`` are read from the weights.
     """
 
     _structure_constraints = {
-        "density": [Interval(Real, 0, 1, closed="right"), tuple, list],
+        "density": [
+            Interval(Real, 0, 1, closed="right"),
+            StrOptions({"auto"}),
+            tuple,
+            list,
+        ],
         "connectivity": [StrOptions(set(_CONNECTIVITIES))],
         "parallelism": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
     }
 
     def _validate_structure(self, layer_sizes):
         n_junctions = len(layer_sizes) - 1
-        self._densities = _per_junction(self.density, n_junctions, "density")
+        check_layer_sizes(self.hidden_layer_sizes, layer_sizes)
+        self._densities = (
+            auto_densities(layer_sizes)
+            if isinstance(self.density, str) and self.density == "auto"
+            else _per_junction(self.density, n_junctions, "density")
+        )
         for rho in self._densities:
             if not (isinstance(rho, Real) and 0 < rho <= 1):
                 raise ValueError(
@@ -38,8 +54,6 @@ class SparseJunctionsMixin:
                     f"{self.density!r}."
                 )
         self._parallelisms = _per_junction(self.parallelism, n_junctions, "parallelism")
-        self.densities_ = np.zeros(n_junctions)
-        self.connection_orders_ = [None] * n_junctions
 
     def _junction_bytes(self, layer_index, n_in, n_out, itemsize):
         # value + index per stored edge, and the pattern generator's int64 keys
@@ -47,37 +61,46 @@ class SparseJunctionsMixin:
         return int(n_edges * (itemsize + 4 + 24)) + 8 * (n_in + n_out)
 
     def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
-        from ..connectivity import connection_pattern
         from ..layers import SparseWeights
 
-        rho = self._densities[layer_index]
-        pattern, order = connection_pattern(
-            self.connectivity,
-            n_in,
-            n_out,
-            rho,
-            parallelism=self._parallelisms[layer_index],
-            random_state=rng,
-            rtl_compatible=getattr(self, "rtl_compatible", False),
-        )
+        pattern, order = self._junction_pattern(layer_index, n_in, n_out, rng)
         n_edges = pattern.nnz
-        self._warn_if_adjusted(layer_index, n_in, n_out, rho, n_edges)
-        self.densities_[layer_index] = n_edges / (n_in * n_out)
-        self.connection_orders_[layer_index] = order
         bound = glorot_bound(n_edges / n_out, n_edges / n_in, self.activation)
         values = rng.uniform(-bound, bound, n_edges).astype(dtype)
-        return SparseWeights(pattern, values, dtype=dtype)
+        return SparseWeights(pattern, values, dtype=dtype, order=order)
 
-    def _warn_if_adjusted(self, layer_index, n_in, n_out, rho, n_edges):
-        wanted = rho * n_in * n_out
-        if abs(n_edges - wanted) > 1:
-            warn(
-                f"Junction {layer_index} ({n_in} -> {n_out}, connectivity="
-                f"{self.connectivity!r}): requested density {rho:g} "
-                f"({wanted:.1f} edges) is not realisable; using {n_edges} edges, "
-                f"density {n_edges / (n_in * n_out):.4g}.",
-                UserWarning,
-            )
+    def _junction_pattern(self, layer_index, n_in, n_out, rng):
+        rho, z = self._densities[layer_index], self._parallelisms[layer_index]
+        if getattr(self, "rtl_compatible", False):
+            from ..connectivity import connection_pattern
+
+            return connection_pattern(
+                self.connectivity, n_in, n_out, rho, parallelism=z,
+                random_state=rng, rtl_compatible=True,
+            )  # fmt: skip
+        return junction_pattern(
+            self.connectivity, layer_index, (n_in, n_out), rho, z, rng
+        )
+
+    # Fitted attributes read from the weight objects (no side effects in
+    # _make_weights): what was built, the hardware edge order and its padding.
+    @property
+    def densities_(self):
+        """Ndarray of shape (n_junctions,): achieved density of each junction."""
+        check_is_fitted(self, "weights_")
+        return np.array([w.density for w in self.weights_])
+
+    @property
+    def connection_orders_(self):
+        """list: per junction, its ``EdgeOrder`` (clash-free) or None."""
+        check_is_fitted(self, "weights_")
+        return [w.order for w in self.weights_]
+
+    @property
+    def padding_(self):
+        """list: per junction, the clash-free padding dict or None."""
+        check_is_fitted(self, "weights_")
+        return [None if w.order is None else w.order.padding for w in self.weights_]
 
 
 class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
@@ -98,23 +121,27 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         Number of neurons in each hidden layer.
     activation : {"relu", "logistic", "tanh", "identity"}, default="relu"
         Hidden-layer activation.
-    density : float in (0, 1] or tuple of such floats, default=0.1
+    density : "auto", float in (0, 1] or tuple of such floats, default="auto"
         Fraction of the ``n_in * n_out`` possible weights each junction keeps:
         one value for every junction, or one per junction (input to first
-        hidden layer first, ``len(hidden_layer_sizes) + 1`` values).  How the
-        density becomes integer degrees is described in the Notes.
+        hidden layer first, ``len(hidden_layer_sizes) + 1`` values).
+        ``"auto"``: hidden junctions keep 20% of their weights but every
+        neuron at least 32 inputs (all of a smaller layer), and the output
+        junction is dense, as the seed recommends (later junctions denser);
+        measured in ``docs/sparse_mlp.md``.  How a density becomes a
+        pattern is described in the Notes.
     connectivity : {"random", "structured", "clash_free", "circulant"}, \
             default="structured"
-        Pattern class: ``"random"`` (exact edge count, free degrees),
-        ``"structured"`` (exact in- and out-degree), ``"clash_free"`` (exact
-        degrees and clash-free memory access for ``parallelism`` edges per
-        clock, as in the FPGA datapath) or ``"circulant"``.  See
-        :mod:`sparsenn.connectivity`.
+        Pattern class: ``"random"`` (free degrees), ``"structured"`` (in- and
+        out-degrees as equal as possible), ``"clash_free"`` (clash-free memory
+        access for ``parallelism`` edges per clock, as in the FPGA datapath)
+        or ``"circulant"``.  See :mod:`sparsenn.connectivity`.
     parallelism : int, tuple of int or None, default=None
         Degree of parallelism ``z`` (edges per clock) of clash-free junctions;
-        one value for all junctions or one per junction.  ``z`` must divide the
-        junction's input size.  None lets :func:`sparsenn.connectivity.
-        connection_pattern` choose.  Ignored by the other connectivities.
+        one value for all junctions or one per junction, at most the
+        junction's input size (the junction is padded so that ``z`` divides
+        it).  None uses the padded junction's in-degree (one output neuron per
+        clock).  Ignored by the other connectivities.
     rtl_compatible : bool, default=False
         With ``connectivity="clash_free"``: build the connection order of the
         authors' released RTL (clash-free type 2, all start vectors zero, no
@@ -176,9 +203,16 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
     densities_ : ndarray of shape (n_junctions,)
         Achieved density of each junction.
     connection_orders_ : list
-        Per junction, the :class:`sparsenn.connectivity.ClashFreeOrder` (the
-        per-clock edge order used by the hardware) of clash-free junctions,
-        None for the others.
+        Per junction, the :class:`sparsenn.connectivity.EdgeOrder` (the
+        per-clock edge order used by the hardware, with any zero-valued
+        padding) of clash-free junctions, None for the others; the same object
+        as ``weights_[i].order``.
+    padding_ : list
+        Per junction, ``None`` or for clash-free junctions the dict
+        ``{"inputs", "outputs", "zero_slots"}``: virtual zero-valued inputs and
+        outputs and the slots holding a zero weight, added so that the degrees
+        and ``parallelism`` divide. Padded weights are never stored or trained
+        (they are not in ``coefs_``); they exist only in the fixed-point layout.
     n_params_ : int
         Stored weights plus biases.
     n_iter_ : int
@@ -200,31 +234,33 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
 
     Notes
     -----
-    **Density to degrees.**  A junction with ``n_in`` inputs and ``n_out``
-    outputs and requested density ``rho``:
+    **Density means density.**  A junction with ``n_in`` inputs, ``n_out``
+    outputs and requested density ``rho`` stores exactly
+    ``round(rho * n_in * n_out)`` weights for every connectivity
+    (:func:`sparsenn.connectivity.connection_pattern`):
 
-    - ``"random"`` keeps ``max(1, round(rho * n_in * n_out))`` edges;
-    - ``"structured"``, ``"clash_free"`` and ``"circulant"`` need an integer
-      out-degree ``d_out`` (edges per input) with ``n_in * d_out`` divisible by
-      ``n_out`` (and, for clash-free, compatible with ``z``); the feasible
-      out-degree nearest to ``rho * n_out`` is used
-      (:func:`sparsenn.connectivity.degrees_for_density`).
+    - ``"random"``: one uniform input per output, the rest at uniformly drawn
+      positions (otherwise free degrees);
+    - ``"structured"`` and ``"circulant"``: out-degrees differ by at most one,
+      and so do in-degrees (exactly regular whenever the sizes divide);
+    - ``"clash_free"``: on a junction padded with virtual zero-valued inputs
+      and outputs where the degrees and ``parallelism`` need it
+      (``padding_``); the padding exists only in the fixed-point layout.
 
-    Whenever the achieved number of edges differs from ``rho * n_in * n_out``
-    by more than one edge, a ``UserWarning`` names the junction, the requested
-    and the achieved density; ``densities_`` records what was built.  A
-    pattern that cannot be realised at all raises a ``ValueError`` explaining
-    why.
+    Every output needs at least one input; a density below that is raised to
+    ``n_out`` edges with a ``UserWarning`` naming the junction (the only case
+    that warns). Below one edge per input, some inputs are left unconnected.
+    ``densities_`` records what was built.
 
     Examples
     --------
     >>> from sklearn.datasets import load_digits
     >>> from sparsenn import SparseMLPClassifier
     >>> X, y = load_digits(return_X_y=True)
-    >>> clf = SparseMLPClassifier((128,), density=0.2, max_iter=30,
+    >>> clf = SparseMLPClassifier((128,), density=(0.2, 0.5), max_iter=30,
     ...                           random_state=0).fit(X / 16, y)
-    >>> clf.coefs_[0].shape, round(float(clf.densities_[0]), 2)
-    ((64, 128), 0.2)
+    >>> clf.coefs_[0].shape, clf.coefs_[0].nnz, clf.densities_.round(2).tolist()
+    ((64, 128), 1638, [0.2, 0.5])
     >>> bool(clf.score(X / 16, y) > 0.9)
     True
     """
@@ -240,7 +276,7 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         hidden_layer_sizes=(100,),
         activation="relu",
         *,
-        density=0.1,
+        density="auto",
         connectivity="structured",
         parallelism=None,
         rtl_compatible=False,

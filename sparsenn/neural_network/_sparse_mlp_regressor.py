@@ -21,7 +21,7 @@ class SparseMLPRegressor(SparseJunctionsMixin, BaseStructuredRegressor):
         Number of neurons in each hidden layer.
     activation : {"relu", "logistic", "tanh", "identity"}, default="relu"
         Hidden-layer activation.
-    density : float in (0, 1] or tuple of such floats, default=0.1
+    density : "auto", float in (0, 1] or tuple of such floats, default="auto"
         Fraction of the ``n_in * n_out`` possible weights each junction keeps,
         one value or one per junction; see
         :class:`~sparsenn.SparseMLPClassifier` for how it becomes degrees.
@@ -123,7 +123,7 @@ class SparseMLPRegressor(SparseJunctionsMixin, BaseStructuredRegressor):
         hidden_layer_sizes=(100,),
         activation="relu",
         *,
-        density=0.1,
+        density="auto",
         connectivity="structured",
         parallelism=None,
         solver="adam",
