@@ -10,7 +10,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from .._sklearn import _check_sample_weight
-from ..engine._pinv_solvers import weighted_accuracy
+from ..engine._pinv import weighted_accuracy
 from ._pinv_base import ACTIVATIONS, PseudoInverseSparseBase
 
 __all__ = ["ACTIVATIONS", "PseudoInverseSparseClassifier"]
@@ -136,7 +136,7 @@ class PseudoInverseSparseClassifier(ClassifierMixin, PseudoInverseSparseBase):
         return self._fit_network(X, T, sw, codes)
 
     def _training_score(self, H, codes, sw):
-        return weighted_accuracy(self, H, codes, sw)
+        return weighted_accuracy(H, self.coef_, self.intercept_, codes, sw)
 
     def decision_function(self, X):
         """Per-class ridge scores; shape (n_samples,) for two classes.

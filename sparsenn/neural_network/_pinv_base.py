@@ -10,7 +10,6 @@ or undoes a refinement sweep.
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -18,8 +17,16 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._memory import check_allocation
 from .._sklearn import Interval, StrOptions
 from ..engine._activations import ACTIVATIONS as _ENGINE_ACTIVATIONS
-from ..engine._pinv_solvers import INVERSE_ACTIVATIONS, solve_ridge
-from ..linalg import OffsetTridiagonal
+from ..engine._pinv import (
+    INVERSE_ACTIVATIONS,
+    hidden_activations,
+    random_lift,
+    random_tridiagonal,
+    refit_tridiagonal,
+    ridge_output,
+    standardisation,
+    tridiagonal_layer,
+)
 
 __all__ = ["ACTIVATIONS", "PseudoInverseSparseBase"]
 
@@ -113,46 +120,20 @@ class PseudoInverseSparseBase(BaseEstimator):
         return int(offsets[0]), int(offsets[1])
 
     def _standardise(self, X, sw):
-        total = sw.sum()
-        mean = (sw @ X) / total
-        var = (sw @ (X - mean) ** 2) / total
-        scale = np.sqrt(var)
-        scale[scale < 1e-12 * np.maximum(1.0, np.abs(mean))] = 1.0
-        self.mean_, self.scale_ = mean, scale
+        self.mean_, self.scale_ = standardisation(X, sw)
 
     def _init_lift(self, n_features, rng, dtype):
-        n = self.n_hidden
-        fan_in = max(1, int(round(self.input_density * n_features)))
-        rows = rng.random((n, n_features)).argsort(axis=1)[:, :fan_in]
-        values = rng.standard_normal((n, fan_in)) / np.sqrt(fan_in)
-        cols = np.repeat(np.arange(n), fan_in)
-        W = sp.csr_array(
-            (values.ravel().astype(dtype), (rows.ravel(), cols)), shape=(n_features, n)
+        self.input_weights_, self.input_bias_ = random_lift(
+            n_features, self.n_hidden, self.input_density, rng, dtype
         )
-        W.sort_indices()
-        self.input_weights_ = W
-        self.input_bias_ = (0.5 * rng.standard_normal(n)).astype(dtype)
 
     def _init_layers(self, p, q, rng, dtype):
-        n = self.n_hidden
-        self.hidden_layers_, self.hidden_biases_ = [], []
-        for _ in range(self.n_layers):
-            sub = rng.standard_normal(n - p) * (rng.random(n - p) < self.density)
-            sup = rng.standard_normal(n - q) * (rng.random(n - q) < self.density)
-            row = np.full(n, 0.5)
-            row[p:] += np.abs(sub)
-            row[: n - q] += np.abs(sup)
-            diag = np.where(rng.random(n) < 0.5, -row, row)
-            scale = 1.0 / np.sqrt(np.mean(diag**2) + np.mean(sub**2) + np.mean(sup**2))
-            A = OffsetTridiagonal(
-                (scale * diag).astype(dtype),
-                (scale * sub).astype(dtype),
-                (scale * sup).astype(dtype),
-                p=p,
-                q=q,
-            )
-            self.hidden_layers_.append(A)
-            self.hidden_biases_.append((0.5 * rng.standard_normal(n)).astype(dtype))
+        drawn = [
+            random_tridiagonal(self.n_hidden, p, q, self.density, rng, dtype)
+            for _ in range(self.n_layers)
+        ]
+        self.hidden_layers_ = [A for A, _ in drawn]
+        self.hidden_biases_ = [c for _, c in drawn]
         self._update_logdets()
 
     def _update_logdets(self):
@@ -160,29 +141,25 @@ class PseudoInverseSparseBase(BaseEstimator):
         self.hidden_logdets_ = np.array([logdet for _, logdet in dets])
 
     # ------------------------------------------------------------- features
-    def _lift(self, X, W=None):
-        """Activations of the lift for a chunk of rows.
+    def _lift_params(self, W=None):
+        W = self.input_weights_.toarray() if W is None else W
+        return self.mean_, self.scale_, W, self.input_bias_
 
-        ``W`` is the densified ``input_weights_`` (a dense product of the masked
-        matrix measured faster than SciPy's sparse product, see Notes).
-        """
-        if W is None:
-            W = self.input_weights_.toarray()
-        Xs = ((X - self.mean_) / self.scale_).astype(X.dtype, copy=False)
-        Z = Xs @ W + self.input_bias_
-        return ACTIVATIONS[self.activation](Z)
+    def _layers(self):
+        return list(zip(self.hidden_layers_, self.hidden_biases_, strict=True))
+
+    def _lift(self, X, W=None):
+        """Return the activations of the lift for a chunk of rows."""
+        return hidden_activations(X, self._lift_params(W), [], self.activation)[0]
 
     def _layer(self, H, index):
-        """``g(H @ A.T + c)`` for layer ``index``: O(n) per sample."""
-        A = self.hidden_layers_[index]
-        Z = A.matvec(H.T).T + self.hidden_biases_[index]
-        return ACTIVATIONS[self.activation](Z)
+        """Return ``g(H @ A.T + c)`` for layer ``index``: O(n) per sample."""
+        A, c = self.hidden_layers_[index], self.hidden_biases_[index]
+        return tridiagonal_layer(H, A, c, self.activation)
 
     def _hidden(self, X, W=None):
-        H = self._lift(X, W)
-        for index in range(len(self.hidden_layers_)):
-            H = self._layer(H, index)
-        return H
+        lift = self._lift_params(W)
+        return hidden_activations(X, lift, self._layers(), self.activation)[-1]
 
     def _chunks(self, n_samples):
         for start in range(0, n_samples, self.chunk_size):
@@ -191,18 +168,14 @@ class PseudoInverseSparseBase(BaseEstimator):
     # ---------------------------------------------------------- output layer
     def _fit_output(self, X, T, sw, H=None):
         """Weighted ridge on ``[H, 1]``, accumulated chunk by chunk."""
-        n = self.n_hidden
-        G = np.zeros((n + 1, n + 1))
-        R = np.zeros((n + 1, T.shape[1]))
         W = self.input_weights_.toarray() if H is None else None
-        unit = bool(np.all(sw == 1.0))
-        for rows in self._chunks(X.shape[0]):
-            Hc = self._hidden(X[rows], W) if H is None else H[rows]
-            Z = np.hstack([Hc, np.ones((Hc.shape[0], 1), Hc.dtype)])
-            Zw = Z if unit else Z * np.sqrt(sw[rows], dtype=Z.dtype)[:, None]
-            G += Zw.T @ Zw
-            R += Z.T @ (sw[rows, None] * T[rows]).astype(Z.dtype)
-        self.coef_, self.intercept_ = solve_ridge(G, R, self.alpha)
+        chunks = (
+            (rows, self._hidden(X[rows], W) if H is None else H[rows])
+            for rows in self._chunks(X.shape[0])
+        )
+        self.coef_, self.intercept_ = ridge_output(
+            chunks, T, sw, self.alpha, self.n_hidden
+        )
 
     # ------------------------------------------------------------ refinement
     def _forward_all(self, H0):
@@ -246,30 +219,12 @@ class PseudoInverseSparseBase(BaseEstimator):
         self._update_logdets()
 
     def _refit_layer(self, index, H, z, sw):
-        """Row-wise weighted least squares of ``z ~ A h + c`` on A's pattern."""
-        A = self.hidden_layers_[index]
-        n, p, q = A.n, A.p, A.q
-        F = np.zeros(H.shape + (4,))
-        F[:, :, 0] = H
-        F[:, p:, 1] = H[:, : n - p] * (A.sub != 0)
-        F[:, : n - q, 2] = H[:, q:] * (A.sup != 0)
-        F[:, :, 3] = 1.0
-        Fw = F * sw[:, None, None]
-        gram = np.einsum("sia,sib->iab", Fw, F) + 1e-6 * sw.sum() * np.eye(4)
-        rhs = np.einsum("sia,si->ia", Fw, z)
-        coef = np.linalg.solve(gram, rhs[..., None])[..., 0]
-        new = OffsetTridiagonal(
-            coef[:, 0].astype(A.dtype),
-            coef[p:, 1].astype(A.dtype),
-            coef[: n - q, 2].astype(A.dtype),
-            p=p,
-            q=q,
-        )
-        if new.rcond() > 1e-8:
-            self.hidden_layers_[index] = new
-            self.hidden_biases_[index] = coef[:, 3].astype(
-                self.hidden_biases_[index].dtype
-            )
+        """Refit layer ``index`` on its pattern; keep it if not safely invertible."""
+        refit = refit_tridiagonal(self.hidden_layers_[index], H, z, sw)
+        if refit is not None:
+            dtype = self.hidden_biases_[index].dtype
+            self.hidden_layers_[index] = refit[0]
+            self.hidden_biases_[index] = refit[1].astype(dtype)
 
     def _snapshot(self):
         return (
