@@ -18,6 +18,7 @@ from sparsenn.layers import (
     HMatrixWeights,
     LowRankWeights,
     SparseWeights,
+    TridiagonalWeights,
 )
 
 
@@ -32,7 +33,18 @@ def _pattern(n_in, n_out, density, seed):
     )
 
 
+def _tridiagonal(dt, p=2, q=3, n=9):
+    from sparsenn.linalg import OffsetTridiagonal
+
+    rng = np.random.default_rng(7)
+    A = OffsetTridiagonal(
+        rng.normal(size=n), rng.normal(size=n - p), rng.normal(size=n - q), p=p, q=q
+    )
+    return TridiagonalWeights(A).astype(dt)
+
+
 FACTORIES = {
+    "tridiagonal": _tridiagonal,
     "dense": lambda dt: DenseWeights(
         np.random.default_rng(0).normal(size=(7, 5)).astype(dt)
     ),

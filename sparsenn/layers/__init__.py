@@ -8,6 +8,7 @@ from ._hmatrix import HMatrixWeights
 from ._lowrank import FixedDictionaryWeights, LowRankWeights
 from ._registry import WEIGHT_TYPES, make_weights, weight_options
 from ._sparse import SparseWeights
+from ._tridiagonal import TridiagonalWeights
 
 __all__ = [
     "WeightMatrix",
@@ -18,6 +19,7 @@ __all__ = [
     "FixedDictionaryWeights",
     "HashedWeights",
     "CirculantWeights",
+    "TridiagonalWeights",
     "WEIGHT_TYPES",
     "make_weights",
     "weight_options",

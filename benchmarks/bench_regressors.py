@@ -1,0 +1,121 @@
+"""SparseMLPRegressor vs scikit-learn's MLPRegressor: R^2 and time per epoch.
+
+Part 1 (accuracy): ``load_diabetes`` and ``make_friedman1`` (10,000 samples),
+the same hidden sizes, solver, learning rate and epochs for both; R^2 on a
+held-out quarter, mean over seeds.  Target: SparseMLPRegressor(density=0.2)
+within 0.02 of MLPRegressor.
+
+Part 2 (speed): time per epoch at widths 1024 and 2048 (two hidden layers,
+friedman1, float32, batch 256), ratio to MLPRegressor measured in the same run.
+
+    python benchmarks/bench_regressors.py            # full run (~5 min)
+    python benchmarks/bench_regressors.py --quick    # smoke run
+"""
+
+import argparse
+import warnings
+
+import numpy as np
+from _common import machine, table, timed_fit
+from sklearn.datasets import load_diabetes, make_friedman1
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.neural_network import MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sparsenn import SparseMLPRegressor
+
+
+def _data(name, seed):
+    if name == "diabetes":
+        X, y = load_diabetes(return_X_y=True)
+    else:
+        X, y = make_friedman1(n_samples=10_000, noise=1.0, random_state=seed)
+    return train_test_split(X, y, random_state=seed)
+
+
+def _score(est, data):
+    Xtr, Xte, ytr, yte = data
+    scaler = StandardScaler().fit(ytr[:, None])
+    model = make_pipeline(StandardScaler(), est)
+    model.fit(Xtr, scaler.transform(ytr[:, None]).ravel())
+    pred = scaler.inverse_transform(model.predict(Xte)[:, None]).ravel()
+    return 1 - np.sum((yte - pred) ** 2) / np.sum((yte - yte.mean()) ** 2)
+
+
+def accuracy(seeds, epochs):
+    rows = []
+    for name in ("diabetes", "friedman1"):
+        for hidden in ((128,), (256, 256)):
+            common = dict(
+                hidden_layer_sizes=hidden,
+                max_iter=epochs,
+                learning_rate_init=0.01,
+                early_stopping=True,
+                n_iter_no_change=20,
+            )
+            models = {
+                "MLPRegressor": lambda s, c=common: MLPRegressor(**c, random_state=s),
+                "Sparse density=0.2": lambda s, c=common: SparseMLPRegressor(
+                    **c, density=0.2, random_state=s
+                ),
+                "Sparse density=auto": lambda s, c=common: SparseMLPRegressor(
+                    **c, random_state=s
+                ),
+            }
+            scores = {
+                label: [_score(make(s), _data(name, s)) for s in range(seeds)]
+                for label, make in models.items()
+            }
+            ref = np.mean(scores["MLPRegressor"])
+            for label, values in scores.items():
+                gap = np.mean(values) - ref
+                rows.append(
+                    [name, str(hidden), label, f"{np.mean(values):.4f}",
+                     f"{np.std(values):.4f}", f"{gap:+.4f}"]
+                )  # fmt: skip
+    headers = ["data", "hidden", "model", "R^2 mean", "std", "gap to MLPRegressor"]
+    print(table(rows, headers))
+
+
+def speed(epochs, n_train):
+    X, y = make_friedman1(n_samples=n_train, noise=1.0, random_state=0)
+    X, y = X.astype(np.float32), y.astype(np.float32)
+    rows = []
+    for width in (1024, 2048):
+        common = dict(
+            hidden_layer_sizes=(width, width),
+            batch_size=256,
+            max_iter=epochs,
+            tol=0.0,
+            n_iter_no_change=10**6,
+            random_state=0,
+        )
+        SparseMLPRegressor(**{**common, "max_iter": 1}, density=0.2).fit(
+            X[:512], y[:512]
+        )
+        t_ref = timed_fit(MLPRegressor(**common), X, y) / epochs
+        rows.append([str(width), "MLPRegressor", f"{t_ref:.3f}", "1.00"])
+        for rho in (0.2, 0.1):
+            t = timed_fit(SparseMLPRegressor(**common, density=rho), X, y) / epochs
+            rows.append(
+                [str(width), f"Sparse density={rho}", f"{t:.3f}", f"{t / t_ref:.2f}"]
+            )
+    print(table(rows, ["width", "model", "s/epoch", "ratio"]))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    print(machine())
+    print("\n## R^2 (held-out quarter, early stopping, lr 0.01)\n")
+    accuracy(seeds=1 if args.quick else 3, epochs=30 if args.quick else 300)
+    print("\n## Time per epoch, friedman1, two hidden layers, float32, batch 256\n")
+    speed(epochs=1 if args.quick else 3, n_train=2000 if args.quick else 10_000)
+
+
+if __name__ == "__main__":
+    main()
