@@ -2,7 +2,8 @@
 
 Usage: ``python benchmarks/bench_dask.py [--quick] [--repeats R]``
 
-Prints the wall time of the same search run sequentially (``n_jobs=1``) and on a
+Prints the wall and CPU time of the same search run sequentially (``n_jobs=1``,
+with the default threads and limited to one BLAS and one numba thread) and on a
 ``LocalCluster`` of two single-threaded worker processes (loopback, numba pool
 sized by ``sparsenn.dask.NumbaThreadsPlugin``), their ratio, and the load
 average before and after, since the machine may be shared. Cluster start-up is
@@ -11,11 +12,13 @@ excluded (measured separately); the first Dask search warms the workers
 """
 
 import argparse
+import contextlib
 import os
 import time
 import warnings
 
 from sklearn.model_selection import GridSearchCV
+from threadpoolctl import threadpool_limits
 
 from sparsenn import SparseMLPClassifier
 from sparsenn.dask import dask_backend
@@ -28,14 +31,33 @@ def make_search(quick):
         "connectivity": ["random", "structured", "clash_free"],
         "random_state": [0, 1] if quick else [0, 1, 2],
     }
-    est = SparseMLPClassifier((128,), max_iter=10, learning_rate_init=0.01)
+    est = SparseMLPClassifier((256,), max_iter=20, learning_rate_init=0.01)
     return GridSearchCV(est, grid, cv=3)
 
 
-def timed(fn):
-    start = time.perf_counter()
+def timed(fn, cpu=time.process_time):
+    """Return (wall seconds, CPU seconds of ``cpu()``) of ``fn()``."""
+    start, start_cpu = time.perf_counter(), cpu()
     fn()
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu() - start_cpu
+
+
+@contextlib.contextmanager
+def numba_threads(n):
+    """Limit numba's threads in this thread to ``n`` for the duration."""
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(n)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
+
+def workers_cpu(client):
+    """Total CPU seconds used so far by the worker processes."""
+    return sum(client.run(time.process_time).values())
 
 
 def main():
@@ -46,7 +68,7 @@ def main():
     from distributed import Client, LocalCluster
 
     warnings.simplefilter("ignore")
-    X, y = make_morse(40, random_state=0)
+    X, y = make_morse(60, random_state=0)
     load_before = os.getloadavg()
     search = make_search(args.quick)
     n_fits = len(search.param_grid["density"]) * 3 * 3
@@ -55,6 +77,11 @@ def main():
     seq = min(
         timed(lambda: make_search(args.quick).fit(X, y)) for _ in range(args.repeats)
     )
+    with threadpool_limits(1), numba_threads(1):
+        seq1 = min(
+            timed(lambda: make_search(args.quick).fit(X, y))
+            for _ in range(args.repeats)
+        )
     start = time.perf_counter()
     with (
         LocalCluster(
@@ -70,17 +97,30 @@ def main():
         with dask_backend(client):
             make_search(args.quick).fit(X[:200], y[:200])  # warm the workers
             par = min(
-                timed(lambda: make_search(args.quick).fit(X, y))
+                timed(
+                    lambda: make_search(args.quick).fit(X, y),
+                    cpu=lambda: workers_cpu(client),
+                )
                 for _ in range(args.repeats)
             )
     load_after = os.getloadavg()
-    print(f"# {n_fits} fits of SparseMLPClassifier((128,), max_iter=10) on "
+    print(f"# {n_fits} fits of SparseMLPClassifier((256,), max_iter=20) on "
           f"{X.shape[0]} Morse frames; {os.cpu_count()} cores")  # fmt: skip
     print(f"# load average before {load_before[0]:.2f}, after {load_after[0]:.2f}")
-    print(f"{'run':34s} {'seconds':>8s} {'ratio':>6s}")
-    print(f"{'n_jobs=1 (sequential)':34s} {seq:8.1f} {1.0:6.2f}")
-    print(f"{'Dask, 2 workers x 1 thread':34s} {par:8.1f} {seq / par:6.2f}")
-    print(f"{'  (cluster start-up, not included)':34s} {startup:8.1f}")
+    print("# CPU share = CPU seconds / wall seconds (at most 1 per busy process;")
+    print("# on a shared machine the other processes take the rest)")
+    print(
+        f"{'run':34s} {'wall s':>7s} {'CPU s':>7s} {'CPU share':>9s} {'speed-up':>8s}"
+    )
+    for name, (wall, cpu) in (
+        ("n_jobs=1, default threads", seq),
+        ("n_jobs=1, 1 BLAS + 1 numba thread", seq1),
+        ("Dask, 2 workers x 1 thread", par),
+    ):
+        print(
+            f"{name:34s} {wall:7.1f} {cpu:7.1f} {cpu / wall:9.2f} {seq[0] / wall:8.2f}"
+        )
+    print(f"{'(cluster start-up, excluded)':34s} {startup:7.1f}")
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ root_doc = "index"
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "auto_examples/*.md5"]
 templates_path = []
 html_static_path = ["_static"]
+html_css_files = ["sparsenn.css"]
 html_theme = "alabaster"
 html_title = f"sparsenn {release}"
 

@@ -6,6 +6,7 @@ objects, biases, activation names) and the data as arguments.
 
 from ._activations import ACTIVATIONS, DERIVATIVES, log_loss, softmax
 from ._init import glorot_bound, init_bias
+from ._loop import epoch_callbacks
 from ._network import forward, loss_and_grads, predict_proba
 from ._optimizers import OPTIMIZERS, AdamOptimizer, SGDOptimizer
 
@@ -15,6 +16,7 @@ __all__ = [
     "OPTIMIZERS",
     "AdamOptimizer",
     "SGDOptimizer",
+    "epoch_callbacks",
     "forward",
     "glorot_bound",
     "init_bias",
