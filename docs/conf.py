@@ -65,3 +65,15 @@ sphinx_gallery_conf = {
 }
 
 write_api_pages(sparsenn, os.path.join(HERE, "api"))
+
+
+def _skip_sklearn_generated(app, what, name, obj, skip, options):
+    """Skip the ``set_*_request`` methods scikit-learn generates per estimator."""
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    return None
+
+
+def setup(app):
+    """Connect the member filter."""
+    app.connect("autodoc-skip-member", _skip_sklearn_generated)

@@ -7,12 +7,18 @@ sparsely connected or few densely connected? Each pair below stores about the
 same number of parameters (``coefs_`` entries plus biases).
 """
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from sparsenn import SparseMLPClassifier
 from sparsenn.datasets import make_morse
+
+# the fits below run a fixed, small number of epochs on purpose
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 X, y = make_morse(50, random_state=0)
 X_train, X_test, y_train, y_test = train_test_split(

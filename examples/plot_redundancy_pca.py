@@ -8,15 +8,22 @@ correlated. Projecting onto the first principal components inside a
 needs: the accuracy stops improving long before 64 components.
 """
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sparsenn import SparseMLPClassifier
 from sparsenn.datasets import make_morse
+
+# the fits below run a fixed, small number of epochs on purpose
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
+
 
 X, y = make_morse(50, random_state=0)
 components = [4, 8, 16, 32, 64]

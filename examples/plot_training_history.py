@@ -7,11 +7,17 @@ scores of early stopping in ``validation_scores_`` and one dict per epoch in
 ``history_`` (loss, wall time, samples, validation score).
 """
 
+import warnings
+
 import matplotlib.pyplot as plt
+from sklearn.exceptions import ConvergenceWarning
 
 from sparsenn import SparseMLPClassifier
 from sparsenn.datasets import make_morse
 from sparsenn.plotting import plot_training_history
+
+# the fits below run a fixed, small number of epochs on purpose
+warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 X, y = make_morse(50, random_state=0)
 clf = SparseMLPClassifier(
@@ -23,6 +29,7 @@ clf = SparseMLPClassifier(
     max_iter=60,
     random_state=0,
 ).fit(X, y)
+
 print(f"{clf.n_iter_} epochs; last epoch: {clf.history_[-1]}")
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))

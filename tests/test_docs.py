@@ -1,7 +1,7 @@
 """The Sphinx site: API pages cover every public name, the gallery ran, no outside refs.
 
 The build itself runs when Sphinx is installed, once per test session, into
-``docs/_build/html`` (incremental, so reruns are quick); ``.ci/run`` builds the
+``docs/_build/html`` (the gallery reruns only changed examples); ``.ci/run`` builds the
 site with ``-W`` itself and points ``SPARSENN_DOCS_HTML`` at the result so that
 it is not built twice.
 """
@@ -75,6 +75,7 @@ def html():
         "-m",
         "sphinx",
         "-W",
+        "-E",  # re-read every page, so that no warning hides in the cache
         "-q",
         "-b",
         "html",
