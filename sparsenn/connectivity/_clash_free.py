@@ -85,7 +85,7 @@ class ClashFreeOrder:
         return np.all(banks == np.arange(self.z), axis=1)
 
     def is_clash_free(self):
-        """True if every clock reads each bank exactly once."""
+        """Return True if every clock reads each bank exactly once."""
         return bool(np.all(self.clash_free_clocks()))
 
 

@@ -120,8 +120,9 @@ def _circulant_geometry(n_in, n_out):
 
 
 def _random_offsets(n_in, n_out, out_degree, rng):
-    """Random offset set with ``out_degree`` members per class mod a, ``in_degree``
-    per class mod b (see :func:`circulant`).
+    """Draw offsets: ``out_degree`` per class mod a, ``in_degree`` per class mod b.
+
+    See :func:`circulant`.
     """
     g, a, b, _ = _circulant_geometry(n_in, n_out)
     ab = a * b

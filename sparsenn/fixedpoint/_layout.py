@@ -82,7 +82,7 @@ class JunctionLayout:
         return np.bincount(self.left, minlength=self.n_in)
 
     def clash_clocks(self):
-        """Number of clocks whose ``z`` edges do not touch ``z`` distinct banks."""
+        """Count the clocks whose ``z`` edges do not touch ``z`` distinct banks."""
         pad = self.n_clocks * self.z - self.n_edges
         banks = np.concatenate([self.left % self.z, np.full(pad, -1)])
         banks = np.sort(banks.reshape(self.n_clocks, self.z), axis=1)
