@@ -22,14 +22,30 @@ def public_modules(package):
     return sorted(names)
 
 
+_SCALARS = (bool, int, float, complex, str, bytes, type(None))
+
+
+def _key(obj, module, attr):
+    """Identity of an exported object; plain values are their own (module, name)."""
+    return (module, attr) if isinstance(obj, _SCALARS) else id(obj)
+
+
 def canonical_homes(modules):
-    """Map ``id(obj)`` of every exported object to the deepest module exporting it."""
+    """Map every exported object to the deepest module exporting it.
+
+    Returns a function ``home(module_name, attr) -> module_name``.
+    """
     homes = {}
     for name in sorted(modules, key=lambda m: m.count(".")):
         module = importlib.import_module(name)
         for attr in module.__all__:
-            homes[id(getattr(module, attr))] = name  # deeper modules win
-    return homes
+            homes[_key(getattr(module, attr), name, attr)] = name  # deeper wins
+
+    def home(name, attr):
+        obj = getattr(importlib.import_module(name), attr)
+        return homes[_key(obj, name, attr)]
+
+    return home
 
 
 def _directive(obj):
@@ -37,7 +53,21 @@ def _directive(obj):
         return "autoclass", ["   :members:", "   :show-inheritance:"]
     if callable(obj):
         return "autofunction", []
-    return "autodata", ["   :no-value:"]
+    return "py:data", [f"   :type: {type(obj).__name__}", "", f"   {_describe(obj)}"]
+
+
+def _describe(obj):
+    """One line about a data object: its value if short, else its size and keys."""
+    text = repr(obj)
+    if len(text) <= 70:
+        return f"Value: ``{text}``."
+    if isinstance(obj, dict):
+        keys = ", ".join(f"``{k!r}``" for k in list(obj)[:6])
+        more = ", ..." if len(obj) > 6 else ""
+        return f"A dict of {len(obj)} entries, keys {keys}{more}."
+    if hasattr(obj, "__len__"):
+        return f"A {type(obj).__name__} of {len(obj)} entries."
+    return f"A {type(obj).__name__}."
 
 
 def _page(name, homes):
@@ -46,12 +76,14 @@ def _page(name, homes):
     lines += [f".. automodule:: {name}", "   :no-members:", ""]
     for attr in module.__all__:
         obj = getattr(module, attr)
-        home = homes[id(obj)]
+        home = homes(name, attr)
         if home != name:
             lines += [f"* ``{attr}``: see :py:obj:`{home}.{attr}`", ""]
             continue
         directive, options = _directive(obj)
-        lines += [f".. {directive}:: {name}.{attr}", *options, ""]
+        # py:data takes the name relative to the automodule's current module
+        target = attr if directive == "py:data" else f"{name}.{attr}"
+        lines += [f".. {directive}:: {target}", *options, ""]
     return "\n".join(lines)
 
 
