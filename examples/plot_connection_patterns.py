@@ -10,6 +10,7 @@ clock reads each of the ``z`` memory banks exactly once.
 """
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 from sparsenn.connectivity import (
     circulant,
@@ -27,7 +28,7 @@ patterns = {
     "circulant": circulant(n_in, n_out, out_degree, random_state=0),
 }
 pattern, order = clash_free(
-    n_in, n_out, out_degree, z=8, random_state=0, return_order=True
+    n_in, n_out, out_degree, z=8, dither=True, random_state=0, return_order=True
 )
 patterns["clash_free (z=8)"] = pattern
 
@@ -48,4 +49,23 @@ for name, p in patterns.items():
 # %%
 # The clock order of the clash-free junction: ``n_edges / z`` clocks.
 plot_clock_order(order)
+
+# %%
+# The memory banks: input ``l`` sits in bank ``l % z`` at row ``l // z``. In
+# every clock (a row below) the ``z`` lanes read ``z`` different banks, so the
+# reads never clash (memory dither permutes the banks per sweep); the right
+# panel gives the row each lane reads in its bank.
+fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+for ax, table, title in (
+    (axes[0], order.banks, "bank read by each lane"),
+    (axes[1], order.rows, "row read in that bank"),
+):
+    ax.imshow(table, cmap="Pastel1" if title.startswith("bank") else "Blues", vmin=0,
+              vmax=table.max() * (1 if title.startswith("bank") else 2))  # fmt: skip
+    for (c, j), value in np.ndenumerate(table):
+        ax.text(j, c, str(value), ha="center", va="center", fontsize=9)
+    ax.set_xlabel("lane")
+    ax.set_ylabel("clock")
+    ax.set_title(title)
+fig.tight_layout()
 plt.show()
