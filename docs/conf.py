@@ -52,7 +52,6 @@ autodoc_typehints = "none"
 # MyST: the Markdown notes in this folder are pages as they are
 myst_enable_extensions = ["dollarmath"]
 myst_heading_anchors = 3
-suppress_warnings = ["myst.header", "myst.xref_missing"]
 
 sphinx_gallery_conf = {
     "examples_dirs": os.path.join(os.path.dirname(HERE), "examples"),
