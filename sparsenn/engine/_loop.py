@@ -7,6 +7,8 @@ that must survive between calls (``partial_fit``, ``warm_start``, pickling) is
 a :class:`TrainingState`, owned by the caller.
 """
 
+import contextlib
+import contextvars
 import time
 from dataclasses import dataclass, field
 
@@ -17,6 +19,7 @@ __all__ = [
     "StoppingRule",
     "TrainingState",
     "all_finite",
+    "epoch_callbacks",
     "fit_epochs",
     "restore",
     "snapshot",
@@ -197,8 +200,9 @@ def fit_epochs(params, step, batches, state, *, n_epochs, verbose=False):
 
     Returns
     -------
-    status : {"max_iter", "converged", "diverged", "unrecoverable"}
-        Why the loop ended.  On ``"diverged"`` (a batch loss or gradient was
+    status : {"max_iter", "converged", "stopped", "diverged", "unrecoverable"}
+        Why the loop ended (``"stopped"``: an :func:`epoch_callbacks` callback
+        returned True).  On ``"diverged"`` (a batch loss or gradient was
         not finite) the parameters are restored to the start of the latest
         epoch at which a batch loss was evaluated and finite (verified
         parameters).  ``"unrecoverable"``: the parameters at the start of this
@@ -239,6 +243,8 @@ def fit_epochs(params, step, batches, state, *, n_epochs, verbose=False):
         state.history.append(record)
         if verbose:
             _print_epoch(state.n_iter, record)
+        if _callbacks_stop(state.n_iter, record):
+            return "stopped" if _final_check(params, verified) else "diverged"
         if stop:
             if state.optimizer.trigger_stopping(state.stopping.message(), verbose):
                 return "converged" if _final_check(params, verified) else "diverged"
@@ -259,3 +265,63 @@ def _print_epoch(epoch, record):
     if record.validation_score is not None:
         line += f", validation score = {record.validation_score:.6f}"
     print(f"{line}, {record.seconds:.2f} s", flush=True)
+
+
+_CALLBACKS = contextvars.ContextVar("sparsenn_epoch_callbacks", default=())
+
+
+@contextlib.contextmanager
+def epoch_callbacks(*callbacks):
+    """Call ``callback(record)`` after every training epoch run inside the block.
+
+    ``record`` is the epoch's ``history_`` entry (``loss``, ``seconds``,
+    ``n_samples``, ``validation_score``) plus ``epoch`` (1-based, counted as
+    ``n_iter_``). A callback returning True stops the fit after that epoch,
+    without a ``ConvergenceWarning``; every callback sees every epoch. The
+    callbacks apply to the fits of the current thread (a context variable), so
+    not to fits that joblib runs in other processes.
+
+    Parameters
+    ----------
+    *callbacks : callable
+        ``callback(record: dict) -> bool or None``.
+
+    Yields
+    ------
+    None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsenn import SparseMLPClassifier
+    >>> from sparsenn.engine import epoch_callbacks
+    >>> X = np.random.default_rng(0).random((60, 4)); y = (X[:, 0] > 0.5).astype(int)
+    >>> seen = []
+    >>> def stop_at_3(record):
+    ...     seen.append(record["epoch"])
+    ...     return record["epoch"] == 3
+    >>> clf = SparseMLPClassifier((8,), density=1.0, max_iter=50, random_state=0)
+    >>> with epoch_callbacks(stop_at_3):
+    ...     _ = clf.fit(X, y)
+    >>> seen, clf.n_iter_, len(clf.history_)
+    ([1, 2, 3], 3, 3)
+    """
+    for callback in callbacks:
+        if not callable(callback):
+            raise TypeError(
+                f"epoch_callbacks takes callables, got {type(callback).__name__}."
+            )
+    token = _CALLBACKS.set(_CALLBACKS.get() + callbacks)
+    try:
+        yield
+    finally:
+        _CALLBACKS.reset(token)
+
+
+def _callbacks_stop(epoch, record):
+    """Call every active callback with the record; True if one asks to stop."""
+    callbacks = _CALLBACKS.get()
+    if not callbacks:
+        return False
+    entry = dict(record.as_dict(), epoch=epoch)
+    return any([bool(callback(dict(entry))) for callback in callbacks])

@@ -1,6 +1,6 @@
 """Fixed-point model of the FPGA datapath: formats, arithmetic, LUTs, simulator, export.
 
-The datapath (spec ``predefined-sparsity-morse-fpga.md`` section 4) computes in one
+The datapath (``docs/fixedpoint.md``) computes in one
 signed format, by default ``QFormat(3, 8)`` = ``ap_fixed<12,4>``: products rounded
 half up and saturated per edge, an exact wide sum plus bias saturated once, a
 full-table sigmoid, argmax at the output. :meth:`FixedPointNetwork.to_verilog`

@@ -139,7 +139,7 @@ class QFormat:
 
 
 def quantize_inputs(X, fmt, input_bits=INPUT_BITS):
-    """Input codes of the datapath (spec section 4.1).
+    """Input codes of the datapath.
 
     Inputs arrive as unsigned ``input_bits``-bit pixels ``p``, read as
     ``p / 2**input_bits``.

@@ -18,7 +18,7 @@ _N_THREADS = min(os.cpu_count() or 1, 4)
 
 
 class FixedPointNetwork:
-    """Bit-exact integer model of a sigmoid MLP on the datapath of spec section 4.
+    """Bit-exact integer model of a sigmoid MLP on the fixed-point datapath.
 
     Usually built by :func:`to_fixed_point` or :func:`load`.
 
@@ -175,7 +175,7 @@ class FixedPointNetwork:
         return self._kernels
 
     def input_codes(self, X):
-        """Input codes (n_samples, n_features) of ``X`` in [0, 1] (spec section 4.1)."""
+        """Input codes (n_samples, n_features) of ``X`` in [0, 1]."""
         codes = quantize_inputs(X, self.fmt, self.input_bits)
         if codes.shape[1] != self.n_features_in_:
             raise ValueError(
@@ -275,7 +275,7 @@ class FixedPointNetwork:
         return np.concatenate([c[0].T for c in chunks])
 
     def predict(self, X):
-        """Class labels: the argmax of the output activations (spec section 4.4).
+        """Class labels: the argmax of the output activations.
 
         Ties are broken as in the RTL: within one clock the lower neuron wins,
         across clocks the later one. With ``rtl_quirks["argmax_last_group"]``

@@ -72,9 +72,9 @@ class PseudoInverseSparseClassifier(ClassifierMixin, PseudoInverseSparseBase):
     ----------
     classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
-    mean_, scale_ : ndarray of shape (n_features_in_,)
+    mean_, scale_ : ndarray of shape (n_features,)
         Weighted standardisation of the input.
-    input_weights_ : scipy.sparse.csr_array of shape (n_features_in_, n_hidden)
+    input_weights_ : scipy.sparse.csr_array of shape (n_features, n_hidden)
         The sparse random lift.
     input_bias_ : ndarray of shape (n_hidden,)
     hidden_layers_ : list of OffsetTridiagonal

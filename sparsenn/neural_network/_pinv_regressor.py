@@ -50,9 +50,9 @@ class PseudoInverseSparseRegressor(RegressorMixin, PseudoInverseSparseBase):
     n_features_in_ : int
     n_outputs_ : int
         Number of target columns.
-    mean_, scale_ : ndarray of shape (n_features_in_,)
+    mean_, scale_ : ndarray of shape (n_features,)
         Weighted standardisation of the input.
-    input_weights_ : scipy.sparse.csr_array of shape (n_features_in_, n_hidden)
+    input_weights_ : scipy.sparse.csr_array of shape (n_features, n_hidden)
     input_bias_ : ndarray of shape (n_hidden,)
     hidden_layers_ : list of OffsetTridiagonal
     hidden_biases_ : list of ndarray of shape (n_hidden,)
