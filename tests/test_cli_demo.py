@@ -54,7 +54,7 @@ def _table(text):
 
 def _readme_table():
     text = README.read_text(encoding="utf-8")
-    block = text.split("sparsenn demo", 1)[1]
+    block = text.split("`sparsenn demo` trains every model", 1)[1]
     block = block[block.index("```\n") + 4 :]
     return _table(block[: block.index("```")])
 

@@ -132,7 +132,20 @@ def _fixed_point_rows(args, Xtr, ytr, Xte, yte):
     start = time.perf_counter()
     clf.fit(Xtr, ytr)
     seconds = time.perf_counter() - start
-    fixed = to_fixed_point(clf, calibration_X=Xtr[:2000])
+    with warnings.catch_warnings():
+        # reported below the table instead: the saturation is part of the story
+        warnings.filterwarnings(
+            "ignore", message=".*were saturated", category=UserWarning
+        )
+        fixed = to_fixed_point(clf, calibration_X=Xtr[:2000])
+    sat = fixed.conversion_saturation_
+    n_sat = sum(sat["weights"]) + sum(sat["biases"])
+    if n_sat:
+        _NOTES.append(
+            f"to_fixed_point saturated {n_sat} of {_n_weights(clf)} weights/biases to "
+            f"the range of {fixed.fmt} (per junction: weights {sat['weights']}, "
+            f"biases {sat['biases']})."
+        )
     return [
         [
             "SparseMLP logistic clash_free density=0.125",
@@ -209,9 +222,13 @@ def run(args):
             _print_row(rows[-1], first=False)
         for row in _fixed_point_rows(args, Xtr, ytr, Xte, yte):
             _print_row(row, first=False)
+    for note in _NOTES:
+        _progress(f"\nNote: {note}")
+    _NOTES.clear()
     return 0
 
 
+_NOTES = []
 _WIDTHS = (52, 16, 8, 13)
 _HEADERS = ("model", "stored params", "fit s", "test accuracy")
 
