@@ -12,6 +12,8 @@ winning logits into the window; the float model's predictions are unchanged.
 import numpy as np
 import scipy.sparse as sp
 
+from ..engine import forward
+from ..layers import DenseWeights, SparseWeights
 from ._lut import sigmoid_lut
 from ._network import FixedPointNetwork, hardware_argmax
 from ._simulate import JunctionKernel
@@ -26,12 +28,20 @@ _MAX_SAMPLES = 2000
 
 
 def float_logits(coefs, intercepts, X):
-    """Float output pre-activations of a sigmoid network, shape (n, n_out)."""
-    a = np.asarray(X, dtype=np.float64)
-    for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
-        z = np.asarray(a @ W) + b
-        a = z if i == len(coefs) - 1 else 0.5 * (1.0 + np.tanh(0.5 * z))
-    return a
+    """Return the float output pre-activations of a sigmoid network, (n, n_out).
+
+    The engine's forward pass (logistic hidden layers, identity output) on
+    weight objects built from ``coefs`` (scipy sparse or dense, (n_in, n_out)).
+    """
+    weights = [
+        SparseWeights(sp.csr_matrix(c, dtype=np.float64))
+        if sp.issparse(c)
+        else DenseWeights(np.asarray(c, dtype=np.float64))
+        for c in coefs
+    ]
+    biases = [np.asarray(b, dtype=np.float64) for b in intercepts]
+    X = np.asarray(X, dtype=np.float64)
+    return forward(weights, biases, X, "logistic", output="identity")[-1]
 
 
 def calibrate_output(fmt, layouts, values, biases, X, **net_kw):
