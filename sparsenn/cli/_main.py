@@ -16,7 +16,7 @@ __all__ = ["main"]
 # sub-command name -> (module implementing it, one-line help)
 COMMANDS = {
     "demo": ("sparsenn.cli._demo", "train dense vs structured networks on Morse data"),
-    "morse": ("sparsenn.datasets._cli", "list the named Morse variants or write one"),
+    "morse": ("sparsenn.cli._morse", "list the named Morse variants or write one"),
 }
 
 

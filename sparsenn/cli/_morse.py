@@ -4,8 +4,8 @@ import argparse
 import os
 import sys
 
-from ._npz import write_morse_npz
-from ._registry import SUBSETS, list_morse_variants, load_morse, morse_variant
+from ..datasets._npz import write_morse_npz
+from ..datasets._registry import SUBSETS, list_morse_variants, load_morse, morse_variant
 
 __all__ = ["configure", "run"]
 
