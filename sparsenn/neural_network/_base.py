@@ -478,6 +478,10 @@ class StructuredMLPBase(BaseEstimator):
             self.best_loss_ = state.stopping.best_loss
             self.validation_scores_ = self.best_validation_score_ = None
 
+    def _convergence_hint(self):
+        """Return advice appended to the max_iter warning (default: none)."""
+        return ""
+
     def _after_training(self, status, state, params, incremental):
         if status == "unrecoverable":
             raise ValueError(
@@ -498,7 +502,8 @@ class StructuredMLPBase(BaseEstimator):
         elif status == "max_iter" and not incremental:
             warn(
                 f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
-                "reached and the optimization hasn't converged yet.",
+                "reached and the optimization hasn't converged yet."
+                + self._convergence_hint(),
                 ConvergenceWarning,
             )
         best = state.stopping.best_params

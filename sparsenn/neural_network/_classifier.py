@@ -163,6 +163,21 @@ class StructuredClassifierMixin(ClassifierMixin):
             return y.astype(np.float64)
         return np.searchsorted(self.classes_, y)
 
+    def _convergence_hint(self):
+        """Say so when the loss is still near chance level (nothing learned yet)."""
+        n_classes = len(self.classes_)
+        if getattr(self, "_multilabel", False) or n_classes < 2:
+            return ""
+        chance = float(np.log(n_classes))
+        if not self.loss_curve_ or self.loss_curve_[-1] < 0.9 * chance:
+            return ""
+        return (
+            f" The training loss {self.loss_curve_[-1]:.3f} is still near chance "
+            f"level (log({n_classes}) = {chance:.3f}): the model has barely "
+            "learned. More epochs (max_iter), a larger learning_rate_init or "
+            "density, or standardised inputs (StandardScaler) usually help."
+        )
+
     def _n_output_units(self, targets):
         return len(self.classes_)
 
