@@ -157,3 +157,51 @@ def test_training_forward_then_gradient_matches_the_plain_calls(make, dtype):
     w.forward_for_training(X)
     np.testing.assert_allclose(w.grad(X2, D), g_X2, **TOL[dtype])
     np.testing.assert_allclose(w.grad(X, D), g, **TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_training_pair_passes_its_context_explicitly(make, dtype):
+    """``Y, ctx = forward_train(X)`` then ``grad_and_backward(X, D, ctx)``."""
+    w = make(dtype)
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((6, w.shape[0])).astype(dtype)
+    D = rng.standard_normal((6, w.shape[1])).astype(dtype)
+    Y, ctx = w.forward_train(X)
+    np.testing.assert_allclose(Y, w.forward(X), **TOL[dtype])
+    g, back = w.grad_and_backward(X, D, ctx)
+    np.testing.assert_allclose(g, w.grad(X, D), **TOL[dtype])
+    np.testing.assert_allclose(back, w.backward(D), **TOL[dtype])
+    # the context belongs to that X: a second pair on other data is independent
+    X2 = rng.standard_normal(X.shape).astype(dtype)
+    _, ctx2 = w.forward_train(X2)
+    g2, _ = w.grad_and_backward(X2, D, ctx2)
+    np.testing.assert_allclose(g2, w.grad(X2, D), **TOL[dtype])
+    g_again, _ = w.grad_and_backward(X, D, ctx)
+    np.testing.assert_allclose(g_again, g, **TOL[dtype])
+
+
+def test_to_coef_is_the_matrix_users_see(make):
+    import scipy.sparse as sparse
+
+    w = make(np.float64)
+    coef = w.to_coef()
+    assert coef.shape == w.shape
+    dense = coef.toarray() if sparse.issparse(coef) else np.asarray(coef)
+    np.testing.assert_allclose(dense, w.to_dense(), **TOL[np.float64])
+    assert sparse.issparse(coef) == isinstance(w, SparseWeights)
+
+
+def test_public_methods_check_shapes_for_every_type(make):
+    w = make(np.float64)
+    n_in, n_out = w.shape
+    bad_X, bad_D = np.ones((2, n_in + 1)), np.ones((2, n_out + 1))
+    for call in (
+        lambda: w.forward(bad_X),
+        lambda: w.forward_train(bad_X),
+        lambda: w.backward(bad_D),
+        lambda: w.grad(bad_X, np.ones((2, n_out))),
+        lambda: w.grad(np.ones((2, n_in)), bad_D),
+        lambda: w.grad_and_backward(np.ones((3, n_in)), np.ones((2, n_out))),
+    ):
+        with pytest.raises(ValueError, match="must have|same number of samples"):
+            call()

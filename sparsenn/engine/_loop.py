@@ -56,12 +56,16 @@ class EpochRecord:
         Samples seen in the epoch.
     validation_score : float or None
         Score of the stopping rule's validation set after the epoch.
+    validation_loss : float or None
+        Loss on that validation set (same units as ``loss``), when the
+        stopping rule's ``validate`` reports it.
     """
 
     loss: float
     seconds: float
     n_samples: int
     validation_score: float | None = None
+    validation_loss: float | None = None
 
     def as_dict(self):
         """Return the record as a plain dict (one entry of ``history_``)."""
@@ -97,12 +101,19 @@ class StoppingRule:
     scores: list = field(default_factory=list)
     best_params: list | None = None
     count: int = 0
+    losses: list = field(default_factory=list)
 
     def update(self, loss, params):
-        """Record one epoch; return True when it did not improve for too long."""
+        """Record one epoch; return True when it did not improve for too long.
+
+        ``validate()`` returns the validation score, or ``(score, loss)``.
+        """
         if self.validate is not None:
-            score = float(self.validate())
+            result = self.validate()
+            score, val_loss = result if isinstance(result, tuple) else (result, None)
+            score = float(score)
             self.scores.append(score)
+            self.losses.append(None if val_loss is None else float(val_loss))
             improved = score >= self.best_score + self.tol
             if score > self.best_score:
                 self.best_score = score
@@ -238,8 +249,11 @@ def fit_epochs(params, step, batches, state, *, n_epochs, verbose=False):
         state.t += n_samples
         state.optimizer.iteration_ends(state.t)
         stop = state.stopping.update(loss, params)
-        score = state.stopping.scores[-1] if state.stopping.validate else None
-        record = EpochRecord(loss, time.perf_counter() - start, n_samples, score)
+        validated = state.stopping.validate is not None
+        score = state.stopping.scores[-1] if validated else None
+        val_loss = state.stopping.losses[-1] if validated else None
+        seconds = time.perf_counter() - start
+        record = EpochRecord(loss, seconds, n_samples, score, val_loss)
         state.history.append(record)
         if verbose:
             _print_epoch(state.n_iter, record)
@@ -264,6 +278,8 @@ def _print_epoch(epoch, record):
     line = f"Iteration {epoch}, loss = {record.loss:.8f}"
     if record.validation_score is not None:
         line += f", validation score = {record.validation_score:.6f}"
+    if record.validation_loss is not None:
+        line += f", validation loss = {record.validation_loss:.6f}"
     print(f"{line}, {record.seconds:.2f} s", flush=True)
 
 

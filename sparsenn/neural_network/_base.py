@@ -40,6 +40,7 @@ from ..engine._loop import (
 )
 from ..engine._network import loss_and_grads, predict_proba
 from ..engine._optimizers import OPTIMIZERS
+from ..engine._outputs import OUTPUTS
 from ..layers import DenseWeights
 from ._classifier import StructuredClassifierMixin
 
@@ -371,7 +372,8 @@ class StructuredMLPBase(BaseEstimator):
                 self.activation,
                 output=self.out_activation_,
             )
-            return self._score_output(P, codes_val, sw_val)
+            loss = OUTPUTS[self.out_activation_].loss(P, codes_val, sw_val)
+            return self._score_output(P, codes_val, sw_val), loss
 
         return score
 
