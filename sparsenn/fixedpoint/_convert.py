@@ -35,11 +35,12 @@ def to_fixed_point(
 
     Weights and biases are rounded half up to ``fmt``; values outside the format's
     range are saturated, counted in ``conversion_saturation_`` and reported with a
-    ``UserWarning``. Clash-free junctions keep the generator's weight order and
-    ``z`` (read from the edge order the sparse weights carry, with any
-    zero-valued padding, which the layout and the memory images keep); other
-    junctions are put in right-neuron order (by right neuron, then left neuron)
-    with ``z`` taken from ``model.parallelism`` or, when that is ``None``,
+    ``UserWarning`` (not for a model trained with ``quantize`` in ``fmt``, whose
+    forward pass saturates them already). Clash-free junctions keep the generator's
+    weight order and ``z`` (read from the edge order the sparse weights carry, with
+    any zero-valued padding, which the layout and the memory images keep); other
+    junctions are put in right-neuron order (by right neuron, then left neuron) with
+    ``z`` taken from ``model.parallelism`` or, when that is ``None``,
     :func:`sparsenn.connectivity.default_parallelism` (the smallest divisor of
     ``n_in`` that is at least the largest in-degree).
 
@@ -163,7 +164,12 @@ def to_fixed_point(
     net.conversion_saturation_ = sat
     net.output_scale_, net.output_shift_ = float(scale), float(shift)
     n_sat = sum(sat["weights"]) + sum(sat["biases"])
-    if n_sat:
+    # a model trained quantisation-aware in fmt saturates these values in its
+    # own forward pass already: converting them changes nothing it computes
+    trained_in_fmt = getattr(model, "quantize", None) is not None and (
+        _model_format(model) == fmt
+    )
+    if n_sat and not trained_in_fmt:
         warnings.warn(
             f"{n_sat} weights/biases lie outside the range [{fmt.min}, {fmt.max}] of "
             f"{fmt} and were saturated (per junction: weights {sat['weights']}, "
