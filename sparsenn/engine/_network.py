@@ -54,9 +54,15 @@ def forward(
     >>> A[-1].round(3)
     array([[0.333, 0.333, 0.333]])
     """
-    hidden, out = ACTIVATIONS[activation], OUTPUTS[output].activation
     if quantizer is not None:
         weights, biases = quantizer.parameters(weights, biases)
+    return _layers(weights, biases, X, activation, training, output, quantizer)
+
+
+def _layers(weights, biases, X, activation, training, output, quantizer):
+    """Return :func:`forward`, with the weights and biases used as given."""
+    hidden, out = ACTIVATIONS[activation], OUTPUTS[output].activation
+    if quantizer is not None:
         X = quantizer.inputs(X)
     activations, contexts = [X], []
     last = len(weights) - 1
@@ -150,10 +156,9 @@ def loss_and_grads(
     floats, float_biases = weights, biases
     if quantizer is not None:
         weights, biases = quantizer.parameters(weights, biases)
-    activations, contexts = forward(
-        weights, biases, X, activation, training=True, output=output,
-        quantizer=quantizer,
-    )  # fmt: skip
+    activations, contexts = _layers(
+        weights, biases, X, activation, True, output, quantizer
+    )
     P, spec = activations[-1], OUTPUTS[output]
     total = float(sample_weight.sum())
     loss = spec.loss(P, y, sample_weight)
