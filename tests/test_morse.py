@@ -5,6 +5,7 @@ import argparse
 import numpy as np
 import pytest
 
+from sparsenn.cli import _morse as _cli
 from sparsenn.datasets import (
     ASCII_NAMES,
     CLASS_ORDERS,
@@ -12,7 +13,6 @@ from sparsenn.datasets import (
     CODEBOOK_ORDER,
     CODEWORDS,
     SYMBOLS,
-    _cli,
     _morse,
     codebook,
     decode,

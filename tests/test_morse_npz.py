@@ -6,9 +6,9 @@ import re
 import numpy as np
 import pytest
 
+from sparsenn.cli import _morse as _cli
 from sparsenn.datasets import (
     SYMBOLS,
-    _cli,
     codebook,
     load_morse,
     load_morse_npz,

@@ -16,7 +16,9 @@ from ._outputs import OUTPUTS
 __all__ = ["forward", "predict_proba", "loss_and_grads"]
 
 
-def forward(weights, biases, X, activation, training=False, output="softmax"):
+def forward(
+    weights, biases, X, activation, training=False, output="softmax", quantizer=None
+):
     """Return the activations of every layer, input first, the output last.
 
     Parameters
@@ -31,6 +33,9 @@ def forward(weights, biases, X, activation, training=False, output="softmax"):
         gives back, for ``grad_and_backward``.
     output : {"softmax", "logistic", "identity"}, default="softmax"
         Output layer.
+    quantizer : Quantizer or None, default=None
+        Quantisation-aware pass (:class:`~sparsenn.engine._quantize.Quantizer`):
+        inputs, weights, biases, pre-activations and activations on its grid.
 
     Returns
     -------
@@ -49,7 +54,16 @@ def forward(weights, biases, X, activation, training=False, output="softmax"):
     >>> A[-1].round(3)
     array([[0.333, 0.333, 0.333]])
     """
+    if quantizer is not None:
+        weights, biases = quantizer.parameters(weights, biases)
+    return _layers(weights, biases, X, activation, training, output, quantizer)
+
+
+def _layers(weights, biases, X, activation, training, output, quantizer):
+    """Return :func:`forward`, with the weights and biases used as given."""
     hidden, out = ACTIVATIONS[activation], OUTPUTS[output].activation
+    if quantizer is not None:
+        X = quantizer.inputs(X)
     activations, contexts = [X], []
     last = len(weights) - 1
     for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
@@ -59,18 +73,24 @@ def forward(weights, biases, X, activation, training=False, output="softmax"):
         else:
             Z = w.forward(activations[-1])
         Z += b
-        activations.append(out(Z) if i == last else hidden(Z))
+        if quantizer is not None:
+            name, fn = (output, out) if i == last else (activation, hidden)
+            activations.append(quantizer.activation(name, quantizer.round(Z), fn))
+        else:
+            activations.append(out(Z) if i == last else hidden(Z))
     return (activations, contexts) if training else activations
 
 
-def predict_proba(weights, biases, X, activation, chunk_size=4096, output="softmax"):
+def predict_proba(
+    weights, biases, X, activation, chunk_size=4096, output="softmax", quantizer=None
+):
     """Return the network output (class probabilities), computed in chunks.
 
     Chunks keep the memory bounded.
 
     Parameters
     ----------
-    weights, biases, activation, output : see :func:`forward`
+    weights, biases, activation, output, quantizer : see :func:`forward`
     X : ndarray or scipy.sparse matrix of shape (n_samples, n_in)
     chunk_size : int
 
@@ -81,8 +101,9 @@ def predict_proba(weights, biases, X, activation, chunk_size=4096, output="softm
     chunks = []
     for start in range(0, X.shape[0], chunk_size):
         Xc = _dense_rows(X, slice(start, start + chunk_size))
-        P = forward(weights, biases, Xc, activation, output=output)[-1]
-        if not np.isfinite(P).all():
+        P = forward(weights, biases, Xc, activation, output=output, quantizer=quantizer)
+        P = P[-1]
+        if quantizer is None and not np.isfinite(P).all():
             P = _finite_forward(weights, biases, Xc, activation, output)
         chunks.append(P)
     n_out = weights[-1].shape[1]
@@ -91,7 +112,15 @@ def predict_proba(weights, biases, X, activation, chunk_size=4096, output="softm
 
 
 def loss_and_grads(
-    weights, biases, X, y, activation, alpha, sample_weight, output="softmax"
+    weights,
+    biases,
+    X,
+    y,
+    activation,
+    alpha,
+    sample_weight,
+    output="softmax",
+    quantizer=None,
 ):
     """Return the loss and gradients of one minibatch.
 
@@ -110,6 +139,11 @@ def loss_and_grads(
         L2 penalty on the weights (not on the biases).
     sample_weight : ndarray of shape (n_samples,)
     output : {"softmax", "logistic", "identity"}, default="softmax"
+    quantizer : Quantizer or None, default=None
+        Quantisation-aware training: the forward pass and back-propagation run
+        on the quantised values, the gradients are straight-through (rounding
+        taken as the identity) and those that would push a saturated
+        parameter further out are zeroed; the penalty uses the float weights.
 
     Returns
     -------
@@ -119,14 +153,17 @@ def loss_and_grads(
     bias_grads : list of ndarray
         Aligned with ``biases``.
     """
-    activations, contexts = forward(
-        weights, biases, X, activation, training=True, output=output
+    floats, float_biases = weights, biases
+    if quantizer is not None:
+        weights, biases = quantizer.parameters(weights, biases)
+    activations, contexts = _layers(
+        weights, biases, X, activation, True, output, quantizer
     )
     P, spec = activations[-1], OUTPUTS[output]
     total = float(sample_weight.sum())
     loss = spec.loss(P, y, sample_weight)
     if alpha:
-        loss += 0.5 * alpha * sum(float(w.params @ w.params) for w in weights) / total
+        loss += 0.5 * alpha * sum(float(w.params @ w.params) for w in floats) / total
     delta = spec.error(P, y)  # P - Y in place, scaled per sample below
     delta *= (sample_weight / total).astype(P.dtype, copy=False)[:, None]
     derivative = DERIVATIVES[activation]
@@ -140,8 +177,11 @@ def loss_and_grads(
         else:
             g = w.grad(activations[i], delta)
         if alpha:
-            g += (alpha / total) * w.params
+            g += (alpha / total) * floats[i].params
         weight_grads[i] = g
+    if quantizer is not None:
+        quantizer.mask_gradients([w.params for w in floats], weight_grads)
+        quantizer.mask_gradients(float_biases, bias_grads)
     return loss, weight_grads, bias_grads
 
 

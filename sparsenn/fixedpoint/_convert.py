@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..connectivity import default_parallelism, right_neuron_order
 from ._calibrate import calibrate_output
-from ._format import INPUT_BITS, QFormat, quantize_inputs
+from ._format import INPUT_BITS, QFormat, parse_format, quantize_inputs
 from ._layout import JunctionLayout
 from ._lut import sigmoid_lut
 from ._network import FixedPointNetwork
@@ -25,7 +25,7 @@ DEFAULT_FORMAT = QFormat(3, 8)
 
 def to_fixed_point(
     model,
-    fmt=DEFAULT_FORMAT,
+    fmt=None,
     *,
     calibration_X=None,
     input_bits=INPUT_BITS,
@@ -35,11 +35,12 @@ def to_fixed_point(
 
     Weights and biases are rounded half up to ``fmt``; values outside the format's
     range are saturated, counted in ``conversion_saturation_`` and reported with a
-    ``UserWarning``. Clash-free junctions keep the generator's weight order and
-    ``z`` (read from the edge order the sparse weights carry, with any
-    zero-valued padding, which the layout and the memory images keep); other
-    junctions are put in right-neuron order (by right neuron, then left neuron)
-    with ``z`` taken from ``model.parallelism`` or, when that is ``None``,
+    ``UserWarning`` (not for a model trained with ``quantize`` in ``fmt``, whose
+    forward pass saturates them already). Clash-free junctions keep the generator's
+    weight order and ``z`` (read from the edge order the sparse weights carry, with
+    any zero-valued padding, which the layout and the memory images keep); other
+    junctions are put in right-neuron order (by right neuron, then left neuron) with
+    ``z`` taken from ``model.parallelism`` or, when that is ``None``,
     :func:`sparsenn.connectivity.default_parallelism` (the smallest divisor of
     ``n_in`` that is at least the largest in-degree).
 
@@ -47,14 +48,20 @@ def to_fixed_point(
     ----------
     model : SparseMLPClassifier
         Fitted, with ``activation="logistic"``; inputs must be in [0, 1].
-    fmt : QFormat, default=QFormat(3, 8)
-        The one format of the datapath (``ap_fixed<12,4>``).
+        A model trained with ``output="sigmoid"`` (and optionally
+        ``quantize``) already has the datapath's output layer and needs no
+        calibration data.
+    fmt : QFormat or None, default=None
+        The one format of the datapath. None: the model's ``quantize``
+        format when it was trained quantisation-aware, else ``QFormat(3, 8)``
+        (``ap_fixed<12,4>``).
     calibration_X : array-like of shape (n_samples, n_features), optional
-        Inputs (for example a slice of the training set) used to choose an
-        argmax-preserving scale and shift of the output junction, so that the
-        winning logits of a softmax-trained model fall where the 8-bit sigmoid
-        outputs do not saturate and tie (see Notes). Without it the output
-        junction is converted unchanged.
+        For softmax-trained models: inputs (for example a slice of the
+        training set) used to choose an argmax-preserving scale and shift of
+        the output junction, so that the winning logits fall where the 8-bit
+        sigmoid outputs do not saturate and tie (see Notes). Without it the
+        output junction is converted unchanged. Not used (``UserWarning``)
+        for a model trained with ``output="sigmoid"``.
     input_bits : int, default=8
         Width of the unsigned input port.
     lut_floor_lsb : bool, default=False
@@ -91,13 +98,8 @@ def to_fixed_point(
     True
     """
     check_is_fitted(model)
-    output = getattr(model, "out_activation_", "softmax")
-    if output != "softmax":
-        raise ValueError(
-            f"The fixed-point datapath ends in an argmax over classes; the model's "
-            f"output layer is {output!r} (a regressor or a multi-label classifier). "
-            "Give a single-label classifier (out_activation_='softmax')."
-        )
+    sigmoid = _check_output(model)
+    fmt = _model_format(model) if fmt is None else fmt
     activation = getattr(model, "activation", None)
     if activation not in SUPPORTED_ACTIVATIONS:
         raise ValueError(
@@ -119,7 +121,15 @@ def to_fixed_point(
     values = [v for _, v in junctions]
     float_biases = [np.asarray(b, dtype=np.float64) for b in intercepts]
     scale, shift = 1.0, 0.0
-    if calibration_X is not None:
+    if calibration_X is not None and sigmoid:
+        warnings.warn(
+            "calibration_X is not used: the model was trained with output='sigmoid', "
+            "the datapath's output layer, so its output junction is converted "
+            "unchanged.",
+            UserWarning,
+            stacklevel=2,
+        )
+    elif calibration_X is not None:
         calibration_X = _check_calibration(calibration_X, layouts[0].n_in)
         quantize_inputs(calibration_X, fmt, input_bits)  # validates the range
         scale, shift, _ = calibrate_output(
@@ -154,7 +164,12 @@ def to_fixed_point(
     net.conversion_saturation_ = sat
     net.output_scale_, net.output_shift_ = float(scale), float(shift)
     n_sat = sum(sat["weights"]) + sum(sat["biases"])
-    if n_sat:
+    # a model trained quantisation-aware in fmt saturates these values in its
+    # own forward pass already: converting them changes nothing it computes
+    trained_in_fmt = getattr(model, "quantize", None) is not None and (
+        _model_format(model) == fmt
+    )
+    if n_sat and not trained_in_fmt:
         warnings.warn(
             f"{n_sat} weights/biases lie outside the range [{fmt.min}, {fmt.max}] of "
             f"{fmt} and were saturated (per junction: weights {sat['weights']}, "
@@ -163,6 +178,28 @@ def to_fixed_point(
             stacklevel=2,
         )
     return net
+
+
+def _check_output(model):
+    """Return whether the output is the datapath's sigmoid; raise if no argmax."""
+    output = getattr(model, "out_activation_", "softmax")
+    multilabel = getattr(model, "_multilabel", False)
+    if output == "softmax" or (output == "logistic" and not multilabel):
+        return output == "logistic"
+    raise ValueError(
+        f"The fixed-point datapath ends in an argmax over classes; the model's "
+        f"output layer is {output!r} (a regressor or a multi-label classifier). "
+        "Give a single-label classifier (out_activation_='softmax', or 'logistic' "
+        "from output='sigmoid')."
+    )
+
+
+def _model_format(model):
+    """Return the model's quantisation-aware training format, else the default."""
+    quantize = getattr(model, "quantize", None)
+    if quantize is None:
+        return DEFAULT_FORMAT
+    return parse_format(quantize) if isinstance(quantize, str) else quantize
 
 
 def _check_calibration(calibration_X, n_features):

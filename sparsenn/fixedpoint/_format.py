@@ -1,14 +1,17 @@
 """The signed fixed-point format of the datapath and float <-> code conversion."""
 
+import re
 from dataclasses import dataclass
 from numbers import Integral
 
 import numpy as np
 
-__all__ = ["QFormat", "INPUT_BITS", "quantize_inputs"]
+__all__ = ["QFormat", "INPUT_BITS", "parse_format", "quantize_inputs"]
 
 #: Width of the unsigned input port: pixels 0..255 read as ``pixel / 256``.
 INPUT_BITS = 8
+
+_AP_FIXED = re.compile(r"^\s*ap_fixed\s*<\s*(\d+)\s*,\s*(\d+)\s*>\s*$")
 
 #: Widest format accepted: the full sigmoid table has ``2**width`` entries.
 MAX_WIDTH = 20
@@ -182,3 +185,39 @@ def quantize_inputs(X, fmt, input_bits=INPUT_BITS):
     pixels = np.minimum(np.floor(X * 2.0**input_bits + 0.5), top).astype(np.int64)
     shift = fmt.fraction - input_bits
     return pixels << shift if shift >= 0 else pixels >> -shift
+
+
+def parse_format(text, name="quantize"):
+    """Return the :class:`QFormat` of an ``"ap_fixed<W,I>"`` string.
+
+    ``I`` counts the sign bit, as in Xilinx HLS: ``"ap_fixed<12,4>"`` is
+    ``QFormat(integer=3, fraction=8)``.
+
+    Parameters
+    ----------
+    text : str
+    name : str, default="quantize"
+        Parameter named in the error message.
+
+    Returns
+    -------
+    QFormat
+
+    Examples
+    --------
+    >>> from sparsenn.fixedpoint._format import parse_format
+    >>> parse_format("ap_fixed<12,4>")
+    QFormat(integer=3, fraction=8)
+    """
+    match = _AP_FIXED.match(text)
+    if match is None:
+        raise ValueError(
+            f"{name}={text!r} is not a fixed-point format; give None, a QFormat or "
+            "a string 'ap_fixed<W,I>' (W bits in all, I integer bits including "
+            "the sign bit), for example 'ap_fixed<12,4>'."
+        )
+    width, integer = int(match.group(1)), int(match.group(2))
+    try:
+        return QFormat(integer - 1, width - integer)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name}={text!r} is not a usable format: {exc}") from exc

@@ -41,6 +41,7 @@ from ..engine._loop import (
 from ..engine._network import loss_and_grads, predict_proba
 from ..engine._optimizers import OPTIMIZERS
 from ..engine._outputs import OUTPUTS
+from ..fixedpoint._format import QFormat
 from ..layers import DenseWeights
 from ._classifier import StructuredClassifierMixin
 
@@ -153,6 +154,10 @@ class StructuredMLPBase(BaseEstimator):
     def _validate_structure(self, layer_sizes):
         """Check subclass parameters against the layer sizes (hook)."""
 
+    def _quantizer(self):
+        """Return the engine's quantizer for training and prediction (hook)."""
+        return None
+
     # ------------------------------------------------------------ public API
     @property
     def coefs_(self):
@@ -214,6 +219,7 @@ class StructuredMLPBase(BaseEstimator):
             X,
             self.activation,
             output=self.out_activation_,
+            quantizer=self._quantizer(),
         )
 
     def __sklearn_tags__(self):
@@ -363,6 +369,7 @@ class StructuredMLPBase(BaseEstimator):
 
     def _validation_score(self, validation):
         X_val, codes_val, sw_val = validation
+        quantizer = self._quantizer()
 
         def score():
             P = predict_proba(
@@ -371,6 +378,7 @@ class StructuredMLPBase(BaseEstimator):
                 X_val,
                 self.activation,
                 output=self.out_activation_,
+                quantizer=quantizer,
             )
             loss = OUTPUTS[self.out_activation_].loss(P, codes_val, sw_val)
             return self._score_output(P, codes_val, sw_val), loss
@@ -380,6 +388,7 @@ class StructuredMLPBase(BaseEstimator):
     def _step(self, X, codes, sw):
         """Return the engine's ``step``: loss and gradients of one minibatch."""
         weights, biases = self.weights_, self.intercepts_
+        quantizer = self._quantizer()
 
         def step(rows):
             swb = sw[rows]
@@ -392,7 +401,7 @@ class StructuredMLPBase(BaseEstimator):
             Xb = weights[0].prepare_input(Xb)
             loss, wg, bg = loss_and_grads(
                 weights, biases, Xb, codes[rows], self.activation, self.alpha, swb,
-                output=self.out_activation_,
+                output=self.out_activation_, quantizer=quantizer,
             )  # fmt: skip
             return loss, wg + bg, batch_weight, len(rows)
 
@@ -437,11 +446,12 @@ class StructuredMLPBase(BaseEstimator):
         X = X.toarray() if hasattr(X, "toarray") else X
         X = self.weights_[0].prepare_input(X)
         weights, biases, params = self.weights_, self.intercepts_, self._params()
+        quantizer = self._quantizer()
 
         def objective():
             loss, wg, bg = loss_and_grads(
                 weights, biases, X, codes, self.activation, self.alpha, sw,
-                output=self.out_activation_,
+                output=self.out_activation_, quantizer=quantizer,
             )  # fmt: skip
             return loss, wg + bg
 
@@ -525,12 +535,17 @@ class BaseStructuredMLP(StructuredClassifierMixin, StructuredMLPBase):
     _parameter_constraints = {
         **StructuredMLPBase._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "output": [StrOptions({"softmax", "sigmoid"})],
+        "quantize": [None, str, QFormat],
     }
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *,
-                 class_weight=None, **kwargs):  # fmt: skip
+                 class_weight=None, output="softmax", quantize=None,
+                 **kwargs):  # fmt: skip
         super().__init__(hidden_layer_sizes, activation, **kwargs)
         self.class_weight = class_weight
+        self.output = output
+        self.quantize = quantize
 
 
 def _check_hidden_sizes(hidden_layer_sizes):

@@ -22,6 +22,7 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from .._sklearn import _check_partial_fit_first_call, _fit_context
+from ._datapath import OUTPUT_ACTIVATIONS, make_quantizer, one_hot, quantize_format
 
 __all__ = ["StructuredClassifierMixin"]
 
@@ -34,6 +35,10 @@ class StructuredClassifierMixin(ClassifierMixin):
     indicator ``y`` is a multi-label problem, as in ``MLPClassifier``: one
     logistic output per label, binary cross-entropy, ``classes_`` is
     ``arange(n_labels)`` and ``predict`` thresholds the probabilities at 0.5.
+    ``output="sigmoid"`` trains one independent logistic output per class on
+    one-hot targets (the FPGA datapath's output layer) and predicts their
+    argmax; ``quantize`` trains the datapath's fixed-point forward pass
+    (``_datapath.py``).
     """
 
     @available_if(lambda est: est._check_solver())
@@ -59,7 +64,9 @@ class StructuredClassifierMixin(ClassifierMixin):
         """Return class probabilities, shape (n_samples, n_classes).
 
         Rows sum to one, except for multi-label problems where each column is
-        the probability of its label.
+        the probability of its label.  With ``output="sigmoid"`` the
+        independent sigmoid outputs are divided by their sum (a row whose
+        outputs are all zero, possible with ``quantize``, is uniform).
 
         Parameters
         ----------
@@ -69,7 +76,13 @@ class StructuredClassifierMixin(ClassifierMixin):
         -------
         P : ndarray of shape (n_samples, n_classes)
         """
-        return self._network_output(X)
+        P = self._network_output(X)
+        if self.out_activation_ == "logistic" and not getattr(self, "_multilabel", 0):
+            total = P.sum(axis=1, keepdims=True)
+            P = np.divide(
+                P, total, out=np.full_like(P, 1 / P.shape[1]), where=total > 0
+            )
+        return P
 
     def predict_log_proba(self, X):
         """Return the logarithm of :meth:`predict_proba`.
@@ -138,6 +151,13 @@ class StructuredClassifierMixin(ClassifierMixin):
         if multilabel:
             y = y.toarray() if sp.issparse(y) else np.asarray(y)
         codes = self._encode_targets(y, classes, first_call, incremental)
+        if not first_call and self._output_activation() != self.out_activation_:
+            raise ValueError(
+                f"output={self.output!r} differs from the output layer of the first "
+                f"fit ({self.out_activation_!r}); refit with warm_start=False."
+            )
+        if not multilabel and OUTPUT_ACTIVATIONS[self._output_name()] == "logistic":
+            codes = one_hot(codes, len(self.classes_))
         if self.class_weight is not None:
             sample_weight = sample_weight * compute_sample_weight(self.class_weight, y)
         return codes, sample_weight
@@ -181,8 +201,17 @@ class StructuredClassifierMixin(ClassifierMixin):
     def _n_output_units(self, targets):
         return len(self.classes_)
 
+    def _output_name(self):
+        return getattr(self, "output", "softmax")
+
     def _output_activation(self):
-        return "logistic" if self._multilabel else "softmax"
+        if self._multilabel:
+            return "logistic"
+        return OUTPUT_ACTIVATIONS[self._output_name()]
+
+    def _quantizer(self):
+        fmt = quantize_format(getattr(self, "quantize", None), self._output_name())
+        return make_quantizer(fmt)
 
     def _stratify_labels(self, y):
         # the user's labels, so that split errors name them; multi-label
@@ -193,5 +222,6 @@ class StructuredClassifierMixin(ClassifierMixin):
         if self._multilabel:
             correct = ((P > 0.5) == (codes > 0.5)).all(axis=1)
         else:
-            correct = P.argmax(axis=1) == codes
+            labels = codes.argmax(axis=1) if codes.ndim == 2 else codes
+            correct = P.argmax(axis=1) == labels
         return float(np.average(correct, weights=sample_weight))

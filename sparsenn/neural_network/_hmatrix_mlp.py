@@ -111,6 +111,21 @@ class HMatrixMLPClassifier(HMatrixJunctionsMixin, BaseStructuredMLP):
     class_weight : dict, "balanced" or None, default=None
     max_fun : int, default=15000
         Maximum number of loss evaluations of the ``"lbfgs"`` solver.
+    output : {"softmax", "sigmoid"}, default="softmax"
+        Output layer. ``"sigmoid"``: one independent logistic output per
+        class trained with binary cross-entropy on one-hot targets (output
+        error ``a - y``), the output layer of the FPGA datapath, so that
+        :func:`sparsenn.fixedpoint.to_fixed_point` needs no calibration data;
+        ``predict`` takes the argmax, ``predict_proba`` divides the sigmoid
+        outputs by their sum.
+    quantize : None, str or QFormat, default=None
+        Quantisation-aware training (needs ``output="sigmoid"``): a format
+        such as ``"ap_fixed<12,4>"`` or ``sparsenn.fixedpoint.QFormat(3, 8)``.
+        The forward pass of training and prediction then computes as the
+        datapath does: inputs read by the 8-bit port (``X`` must lie in
+        [0, 1]), weights, biases, pre-activations and activations rounded
+        half up and saturated to the format, the sigmoid as the format's
+        table; gradients are straight-through. See ``docs/fixedpoint.md``.
 
     Attributes
     ----------
@@ -138,7 +153,8 @@ class HMatrixMLPClassifier(HMatrixJunctionsMixin, BaseStructuredMLP):
         Only when ``X`` had string column names.
     n_layers_, n_outputs_ : int
     out_activation_ : str
-        ``"softmax"``; ``"logistic"`` for a multi-label (2-D indicator) ``y``.
+        ``"softmax"``; ``"logistic"`` for a multi-label (2-D indicator) ``y``
+        or ``output="sigmoid"``.
 
     Notes
     -----
@@ -197,6 +213,8 @@ n_params=6656)
         n_iter_no_change=10,
         class_weight=None,
         max_fun=15000,
+        output="softmax",
+        quantize=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -223,6 +241,8 @@ n_params=6656)
             n_iter_no_change=n_iter_no_change,
             class_weight=class_weight,
             max_fun=max_fun,
+            output=output,
+            quantize=quantize,
         )
         self.rank = rank
         self.leaf_size = leaf_size
