@@ -313,7 +313,9 @@ def prune_target(args):
     Xtr, ytr, Xte, yte, _ = load_data("fashion", args.n_train, args.n_test)
     hidden = (1024, 1024)
     p = _train_params(args.epochs, 0)
-    dense = StructuredMLPClassifier(hidden, **p)
+    # the parent trains as many epochs as the pruned net does in all
+    total = PRUNE_STEPS * args.prune_epochs + args.epochs
+    dense = StructuredMLPClassifier(hidden, **{**p, "max_iter": total})
     pruned = SparseMLPClassifier(
         hidden, connectivity="pruned", density=(0.1, 0.1, 1.0),
         prune_steps=2, prune_epochs=args.prune_epochs, **p,
@@ -322,10 +324,10 @@ def prune_target(args):
     ratio = rd["epoch"] / rp["epoch"]
     rows = [
         ["dense parent", f"{rd['params']:,}", f"{100 * rd['acc']:.2f}",
-         f"{rd['epoch']:.2f}", "1.00", str(args.epochs)],
+         f"{rd['epoch']:.2f}", "1.00", str(total)],
         ["pruned to 10% (hidden)", f"{rp['params']:,}", f"{100 * rp['acc']:.2f}",
          f"{rp['epoch']:.2f}", f"{ratio:.2f}",
-         f"{2 * args.prune_epochs} + {args.epochs}"],
+         f"{PRUNE_STEPS * args.prune_epochs} + {args.epochs}"],
     ]  # fmt: skip
     print(f"\n### Part P: 784-1024-1024-10 on Fashion-MNIST, {len(Xtr)} train, "
           f"{len(Xte)} test\n")  # fmt: skip
@@ -354,6 +356,7 @@ def main():
     ap.add_argument("--hidden", type=int, default=256)
     ap.add_argument("--datasets", default="fashion,morse")
     ap.add_argument("--no-figure", action="store_true")
+    ap.add_argument("--prune-epochs", type=int, default=None)
     args = ap.parse_args()
     quick = args.quick
     args.seeds = args.seeds or (1 if quick else 3)
@@ -364,7 +367,7 @@ def main():
     args.n_train = args.n_train or (3000 if quick else 12000)
     args.n_test = args.n_test or (5000 if quick else 10000)
     args.fractions = [0.05, 0.1, 0.25] if quick else [0.02, 0.05, 0.1, 0.25]
-    args.prune_epochs = max(1, args.epochs // (2 * PRUNE_STEPS))
+    args.prune_epochs = args.prune_epochs or max(1, args.epochs // (2 * PRUNE_STEPS))
     print(f"# {machine()}; load average {os.getloadavg()[0]:.2f} at start")
     start = time.perf_counter()
     if args.prune_target:

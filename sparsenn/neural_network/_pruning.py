@@ -143,8 +143,10 @@ def magnitude_prune(W, density):
     pruned : SparseWeights
         The kept weights with their trained values (``order=None``).
     quality : float
-        The cut as Han et al.'s rule: the smallest kept magnitude divided by
-        the standard deviation of the junction's weights before the cut.
+        The cut as Han et al.'s rule: the magnitude threshold of the cut (the
+        smallest magnitude kept by the global ranking; the per-output minimum
+        inputs may be smaller) divided by the standard deviation of the
+        junction's weights before the cut.
 
     Examples
     --------
@@ -167,14 +169,19 @@ def magnitude_prune(W, density):
     keep[np.argmax(score, axis=0), np.arange(n_out)] = True
     n_more = n_keep - n_out
     rest = np.where(keep | ~exists, -np.inf, score).ravel()
+    threshold = np.inf
     if n_more > 0:
-        keep.ravel()[np.argpartition(-rest, n_more - 1)[:n_more]] = True
+        top = np.argpartition(-rest, n_more - 1)[:n_more]
+        keep.ravel()[top] = True
+        threshold = rest[top].min()
     flat = np.flatnonzero(keep)  # row-major: the canonical order of SparseWeights
     rows, cols = np.divmod(flat, n_out)
     pattern = sp.csr_matrix((np.ones(flat.size, np.int8), (rows, cols)), shape=M.shape)
     values = M.ravel()[flat].astype(W.dtype)
     std = float(np.std(M[exists]))
-    quality = float(np.abs(values).min() / std) if std > 0 else 0.0
+    if not np.isfinite(threshold):  # only the per-output minimum was kept
+        threshold = float(np.abs(values).min())
+    quality = float(threshold / std) if std > 0 else 0.0
     return SparseWeights(pattern, values, dtype=W.dtype), quality
 
 

@@ -249,7 +249,7 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
     pruning_history_ : list of dict
         ``connectivity="pruned"`` only: one dict per cut, with the epoch
         (``"epoch"``), the densities after the cut, Han et al.'s ``"quality"``
-        of each junction's cut (smallest kept magnitude / std of the weights)
+        of each junction's cut (magnitude threshold / std of the weights)
         and the training loss before the cut.
     n_params_ : int
         Stored weights plus biases.
