@@ -27,6 +27,8 @@ time per epoch of each in the same run and test accuracy.
 
     python benchmarks/bench_compare.py --quick          # < 2 min, 1 seed
     python benchmarks/bench_compare.py                   # 3 seeds, 4 budgets
+    python benchmarks/bench_compare.py --seeds 3 --n-train 4000 --epochs 4 \
+        --fractions 0.05,0.1,0.25                        # the reduced run, ~9 min
     python benchmarks/bench_compare.py --prune-target    # part P only
 """
 
@@ -357,6 +359,7 @@ def main():
     ap.add_argument("--datasets", default="fashion,morse")
     ap.add_argument("--no-figure", action="store_true")
     ap.add_argument("--prune-epochs", type=int, default=None)
+    ap.add_argument("--fractions", default=None, help="e.g. 0.05,0.1,0.25")
     args = ap.parse_args()
     quick = args.quick
     args.seeds = args.seeds or (1 if quick else 3)
@@ -366,7 +369,9 @@ def main():
     args.epochs = args.epochs or (3 if quick else 8)
     args.n_train = args.n_train or (3000 if quick else 12000)
     args.n_test = args.n_test or (5000 if quick else 10000)
-    args.fractions = [0.05, 0.1, 0.25] if quick else [0.02, 0.05, 0.1, 0.25]
+    default = [0.05, 0.1, 0.25] if quick else [0.02, 0.05, 0.1, 0.25]
+    given = args.fractions
+    args.fractions = [float(f) for f in given.split(",")] if given else default
     args.prune_epochs = args.prune_epochs or max(1, args.epochs // (2 * PRUNE_STEPS))
     print(f"# {machine()}; load average {os.getloadavg()[0]:.2f} at start")
     start = time.perf_counter()
