@@ -9,6 +9,8 @@ from .neural_network import (
     PseudoInverseSparseRegressor,
     SparseMLPClassifier,
     SparseMLPRegressor,
+    StructuredMLPClassifier,
+    StructuredMLPRegressor,
 )
 
 __all__ = [
@@ -19,4 +21,6 @@ __all__ = [
     "SparseMLPRegressor",
     "HMatrixMLPRegressor",
     "PseudoInverseSparseRegressor",
+    "StructuredMLPClassifier",
+    "StructuredMLPRegressor",
 ]

@@ -17,6 +17,9 @@ INIT_PARAMS = {
     "SparseMLPRegressor": dict(max_iter=100, random_state=0),
     "HMatrixMLPRegressor": dict(max_iter=100, random_state=0),
     "PseudoInverseSparseRegressor": dict(random_state=0),
+    # a non-dense type, so the checks exercise the registry path
+    "StructuredMLPClassifier": dict(max_iter=100, random_state=0, weights="hashed"),
+    "StructuredMLPRegressor": dict(max_iter=100, random_state=0, weights="hashed"),
 }
 
 

@@ -7,6 +7,7 @@ from ._pinv import PseudoInverseSparseClassifier
 from ._pinv_regressor import PseudoInverseSparseRegressor
 from ._sparse_mlp import SparseMLPClassifier
 from ._sparse_mlp_regressor import SparseMLPRegressor
+from ._structured_mlp import StructuredMLPClassifier, StructuredMLPRegressor
 
 __all__ = [
     "BaseStructuredMLP",
@@ -16,4 +17,6 @@ __all__ = [
     "SparseMLPRegressor",
     "HMatrixMLPRegressor",
     "PseudoInverseSparseRegressor",
+    "StructuredMLPClassifier",
+    "StructuredMLPRegressor",
 ]

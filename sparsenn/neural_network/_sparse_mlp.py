@@ -12,11 +12,12 @@ from ..connectivity._estimator import (
     junction_pattern,
 )
 from ..engine._init import glorot_bound
+from . import _pruning
 from ._base import BaseStructuredMLP
 
 __all__ = ["SparseJunctionsMixin", "SparseMLPClassifier"]
 
-_CONNECTIVITIES = ("random", "structured", "clash_free", "circulant")
+_CONNECTIVITIES = ("random", "structured", "clash_free", "circulant", "pruned")
 
 
 class SparseJunctionsMixin:
@@ -37,6 +38,7 @@ class SparseJunctionsMixin:
         ],
         "connectivity": [StrOptions(set(_CONNECTIVITIES))],
         "parallelism": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
+        **_pruning.PRUNING_CONSTRAINTS,
     }
 
     def _validate_structure(self, layer_sizes):
@@ -54,8 +56,12 @@ class SparseJunctionsMixin:
                     f"{self.density!r}."
                 )
         self._parallelisms = _per_junction(self.parallelism, n_junctions, "parallelism")
+        if self.connectivity == "pruned":
+            _pruning.check_pruning(self, layer_sizes)
 
     def _junction_bytes(self, layer_index, n_in, n_out, itemsize):
+        if self.connectivity == "pruned":  # the dense parent is grown first
+            return 2 * n_in * n_out * itemsize
         # value + index per stored edge, and the pattern generator's int64 keys
         n_edges = max(1.0, self._densities[layer_index] * n_in * n_out)
         return int(n_edges * (itemsize + 4 + 24)) + 8 * (n_in + n_out)
@@ -63,6 +69,8 @@ class SparseJunctionsMixin:
     def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
         from ..layers import SparseWeights
 
+        if self.connectivity == "pruned":
+            return _pruning.parent_weights(n_in, n_out, rng, dtype, self.activation)
         pattern, order = self._junction_pattern(layer_index, n_in, n_out, rng)
         n_edges = pattern.nnz
         bound = glorot_bound(n_edges / n_out, n_edges / n_in, self.activation)
@@ -81,6 +89,19 @@ class SparseJunctionsMixin:
         return junction_pattern(
             self.connectivity, layer_index, (n_in, n_out), rho, z, rng
         )
+
+    def _train(self, X, codes, sample_weight, incremental, stratify):
+        # connectivity="pruned": the first fit runs the prune schedule
+        # (_pruning.fit_pruned); warm starts train the pruned pattern.
+        if self.connectivity == "pruned" and _pruning.needs_pruning(self.weights_):
+            if incremental:
+                raise ValueError(
+                    "partial_fit cannot run the pruning schedule of "
+                    "connectivity='pruned'; call fit first (partial_fit then "
+                    "trains the pruned pattern)."
+                )
+            return _pruning.fit_pruned(self, X, codes, sample_weight, stratify)
+        return super()._train(X, codes, sample_weight, incremental, stratify)
 
     # Fitted attributes read from the weight objects (no side effects in
     # _make_weights): what was built, the hardware edge order and its padding.
@@ -130,12 +151,17 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         junction is dense, as the seed recommends (later junctions denser);
         measured in ``docs/sparse_mlp.md``.  How a density becomes a
         pattern is described in the Notes.
-    connectivity : {"random", "structured", "clash_free", "circulant"}, \
-            default="structured"
+    connectivity : {"random", "structured", "clash_free", "circulant", \
+            "pruned"}, default="structured"
         Pattern class: ``"random"`` (free degrees), ``"structured"`` (in- and
         out-degrees as equal as possible), ``"clash_free"`` (clash-free memory
         access for ``parallelism`` edges per clock, as in the FPGA datapath)
         or ``"circulant"``.  See :mod:`sparsenn.connectivity`.
+        ``"pruned"``: magnitude pruning (Han et al. 2015): a dense network is
+        trained, cut to ``density`` by magnitude in ``prune_steps`` steps and
+        retrained; the pattern is chosen after training instead of before it,
+        and the result is the same fixed-pattern sparse junction (see
+        ``pruning_history_`` and ``docs/baselines.md``).
     parallelism : int, tuple of int or None, default=None
         Degree of parallelism ``z`` (edges per clock) of clash-free junctions;
         one value for all junctions or one per junction, at most the
@@ -150,6 +176,13 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         bank images load into that RTL's memories unchanged (see
         ``docs/fixedpoint.md``).  The pattern is then deterministic.  Any other
         connectivity raises ``ValueError``.
+    prune_steps : int, default=3
+        ``connectivity="pruned"`` only: number of cuts from the dense parent to
+        the target ``density`` (densities ``density ** (s / prune_steps)``).
+    prune_epochs : int, default=10
+        ``connectivity="pruned"`` only: epochs of training before each cut
+        (the dense parent's and each intermediate density's); ``max_iter``
+        epochs retrain after the last cut.
     solver : {"adam", "sgd", "lbfgs"}, default="adam"
         ``"lbfgs"`` is full-batch L-BFGS-B (:func:`scipy.optimize.minimize`)
         over all parameters, good for small data sets; it ignores
@@ -228,6 +261,11 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         outputs and the slots holding a zero weight, added so that the degrees
         and ``parallelism`` divide. Padded weights are never stored or trained
         (they are not in ``coefs_``); they exist only in the fixed-point layout.
+    pruning_history_ : list of dict
+        ``connectivity="pruned"`` only: one dict per cut, with the epoch
+        (``"epoch"``), the densities after the cut, Han et al.'s ``"quality"``
+        of each junction's cut (magnitude threshold / std of the weights)
+        and the training loss before the cut.
     n_params_ : int
         Stored weights plus biases.
     n_iter_ : int
@@ -296,6 +334,8 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         connectivity="structured",
         parallelism=None,
         rtl_compatible=False,
+        prune_steps=3,
+        prune_epochs=10,
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -353,6 +393,8 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         self.connectivity = connectivity
         self.parallelism = parallelism
         self.rtl_compatible = rtl_compatible
+        self.prune_steps = prune_steps
+        self.prune_epochs = prune_epochs
 
 
 def _per_junction(value, n_junctions, name):

@@ -25,11 +25,18 @@ class SparseMLPRegressor(SparseJunctionsMixin, BaseStructuredRegressor):
         Fraction of the ``n_in * n_out`` possible weights each junction keeps,
         one value or one per junction; see
         :class:`~sparsenn.SparseMLPClassifier` for how it becomes degrees.
-    connectivity : {"random", "structured", "clash_free", "circulant"}, \
-            default="structured"
+    connectivity : {"random", "structured", "clash_free", "circulant", \
+            "pruned"}, default="structured"
         Pattern class, as :class:`~sparsenn.SparseMLPClassifier`.
     parallelism : int, tuple of int or None, default=None
         Edges per clock of clash-free junctions.
+    prune_steps : int, default=3
+        ``connectivity="pruned"`` only: number of cuts from the dense parent to
+        the target ``density`` (densities ``density ** (s / prune_steps)``).
+    prune_epochs : int, default=10
+        ``connectivity="pruned"`` only: epochs of training before each cut
+        (the dense parent's and each intermediate density's); ``max_iter``
+        epochs retrain after the last cut.
     solver : {"adam", "sgd", "lbfgs"}, default="adam"
         ``"lbfgs"`` is full-batch L-BFGS-B (:func:`scipy.optimize.minimize`)
         over all parameters, good for small data sets; it ignores
@@ -126,6 +133,8 @@ class SparseMLPRegressor(SparseJunctionsMixin, BaseStructuredRegressor):
         density="auto",
         connectivity="structured",
         parallelism=None,
+        prune_steps=3,
+        prune_epochs=10,
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -176,3 +185,5 @@ class SparseMLPRegressor(SparseJunctionsMixin, BaseStructuredRegressor):
         self.density = density
         self.connectivity = connectivity
         self.parallelism = parallelism
+        self.prune_steps = prune_steps
+        self.prune_epochs = prune_epochs
