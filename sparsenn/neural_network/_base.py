@@ -152,6 +152,10 @@ class StructuredMLPBase(BaseEstimator):
     def _validate_structure(self, layer_sizes):
         """Check subclass parameters against the layer sizes (hook)."""
 
+    def _after_step_hook(self, X, codes, sample_weight):
+        """Return the engine's ``after_step`` callback of this fit (hook; None)."""
+        return None
+
     # ------------------------------------------------------------ public API
     @property
     def coefs_(self):
@@ -426,6 +430,7 @@ class StructuredMLPBase(BaseEstimator):
             state,
             n_epochs=1 if incremental else self.max_iter,
             verbose=self.verbose,
+            after_step=self._after_step_hook(X, codes, sw),
         )
         self._record(state, n_done)
         self._after_training(status, state, params, incremental)

@@ -13,13 +13,14 @@ from ..connectivity._estimator import (
 )
 from ..engine._init import glorot_bound
 from ._base import BaseStructuredMLP
+from ._rewiring import RewiringMixin
 
 __all__ = ["SparseJunctionsMixin", "SparseMLPClassifier"]
 
 _CONNECTIVITIES = ("random", "structured", "clash_free", "circulant")
 
 
-class SparseJunctionsMixin:
+class SparseJunctionsMixin(RewiringMixin):
     """Pre-defined sparse junctions: ``density``, ``connectivity``, ``parallelism``.
 
     Builds each junction's :class:`~sparsenn.layers.SparseWeights` (which
@@ -37,6 +38,7 @@ class SparseJunctionsMixin:
         ],
         "connectivity": [StrOptions(set(_CONNECTIVITIES))],
         "parallelism": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
+        **RewiringMixin._rewiring_constraints,
     }
 
     def _validate_structure(self, layer_sizes):
@@ -54,6 +56,7 @@ class SparseJunctionsMixin:
                     f"{self.density!r}."
                 )
         self._parallelisms = _per_junction(self.parallelism, n_junctions, "parallelism")
+        self._check_rewiring()
 
     def _junction_bytes(self, layer_index, n_in, n_out, itemsize):
         # value + index per stored edge, and the pattern generator's int64 keys
@@ -150,6 +153,24 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         bank images load into that RTL's memories unchanged (see
         ``docs/fixedpoint.md``).  The pattern is then deterministic.  Any other
         connectivity raises ``ValueError``.
+    rewiring : {None, "set", "rigl"}, default=None
+        Dynamic sparse training (``docs/rewiring.md``): every ``rewire_every``
+        steps each sparse junction drops its smallest-magnitude weights and
+        grows as many at new positions, at random (``"set"``) or where the
+        dense gradient of one minibatch is largest (``"rigl"``). The moves keep
+        the connectivity: the edge count (``"random"``), every in- and
+        out-degree (``"structured"``), clash-freedom for ``parallelism``
+        (``"clash_free"``). Grown weights start at zero, with zero optimizer
+        state. ``None``: the pattern stays fixed. Needs ``solver="adam"`` or
+        ``"sgd"``; ``"circulant"`` and ``rtl_compatible=True`` cannot rewire.
+    rewire_fraction : float in (0, 1), default=0.3
+        Fraction of each junction's weights moved at the first rewiring,
+        decayed with a cosine to zero at ``rewire_until``.
+    rewire_every : int, default=100
+        Optimizer steps (minibatches) between rewirings.
+    rewire_until : float in (0, 1], default=0.75
+        Fraction of the ``max_iter`` epochs' steps after which the pattern
+        stays fixed.
     solver : {"adam", "sgd", "lbfgs"}, default="adam"
         ``"lbfgs"`` is full-batch L-BFGS-B (:func:`scipy.optimize.minimize`)
         over all parameters, good for small data sets; it ignores
@@ -167,8 +188,8 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         Number of epochs (iterations for ``"lbfgs"``).
     shuffle : bool, default=True
     random_state : int, RandomState instance or None, default=None
-        Seeds the connection patterns, the initial weights, the shuffling and
-        the validation split.
+        Seeds the connection patterns, the initial weights, the shuffling,
+        the validation split and the rewiring.
     tol : float, default=1e-4
     verbose : bool, default=False
         Print the loss after every epoch.
@@ -213,6 +234,11 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         outputs and the slots holding a zero weight, added so that the degrees
         and ``parallelism`` divide. Padded weights are never stored or trained
         (they are not in ``coefs_``); they exist only in the fixed-point layout.
+    rewiring_history_ : list of dict
+        Per rewiring step: ``step`` (optimizer update), ``fraction`` and
+        ``moved`` (edges grown at new positions, per junction); empty without
+        ``rewiring``. ``coefs_``, ``densities_`` and ``connection_orders_``
+        always show the final pattern.
     n_params_ : int
         Stored weights plus biases.
     n_iter_ : int
@@ -280,6 +306,10 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         connectivity="structured",
         parallelism=None,
         rtl_compatible=False,
+        rewiring=None,
+        rewire_fraction=0.3,
+        rewire_every=100,
+        rewire_until=0.75,
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -333,6 +363,10 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         self.connectivity = connectivity
         self.parallelism = parallelism
         self.rtl_compatible = rtl_compatible
+        self.rewiring = rewiring
+        self.rewire_fraction = rewire_fraction
+        self.rewire_every = rewire_every
+        self.rewire_until = rewire_until
 
 
 def _per_junction(value, n_junctions, name):
