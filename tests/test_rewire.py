@@ -153,3 +153,19 @@ def test_bad_input():
         rewire_edges("random", rows[::-1], cols[::-1], values, (2, 2), 1)
     with pytest.raises(ValueError, match="n_moves"):
         rewire_edges("random", rows, cols, values, (2, 2), -1)
+
+
+@pytest.mark.parametrize("rigl", [False, True])
+def test_structured_sampled_candidates_keep_degrees(monkeypatch, rigl):
+    import sparsenn.connectivity._rewire as rw
+
+    monkeypatch.setattr(rw, "MAX_CANDIDATES", 50)
+    rows, cols, values, _, rng = _draw("structured", 40, 30, 0.3, 3)
+    scores = rng.normal(size=(40, 30)) if rigl else None
+    out = rewire_edges("structured", rows, cols, values, (40, 30), 100,
+                       scores=scores, random_state=0)  # fmt: skip
+    _check_common(out, rows, cols, (40, 30))
+    assert out.n_moved > 0
+    for a, b in zip(_degrees(rows, cols, (40, 30)),
+                    _degrees(out.rows, out.cols, (40, 30)), strict=True):  # fmt: skip
+        assert np.array_equal(a, b)

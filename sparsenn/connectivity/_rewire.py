@@ -32,6 +32,7 @@ __all__ = ["REWIRE_MOVES", "Rewired", "rewire_edges", "smallest_magnitude"]
 #: above it a random sample of this many candidates is scored.
 MAX_CANDIDATES = 4_000_000
 _REPAIR_TRIES = 64
+_FEW_STRANDED = 64  # stranded stubs left to the swap repair
 
 
 @dataclass(frozen=True)
@@ -65,16 +66,23 @@ class Rewired:
 def smallest_magnitude(values, k, rng):
     """Return the positions of the ``k`` entries of smallest ``|values|``.
 
-    Ties (e.g. the zero weights of freshly grown edges) are broken at random.
+    Ties at the ``k``-th magnitude (e.g. zero weights of freshly grown edges)
+    are broken at random.
 
     Examples
     --------
     >>> import numpy as np
-    >>> smallest_magnitude(np.array([3.0, -0.5, 1.0, 0.1]), 2, np.random.default_rng(0))
-    array([3, 1])
+    >>> v = np.array([3.0, -0.5, 1.0, 0.1])
+    >>> sorted(smallest_magnitude(v, 2, np.random.default_rng(0)).tolist())
+    [1, 3]
     """
-    key = np.lexsort((rng.random(values.size), np.abs(values)))
-    return key[:k]
+    mag = np.abs(values)
+    if k >= mag.size:
+        return np.arange(mag.size)
+    cut = np.partition(mag, k - 1)[k - 1]
+    below = np.flatnonzero(mag < cut)
+    ties = np.flatnonzero(mag == cut)
+    return np.concatenate([below, rng.permutation(ties)[: k - below.size]])
 
 
 def finish(rows, cols, old_key, n_out, order=None):
@@ -118,15 +126,41 @@ def _move_random(rows, cols, values, shape, k, scores, order, rng):
     return finish(new_rows, new_cols, old_key, n_out)
 
 
-def _stub_candidates(u_left, u_right, n_out, rng):
-    """Candidate (left stub, right stub) index pairs: the grid or a sample of it."""
+def _grid_scores(u_left, u_right, scores, rng):
+    """Growth score of every (left stub, right stub) pair, shape (n_a, n_b)."""
+    if scores is None:
+        return rng.random((u_left.size, u_right.size))
+    return np.abs(np.asarray(scores)[np.ix_(u_left, u_right)]).astype(np.float64)
+
+
+def _candidates(u_left, u_right, kept, dropped, shape, scores, rng):
+    """Candidate stub pairs ``(a, b)`` and scores; existing edges excluded.
+
+    Re-growing a removed edge scores -1 (a last resort). Above
+    ``MAX_CANDIDATES`` grid cells a random sample of the grid is scored.
+    """
     n_a, n_b = u_left.size, u_right.size
+    index_a = np.full(shape[0], -1, dtype=np.int64)
+    index_b = np.full(shape[1], -1, dtype=np.int64)
+    index_a[u_left], index_b[u_right] = np.arange(n_a), np.arange(n_b)
     if n_a * n_b <= MAX_CANDIDATES:
-        a = np.repeat(np.arange(n_a), n_b)
-        b = np.tile(np.arange(n_b), n_a)
-        return a, b
-    flat = np.unique(rng.integers(0, n_a * n_b, size=MAX_CANDIDATES))
-    return flat // n_b, flat % n_b
+        grid = _grid_scores(u_left, u_right, scores, rng)
+        a, b = index_a[kept[0]], index_b[kept[1]]
+        inside = (a >= 0) & (b >= 0)
+        grid[a[inside], b[inside]] = -np.inf
+        grid[index_a[dropped[0]], index_b[dropped[1]]] = -1.0
+        flat = grid.ravel()
+        cells = np.flatnonzero(flat > -np.inf)
+        return cells // n_b, cells % n_b, flat[cells]
+    cells = np.unique(rng.integers(0, n_a * n_b, size=MAX_CANDIDATES))
+    a, b = cells // n_b, cells % n_b
+    key = u_left[a] * shape[1] + u_right[b]
+    kept_key = kept[0] * shape[1] + kept[1]
+    free = ~np.isin(key, kept_key)
+    a, b, key = a[free], b[free], key[free]
+    score = _grow_scores(scores, u_left[a], u_right[b], rng)
+    score[np.isin(key, dropped[0] * shape[1] + dropped[1])] = -1.0
+    return a, b, score
 
 
 def _grow_scores(scores, left, right, rng):
@@ -135,26 +169,42 @@ def _grow_scores(scores, left, right, rng):
     return np.abs(np.asarray(scores, dtype=np.float64)[left, right])
 
 
-def _pair_stubs(left, right, kept_key, dropped_key, shape, scores, rng):
+def _best_first(a, b, score, cap_left, cap_right):
+    """Match greedily on the best ``4 k`` candidates, then on all the others.
+
+    The second pass runs only when many stubs are stranded; a few are left to
+    the swap repair.
+    """
+    n_best = min(score.size, 4 * int(cap_left.sum()) + 64)
+    if n_best == score.size:
+        part = np.argsort(-score, kind="stable")
+        return part[greedy_match(a[part], b[part], cap_left, cap_right)]
+    top = np.argpartition(-score, n_best - 1)[:n_best]
+    top = top[np.argsort(-score[top], kind="stable")]
+    chosen = top[greedy_match(a[top], b[top], cap_left, cap_right)]
+    if cap_left.sum() <= _FEW_STRANDED:
+        return chosen
+    rest = np.ones(score.size, dtype=bool)
+    rest[top] = False
+    rest = np.flatnonzero(rest)
+    rest = rest[np.argsort(-score[rest], kind="stable")]
+    more = rest[greedy_match(a[rest], b[rest], cap_left, cap_right)]
+    return np.concatenate([chosen, more])
+
+
+def _pair_stubs(left, right, kept, dropped, shape, scores, rng):
     """Pair the stub multisets ``left`` and ``right`` into new edges (None: failed)."""
-    n_out = shape[1]
     u_left, cap_left = np.unique(left, return_counts=True)
     u_right, cap_right = np.unique(right, return_counts=True)
-    a, b = _stub_candidates(u_left, u_right, n_out, rng)
-    key = u_left[a] * n_out + u_right[b]
-    pos = np.minimum(np.searchsorted(kept_key, key), max(kept_key.size - 1, 0))
-    free = kept_key[pos] != key if kept_key.size else np.ones(key.size, bool)
-    a, b, key = a[free], b[free], key[free]
-    score = _grow_scores(scores, u_left[a], u_right[b], rng)
-    score[np.isin(key, dropped_key)] = -1.0  # re-growing a dropped edge: last resort
-    best = np.argsort(-score, kind="stable")
+    a, b, score = _candidates(u_left, u_right, kept, dropped, shape, scores, rng)
     cap_left, cap_right = cap_left.astype(np.int64), cap_right.astype(np.int64)
-    chosen = best[greedy_match(a[best], b[best], cap_left, cap_right)]
+    chosen = _best_first(a, b, score, cap_left, cap_right)
     new_l, new_r = u_left[a[chosen]], u_right[b[chosen]]
     if cap_left.sum():
         rest_l = np.repeat(u_left, cap_left)
         rest_r = rng.permutation(np.repeat(u_right, cap_right))
-        fixed = _repair(new_l, new_r, rest_l, rest_r, kept_key, n_out, rng)
+        kept_key = kept[0] * shape[1] + kept[1]
+        fixed = _repair(new_l, new_r, rest_l, rest_r, kept_key, shape[1], rng)
         if fixed is None:
             return None
         new_l, new_r = fixed
@@ -200,9 +250,8 @@ def _move_structured(rows, cols, values, shape, k, scores, order, rng):
     drop = smallest_magnitude(values, k, rng)
     keep = np.ones(rows.size, dtype=bool)
     keep[drop] = False
-    paired = _pair_stubs(
-        rows[drop], cols[drop], old_key[keep], old_key[drop], shape, scores, rng
-    )
+    kept, dropped = (rows[keep], cols[keep]), (rows[drop], cols[drop])
+    paired = _pair_stubs(rows[drop], cols[drop], kept, dropped, shape, scores, rng)
     if paired is None:  # no pairing found: leave the junction as it was
         return finish(rows, cols, old_key, n_out)
     new_rows = np.concatenate([rows[keep], paired[0]])
