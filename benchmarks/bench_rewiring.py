@@ -11,8 +11,8 @@ The dense reference is ``SparseMLPClassifier(density=1.0)`` (same engine).
 
 Usage::
 
-    python benchmarks/bench_rewiring.py --quick      # 784-300-100-10, d 0.05 / 0.1, 1 seed
-    python benchmarks/bench_rewiring.py              # + 784-1024-1024-10, d 0.02 / 0.05 / 0.1, 3 seeds
+    python benchmarks/bench_rewiring.py --quick   # 784-300-100-10, 0.05 / 0.1, 1 seed
+    python benchmarks/bench_rewiring.py           # + 784-1024-1024-10, 0.02, 3 seeds
 
 Prints test accuracy (mean and spread max - min over seeds), seconds per epoch
 (mean of the epochs' wall times), the time ratio to the static net of the
@@ -70,9 +70,7 @@ def _run(data, hidden, density, connectivity, method, seed, epochs):
 
 def _configs(hidden, densities):
     yield hidden, 1.0, "structured", None  # dense reference
-    for density, conn, method in itertools.product(
-        densities, CONNECTIVITIES, METHODS
-    ):
+    for density, conn, method in itertools.product(densities, CONNECTIVITIES, METHODS):
         yield hidden, density, conn, method
 
 
@@ -108,6 +106,40 @@ def _table(results):
         )
 
 
+def _figure(results, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    nets = sorted({tuple(r["hidden"]) for r in results})
+    fig, axes = plt.subplots(1, len(nets), figsize=(6 * len(nets), 4), squeeze=False)
+    for ax, hidden in zip(axes[0], nets, strict=True):
+        runs = [r for r in results if tuple(r["hidden"]) == hidden]
+        dense = [r["accuracy"] for r in runs if r["density"] == 1.0]
+        densities = sorted({r["density"] for r in runs if r["density"] < 1.0})
+        width = 0.8 / (len(CONNECTIVITIES) * len(METHODS))
+        for j, (conn, method) in enumerate(itertools.product(CONNECTIVITIES, METHODS)):
+            name = method or "static"
+            acc = [
+                np.mean([r["accuracy"] for r in runs if r["density"] == d
+                         and r["connectivity"] == conn and r["method"] == name])
+                for d in densities
+            ]  # fmt: skip
+            x = np.arange(len(densities)) + (j - 4) * width
+            ax.bar(x, acc, width, label=f"{conn} {name}", color=f"C{j // 3}",
+                   alpha=(0.45, 0.7, 1.0)[j % 3])  # fmt: skip
+        if dense:
+            ax.axhline(np.mean(dense), color="k", ls="--", label="dense")
+        ax.set_xticks(np.arange(len(densities)), [f"density {d:g}" for d in densities])
+        lo = min(r["accuracy"] for r in runs) - 0.01
+        ax.set_ylim(lo, max(r["accuracy"] for r in runs) + 0.005)
+        ax.set_title("784-" + "-".join(map(str, hidden)) + "-10, test accuracy")
+    axes[0][-1].legend(fontsize=7, ncol=3, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -116,8 +148,17 @@ def main():
     parser.add_argument("--n-train", type=int, default=60000)
     parser.add_argument("--nets", default=None, help="e.g. 300,100;1024,1024")
     parser.add_argument("--densities", default=None, help="e.g. 0.05,0.1")
-    parser.add_argument("--json", default=None)
+    parser.add_argument("--json", default=None, help="write every run to this file")
+    parser.add_argument("--from-json", default=None, help="re-print a saved run")
+    parser.add_argument("--figure", default=None, help="bar chart (matplotlib)")
     args = parser.parse_args()
+    if args.from_json:
+        with open(args.from_json) as fh:
+            results = json.load(fh)
+        _table(results)
+        if args.figure:
+            _figure(results, args.figure)
+        return
     seeds = args.seeds or (1 if args.quick else 3)
     epochs = args.epochs or (15 if args.quick else 30)
     nets = args.nets or ("300,100" if args.quick else "300,100;1024,1024")
@@ -139,6 +180,8 @@ def main():
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(results, fh, indent=1)
+    if args.figure:
+        _figure(results, args.figure)
 
 
 if __name__ == "__main__":

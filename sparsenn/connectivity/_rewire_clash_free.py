@@ -49,8 +49,12 @@ def _random_assignment(group, slots, rng):
     return receivers, givers
 
 
-def _scored_assignment(group, slots, left, right, scores, n_out):
-    """Greedy best-score assignment of inputs to free slots inside each group."""
+def _scored_assignment(group, slots, left, right, scores, n_out, dropped):
+    """Greedy best-score assignment of inputs to free slots inside each group.
+
+    Giving an output back an input it just lost (``dropped``) scores -1: a
+    last resort, as in the structured move.
+    """
     slots = slots[np.argsort(group[slots], kind="stable")]
     g = group[slots]
     starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
@@ -66,6 +70,8 @@ def _scored_assignment(group, slots, left, right, scores, n_out):
     real = r < n_out
     score = np.full(recv.size, -1.0)
     score[real] = np.abs(scores[left[slots[give[real]]], r[real]])
+    again = dropped[slots[give]] & (right[slots[give]] == r)
+    score[again] = -1.0
     best = np.argsort(-score, kind="stable")
     cap_r = np.ones(slots.size, dtype=np.int64)
     cap_g = np.ones(slots.size, dtype=np.int64)
@@ -157,7 +163,11 @@ def move_clash_free(rows, cols, values, shape, k, scores, order, rng):
     group = _groups(order, left)
     pairs = None
     if scores is not None:
-        pairs = _scored_assignment(group, movable, left, right, scores, n_out)
+        was_dropped = np.zeros(left.size, dtype=bool)
+        was_dropped[dropped] = True
+        pairs = _scored_assignment(
+            group, movable, left, right, scores, n_out, was_dropped
+        )
     if pairs is None:
         pairs = _random_assignment(group, movable, rng)
     new_left = left.copy()
