@@ -68,9 +68,10 @@ def _run(data, hidden, density, connectivity, method, seed, epochs):
     }  # fmt: skip
 
 
-def _configs(hidden, densities):
-    yield hidden, 1.0, "structured", None  # dense reference
-    for density, conn, method in itertools.product(densities, CONNECTIVITIES, METHODS):
+def _configs(hidden, densities, connectivities, methods, dense=True):
+    if dense:
+        yield hidden, 1.0, "structured", None  # dense reference
+    for density, conn, method in itertools.product(densities, connectivities, methods):
         yield hidden, density, conn, method
 
 
@@ -148,6 +149,9 @@ def main():
     parser.add_argument("--n-train", type=int, default=60000)
     parser.add_argument("--nets", default=None, help="e.g. 300,100;1024,1024")
     parser.add_argument("--densities", default=None, help="e.g. 0.05,0.1")
+    parser.add_argument("--connectivities", default=",".join(CONNECTIVITIES))
+    parser.add_argument("--methods", default="static,set,rigl")
+    parser.add_argument("--no-dense", action="store_true", help="skip the dense net")
     parser.add_argument("--json", default=None, help="write every run to this file")
     parser.add_argument("--from-json", default=None, help="re-print a saved run")
     parser.add_argument("--figure", default=None, help="bar chart (matplotlib)")
@@ -170,7 +174,9 @@ def main():
     print(f"# {len(data[0])} training images, {epochs} epochs, seeds 0..{seeds - 1}")
     results = []
     for hidden in nets:
-        for config in _configs(hidden, densities):
+        conns = args.connectivities.split(",")
+        methods = [None if m == "static" else m for m in args.methods.split(",")]
+        for config in _configs(hidden, densities, conns, methods, not args.no_dense):
             for seed in range(seeds):
                 r = _run(data, *config, seed, epochs)
                 results.append(r)

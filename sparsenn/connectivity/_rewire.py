@@ -170,26 +170,26 @@ def _grow_scores(scores, left, right, rng):
 
 
 def _best_first(a, b, score, cap_left, cap_right):
-    """Match greedily on the best ``4 k`` candidates, then on all the others.
+    """Match greedily on the best ``4 k`` candidates, then on the next best.
 
-    The second pass runs only when many stubs are stranded; a few are left to
-    the swap repair.
+    Each further round takes four times as many of the remaining candidates,
+    until at most a few stubs are stranded (left to the swap repair).
     """
-    n_best = min(score.size, 4 * int(cap_left.sum()) + 64)
-    if n_best == score.size:
-        part = np.argsort(-score, kind="stable")
-        return part[greedy_match(a[part], b[part], cap_left, cap_right)]
-    top = np.argpartition(-score, n_best - 1)[:n_best]
-    top = top[np.argsort(-score[top], kind="stable")]
-    chosen = top[greedy_match(a[top], b[top], cap_left, cap_right)]
-    if cap_left.sum() <= _FEW_STRANDED:
-        return chosen
-    rest = np.ones(score.size, dtype=bool)
-    rest[top] = False
-    rest = np.flatnonzero(rest)
-    rest = rest[np.argsort(-score[rest], kind="stable")]
-    more = rest[greedy_match(a[rest], b[rest], cap_left, cap_right)]
-    return np.concatenate([chosen, more])
+    score = score.copy()
+    n_best = 4 * int(cap_left.sum()) + 64
+    chosen = []
+    while cap_left.sum() > (_FEW_STRANDED if chosen else 0):
+        n_left = int(np.count_nonzero(score > -np.inf))
+        if n_left == 0:
+            break
+        n_take = min(n_best, n_left)
+        top = np.argpartition(-score, n_take - 1)[:n_take]
+        top = top[np.argsort(-score[top], kind="stable")]
+        top = top[score[top] > -np.inf]
+        chosen.append(top[greedy_match(a[top], b[top], cap_left, cap_right)])
+        score[top] = -np.inf
+        n_best *= 4
+    return np.concatenate(chosen) if chosen else np.empty(0, dtype=np.int64)
 
 
 def _pair_stubs(left, right, kept, dropped, shape, scores, rng):
