@@ -136,7 +136,7 @@ def _figure(results, path):
         lo = min(r["accuracy"] for r in runs) - 0.01
         ax.set_ylim(lo, max(r["accuracy"] for r in runs) + 0.005)
         ax.set_title("784-" + "-".join(map(str, hidden)) + "-10, test accuracy")
-    axes[0][-1].legend(fontsize=7, ncol=3, loc="lower right")
+    axes[0][-1].legend(fontsize=7, ncol=3, loc="upper left")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
