@@ -189,6 +189,16 @@ class SparseWeights(WeightMatrix):
             Old canonical position of every new edge, -1 for grown edges.
         order : EdgeOrder, optional
             The new edge order (clash-free junctions); None keeps no order.
+
+        Examples
+        --------
+        >>> import numpy as np, scipy.sparse as sp
+        >>> W = SparseWeights(sp.csr_matrix(np.array([[1.0, 0.0], [0.0, 2.0]])))
+        >>> p = W.params
+        >>> W.replace_edges(np.array([0, 1]), np.array([1, 1]), np.array([-1, 1]))
+        >>> W.to_dense(), W.params is p
+        (array([[0., 0.],
+               [0., 2.]]), True)
         """
         n_in, n_out = self.shape
         if np.shape(rows) != self.params.shape or np.shape(source) != self.params.shape:
