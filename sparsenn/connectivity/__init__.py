@@ -28,6 +28,7 @@ from ._generators import circulant, random, random_pattern, structured
 from ._order import ClashFreeOrder, EdgeOrder, right_neuron_order
 from ._padded import feasible_parallelisms
 from ._patterns import PATTERNS, connection_pattern, junction_edges, minimum_edges
+from ._rewire import REWIRE_MOVES, Rewired, rewire_edges
 from ._scatter import (
     ScatterResult,
     default_window_size,
@@ -39,6 +40,8 @@ from ._scatter import (
 __all__ = [
     "CONNECTIVITIES",
     "PATTERNS",
+    "REWIRE_MOVES",
+    "Rewired",
     "ClashFreeOrder",
     "EdgeOrder",
     "JunctionDegrees",
@@ -57,6 +60,7 @@ __all__ = [
     "minimum_edges",
     "random",
     "random_pattern",
+    "rewire_edges",
     "right_neuron_order",
     "scatter",
     "structured",

@@ -174,9 +174,9 @@ class Diverged(Exception):
         self.at_start = at_start
 
 
-def _run_epoch(params, step, batches, optimizer):
+def _run_epoch(params, step, batches, optimizer, after_step=None):
     """One pass over ``batches``; return (weighted mean loss, samples seen)."""
-    total, weight_sum, n_samples = 0.0, 0.0, 0
+    total, weight_sum, n_samples, n_updates = 0.0, 0.0, 0, 0
     for batch in batches:
         loss, grads, weight, size = step(batch)
         if weight <= 0:
@@ -184,13 +184,18 @@ def _run_epoch(params, step, batches, optimizer):
         if not (np.isfinite(loss) and all_finite(grads)):
             raise Diverged(at_start=weight_sum == 0)
         optimizer.update(grads, params)
+        n_updates += 1
+        if after_step is not None:
+            after_step(n_updates)
         total += loss * weight
         weight_sum += weight
         n_samples += size
     return total / max(weight_sum, np.finfo(float).tiny), n_samples
 
 
-def fit_epochs(params, step, batches, state, *, n_epochs, verbose=False):
+def fit_epochs(
+    params, step, batches, state, *, n_epochs, verbose=False, after_step=None
+):
     """Train ``params`` in place for up to ``n_epochs`` epochs.
 
     Parameters
@@ -208,6 +213,11 @@ def fit_epochs(params, step, batches, state, *, n_epochs, verbose=False):
     n_epochs : int
     verbose : bool, default=False
         Print one line per epoch.
+    after_step : callable, optional
+        ``after_step(step_index)`` after every optimizer update, with the
+        1-based index of the update within its epoch (e.g. rewiring of a
+        dynamic sparse network; it may move values inside ``params`` but
+        never rebinds them).
 
     Returns
     -------
@@ -238,7 +248,9 @@ def fit_epochs(params, step, batches, state, *, n_epochs, verbose=False):
         start = time.perf_counter()
         saved = snapshot(params)
         try:
-            loss, n_samples = _run_epoch(params, step, batches(), state.optimizer)
+            loss, n_samples = _run_epoch(
+                params, step, batches(), state.optimizer, after_step
+            )
         except Diverged as exc:
             if not exc.at_start:
                 verified = saved

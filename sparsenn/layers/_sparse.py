@@ -173,6 +173,51 @@ class SparseWeights(WeightMatrix):
             self._flat = (self._rows() * n_out + self._indices).astype(itype)
             self._dense_buf = np.zeros(self.shape, dtype=params.dtype)
 
+    def replace_edges(self, rows, cols, source, order=None):
+        """Move edges in place (dynamic sparse training); ``params`` stays the array.
+
+        Only this junction's index arrays are rebuilt; the edge count is kept,
+        so ``params`` (and whatever aliases it, e.g. the optimizer's list) is
+        rewritten in place: ``params[i] = old params[source[i]]``, zero where
+        ``source[i] < 0`` (a grown edge).
+
+        Parameters
+        ----------
+        rows, cols : ndarray of int, shape (nnz,)
+            The new edges in canonical (row-major CSR) order.
+        source : ndarray of int, shape (nnz,)
+            Old canonical position of every new edge, -1 for grown edges.
+        order : EdgeOrder, optional
+            The new edge order (clash-free junctions); None keeps no order.
+
+        Examples
+        --------
+        >>> import numpy as np, scipy.sparse as sp
+        >>> W = SparseWeights(sp.csr_matrix(np.array([[1.0, 0.0], [0.0, 2.0]])))
+        >>> p = W.params
+        >>> W.replace_edges(np.array([0, 1]), np.array([1, 1]), np.array([-1, 1]))
+        >>> W.to_dense(), W.params is p
+        (array([[0., 0.],
+               [0., 2.]]), True)
+        """
+        n_in, n_out = self.shape
+        if np.shape(rows) != self.params.shape or np.shape(source) != self.params.shape:
+            raise ValueError(
+                f"replace_edges keeps the edge count: rows, cols and source must have "
+                f"shape {self.params.shape}; got {np.shape(rows)}, {np.shape(source)}."
+            )
+        values = np.where(source >= 0, self.params[np.maximum(source, 0)], 0)
+        counts = np.bincount(rows, minlength=n_in)
+        A = sp.csr_matrix(
+            (np.ones(len(rows), np.int8), np.asarray(cols),
+             np.concatenate([[0], np.cumsum(counts)])),
+            shape=self.shape,
+        )  # fmt: skip
+        self._build_structure(A)
+        self.params[...] = values
+        self.order = _check_order(order, self)
+        self._set_params(self.params)
+
     # ------------------------------------------------------------ properties
     @property
     def density(self):

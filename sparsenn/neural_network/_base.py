@@ -158,6 +158,10 @@ class StructuredMLPBase(BaseEstimator):
         """Return the engine's quantizer for training and prediction (hook)."""
         return None
 
+    def _after_step_hook(self, X, codes, sample_weight):
+        """Return the engine's ``after_step`` callback of this fit (hook; None)."""
+        return None
+
     # ------------------------------------------------------------ public API
     @property
     def coefs_(self):
@@ -437,6 +441,7 @@ class StructuredMLPBase(BaseEstimator):
             state,
             n_epochs=1 if incremental else self.max_iter,
             verbose=self.verbose,
+            after_step=self._after_step_hook(X, codes, sw),
         )
         self._record(state, n_done)
         self._after_training(status, state, params, incremental)

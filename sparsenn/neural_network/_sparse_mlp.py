@@ -14,13 +14,14 @@ from ..connectivity._estimator import (
 from ..engine._init import glorot_bound
 from . import _pruning
 from ._base import BaseStructuredMLP
+from ._rewiring import RewiringMixin
 
 __all__ = ["SparseJunctionsMixin", "SparseMLPClassifier"]
 
 _CONNECTIVITIES = ("random", "structured", "clash_free", "circulant", "pruned")
 
 
-class SparseJunctionsMixin:
+class SparseJunctionsMixin(RewiringMixin):
     """Pre-defined sparse junctions: ``density``, ``connectivity``, ``parallelism``.
 
     Builds each junction's :class:`~sparsenn.layers.SparseWeights` (which
@@ -39,6 +40,7 @@ class SparseJunctionsMixin:
         "connectivity": [StrOptions(set(_CONNECTIVITIES))],
         "parallelism": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
         **_pruning.PRUNING_CONSTRAINTS,
+        **RewiringMixin._rewiring_constraints,
     }
 
     def _validate_structure(self, layer_sizes):
@@ -58,6 +60,7 @@ class SparseJunctionsMixin:
         self._parallelisms = _per_junction(self.parallelism, n_junctions, "parallelism")
         if self.connectivity == "pruned":
             _pruning.check_pruning(self, layer_sizes)
+        self._check_rewiring()
 
     def _junction_bytes(self, layer_index, n_in, n_out, itemsize):
         if self.connectivity == "pruned":  # the dense parent is grown first
@@ -183,6 +186,24 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         ``connectivity="pruned"`` only: epochs of training before each cut
         (the dense parent's and each intermediate density's); ``max_iter``
         epochs retrain after the last cut.
+    rewiring : {None, "set", "rigl"}, default=None
+        Dynamic sparse training (``docs/rewiring.md``): every ``rewire_every``
+        steps each sparse junction drops its smallest-magnitude weights and
+        grows as many at new positions, at random (``"set"``) or where the
+        dense gradient of one minibatch is largest (``"rigl"``). The moves keep
+        the connectivity: the edge count (``"random"``), every in- and
+        out-degree (``"structured"``), clash-freedom for ``parallelism``
+        (``"clash_free"``). Grown weights start at zero, with zero optimizer
+        state. ``None``: the pattern stays fixed. Needs ``solver="adam"`` or
+        ``"sgd"``; ``"circulant"`` and ``rtl_compatible=True`` cannot rewire.
+    rewire_fraction : float in (0, 1), default=0.3
+        Fraction of each junction's weights moved at the first rewiring,
+        decayed with a cosine to zero at ``rewire_until``.
+    rewire_every : int, default=100
+        Optimizer steps (minibatches) between rewirings.
+    rewire_until : float in (0, 1], default=0.75
+        Fraction of the ``max_iter`` epochs' steps after which the pattern
+        stays fixed.
     solver : {"adam", "sgd", "lbfgs"}, default="adam"
         ``"lbfgs"`` is full-batch L-BFGS-B (:func:`scipy.optimize.minimize`)
         over all parameters, good for small data sets; it ignores
@@ -200,8 +221,8 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         Number of epochs (iterations for ``"lbfgs"``).
     shuffle : bool, default=True
     random_state : int, RandomState instance or None, default=None
-        Seeds the connection patterns, the initial weights, the shuffling and
-        the validation split.
+        Seeds the connection patterns, the initial weights, the shuffling,
+        the validation split and the rewiring.
     tol : float, default=1e-4
     verbose : bool, default=False
         Print the loss after every epoch.
@@ -266,6 +287,11 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         (``"epoch"``), the densities after the cut, Han et al.'s ``"quality"``
         of each junction's cut (magnitude threshold / std of the weights)
         and the training loss before the cut.
+    rewiring_history_ : list of dict
+        Per rewiring step: ``step`` (optimizer update), ``fraction`` and
+        ``moved`` (edges grown at new positions, per junction); empty without
+        ``rewiring``. ``coefs_``, ``densities_`` and ``connection_orders_``
+        always show the final pattern.
     n_params_ : int
         Stored weights plus biases.
     n_iter_ : int
@@ -336,6 +362,10 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         rtl_compatible=False,
         prune_steps=3,
         prune_epochs=10,
+        rewiring=None,
+        rewire_fraction=0.3,
+        rewire_every=100,
+        rewire_until=0.75,
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -395,6 +425,10 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         self.rtl_compatible = rtl_compatible
         self.prune_steps = prune_steps
         self.prune_epochs = prune_epochs
+        self.rewiring = rewiring
+        self.rewire_fraction = rewire_fraction
+        self.rewire_every = rewire_every
+        self.rewire_until = rewire_until
 
 
 def _per_junction(value, n_junctions, name):

@@ -37,6 +37,17 @@ class SparseMLPRegressor(SparseJunctionsMixin, BaseStructuredRegressor):
         ``connectivity="pruned"`` only: epochs of training before each cut
         (the dense parent's and each intermediate density's); ``max_iter``
         epochs retrain after the last cut.
+    rewiring : {None, "set", "rigl"}, default=None
+        Dynamic sparse training with moves that keep the connectivity, as
+        :class:`~sparsenn.SparseMLPClassifier` (``docs/rewiring.md``).
+    rewire_fraction : float in (0, 1), default=0.3
+        Fraction of each junction's weights moved at the first rewiring,
+        cosine-decayed to zero at ``rewire_until``.
+    rewire_every : int, default=100
+        Optimizer steps between rewirings.
+    rewire_until : float in (0, 1], default=0.75
+        Fraction of the ``max_iter`` epochs' steps after which the pattern
+        stays fixed.
     solver : {"adam", "sgd", "lbfgs"}, default="adam"
         ``"lbfgs"`` is full-batch L-BFGS-B (:func:`scipy.optimize.minimize`)
         over all parameters, good for small data sets; it ignores
@@ -97,6 +108,9 @@ class SparseMLPRegressor(SparseJunctionsMixin, BaseStructuredRegressor):
     validation_scores_ : list of float or None
         Validation R^2 after each epoch, with ``early_stopping=True``.
     best_validation_score_ : float or None
+    rewiring_history_ : list of dict
+        Per rewiring step: ``step``, ``fraction`` and ``moved`` (edges grown
+        at new positions, per junction); empty without ``rewiring``.
     t_ : int
         Training samples seen.
     n_features_in_ : int
@@ -135,6 +149,10 @@ class SparseMLPRegressor(SparseJunctionsMixin, BaseStructuredRegressor):
         parallelism=None,
         prune_steps=3,
         prune_epochs=10,
+        rewiring=None,
+        rewire_fraction=0.3,
+        rewire_every=100,
+        rewire_until=0.75,
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -187,3 +205,7 @@ class SparseMLPRegressor(SparseJunctionsMixin, BaseStructuredRegressor):
         self.parallelism = parallelism
         self.prune_steps = prune_steps
         self.prune_epochs = prune_epochs
+        self.rewiring = rewiring
+        self.rewire_fraction = rewire_fraction
+        self.rewire_every = rewire_every
+        self.rewire_until = rewire_until

@@ -1,0 +1,194 @@
+"""Dynamic sparse training on Fashion-MNIST: static vs SET vs RigL, per connectivity.
+
+Every network is trained with the same recipe (Adam, learning rate 1e-3,
+minibatches of 200, alpha 1e-4, a fixed number of epochs: ``tol=0`` and
+``n_iter_no_change=inf``), on the 60 000 training images (float32 in [0, 1]),
+and scored on the 10 000 test images. The density applies to the hidden
+junctions; the output junction (``n_hidden_last x 10``) is dense, as under
+``density="auto"``. Rewiring uses the estimator defaults
+(``rewire_fraction=0.3``, ``rewire_every=100`` steps, ``rewire_until=0.75``).
+The dense reference is ``SparseMLPClassifier(density=1.0)`` (same engine).
+
+Usage::
+
+    python benchmarks/bench_rewiring.py --quick   # 784-300-100-10, 0.05 / 0.1, 1 seed
+    python benchmarks/bench_rewiring.py           # + 784-1024-1024-10, 0.02, 3 seeds
+
+Prints test accuracy (mean and spread max - min over seeds), seconds per epoch
+(mean of the epochs' wall times), the time ratio to the static net of the
+same connectivity and density measured in the same run, and the gap to dense.
+``--json PATH`` also writes every run.
+"""
+
+import argparse
+import itertools
+import json
+import os
+import time
+import warnings
+
+import numpy as np
+
+from sparsenn import SparseMLPClassifier
+
+CONNECTIVITIES = ("structured", "clash_free", "random")
+METHODS = (None, "set", "rigl")
+
+
+def _load(n_train):
+    from sparsenn.datasets import load_fashion_mnist
+
+    tr, te = load_fashion_mnist(subset="train"), load_fashion_mnist(subset="test")
+    Xtr = (tr.data[:n_train] / np.float32(255)).astype(np.float32)
+    Xte = (te.data / np.float32(255)).astype(np.float32)
+    return Xtr, tr.target[:n_train], Xte, te.target
+
+
+def _run(data, hidden, density, connectivity, method, seed, epochs):
+    Xtr, ytr, Xte, yte = data
+    densities = (density,) * len(hidden) + (1.0,)
+    clf = SparseMLPClassifier(
+        hidden, density=densities, connectivity=connectivity, rewiring=method,
+        max_iter=epochs, tol=0.0, n_iter_no_change=np.inf, random_state=seed,
+    )  # fmt: skip
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf.fit(Xtr, ytr)
+    wall = time.perf_counter() - start
+    moved = sum(sum(h["moved"]) for h in clf.rewiring_history_)
+    return {
+        "hidden": list(hidden), "density": density, "connectivity": connectivity,
+        "method": method or "static", "seed": seed, "epochs": epochs,
+        "accuracy": float(clf.score(Xte, yte)),
+        "epoch_seconds": float(np.mean([r["seconds"] for r in clf.history_])),
+        "fit_seconds": wall, "weights": int(sum(c.nnz for c in clf.coefs_)),
+        "moved": int(moved), "rewirings": len(clf.rewiring_history_),
+        "clash_free": all(o.is_clash_free() for o in clf.connection_orders_ if o),
+    }  # fmt: skip
+
+
+def _configs(hidden, densities, connectivities, methods, dense=True):
+    if dense:
+        yield hidden, 1.0, "structured", None  # dense reference
+    for density, conn, method in itertools.product(densities, connectivities, methods):
+        yield hidden, density, conn, method
+
+
+def _mean(runs, key):
+    values = [r[key] for r in runs]
+    return float(np.mean(values)), float(np.max(values) - np.min(values))
+
+
+def _table(results):
+    groups = {}
+    for r in results:
+        key = (tuple(r["hidden"]), r["density"], r["connectivity"], r["method"])
+        groups.setdefault(key, []).append(r)
+    print(
+        "| net | density | connectivity | method | weights | test acc | spread | "
+        "s/epoch | time vs static | gap to dense | edges moved |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for key, runs in groups.items():
+        hidden, density, conn, method = key
+        net = "-".join(map(str, (784, *hidden, 10)))
+        acc, spread = _mean(runs, "accuracy")
+        sec, _ = _mean(runs, "epoch_seconds")
+        static = groups.get((hidden, density, conn, "static"), runs)
+        dense = groups.get((hidden, 1.0, "structured", "static"), runs)
+        ratio = sec / _mean(static, "epoch_seconds")[0]
+        gap = acc - _mean(dense, "accuracy")[0]
+        label = "dense" if density == 1.0 else conn
+        print(
+            f"| {net} | {density:g} | {label} | {method} | {runs[0]['weights']} | "
+            f"{acc:.4f} | {spread:.4f} | {sec:.2f} | {ratio:.2f} | {gap:+.4f} | "
+            f"{int(np.mean([r['moved'] for r in runs]))} |"
+        )
+
+
+def _figure(results, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    nets = sorted({tuple(r["hidden"]) for r in results})
+    fig, axes = plt.subplots(1, len(nets), figsize=(6 * len(nets), 4), squeeze=False)
+    for ax, hidden in zip(axes[0], nets, strict=True):
+        runs = [r for r in results if tuple(r["hidden"]) == hidden]
+        dense = [r["accuracy"] for r in runs if r["density"] == 1.0]
+        densities = sorted({r["density"] for r in runs if r["density"] < 1.0})
+        width = 0.8 / (len(CONNECTIVITIES) * len(METHODS))
+        for j, (conn, method) in enumerate(itertools.product(CONNECTIVITIES, METHODS)):
+            name = method or "static"
+            acc = [
+                np.mean([r["accuracy"] for r in runs if r["density"] == d
+                         and r["connectivity"] == conn and r["method"] == name])
+                for d in densities
+            ]  # fmt: skip
+            x = np.arange(len(densities)) + (j - 4) * width
+            ax.bar(x, acc, width, label=f"{conn} {name}", color=f"C{j // 3}",
+                   alpha=(0.45, 0.7, 1.0)[j % 3])  # fmt: skip
+        if dense:
+            ax.axhline(np.mean(dense), color="k", ls="--", label="dense")
+        ax.set_xticks(np.arange(len(densities)), [f"density {d:g}" for d in densities])
+        lo = min(r["accuracy"] for r in runs) - 0.01
+        ax.set_ylim(lo, max(r["accuracy"] for r in runs) + 0.005)
+        ax.set_title("784-" + "-".join(map(str, hidden)) + "-10, test accuracy")
+    axes[0][-1].legend(fontsize=7, ncol=3, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--seeds", type=int, default=None)
+    parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--n-train", type=int, default=60000)
+    parser.add_argument("--nets", default=None, help="e.g. 300,100;1024,1024")
+    parser.add_argument("--densities", default=None, help="e.g. 0.05,0.1")
+    parser.add_argument("--connectivities", default=",".join(CONNECTIVITIES))
+    parser.add_argument("--methods", default="static,set,rigl")
+    parser.add_argument("--no-dense", action="store_true", help="skip the dense net")
+    parser.add_argument("--json", default=None, help="write every run to this file")
+    parser.add_argument("--from-json", default=None, help="re-print a saved run")
+    parser.add_argument("--figure", default=None, help="bar chart (matplotlib)")
+    args = parser.parse_args()
+    if args.from_json:
+        with open(args.from_json) as fh:
+            results = json.load(fh)
+        _table(results)
+        if args.figure:
+            _figure(results, args.figure)
+        return
+    seeds = args.seeds or (1 if args.quick else 3)
+    epochs = args.epochs or (15 if args.quick else 30)
+    nets = args.nets or ("300,100" if args.quick else "300,100;1024,1024")
+    nets = [tuple(int(n) for n in net.split(",")) for net in nets.split(";")]
+    densities = args.densities or ("0.05,0.1" if args.quick else "0.02,0.05,0.1")
+    densities = [float(d) for d in densities.split(",")]
+    data = _load(args.n_train)
+    print(f"# load average at start: {os.getloadavg()}")
+    print(f"# {len(data[0])} training images, {epochs} epochs, seeds 0..{seeds - 1}")
+    results = []
+    for hidden in nets:
+        conns = args.connectivities.split(",")
+        methods = [None if m == "static" else m for m in args.methods.split(",")]
+        for config in _configs(hidden, densities, conns, methods, not args.no_dense):
+            for seed in range(seeds):
+                r = _run(data, *config, seed, epochs)
+                results.append(r)
+                print(f"# {r}", flush=True)
+    print(f"# load average at end: {os.getloadavg()}")
+    _table(results)
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(results, fh, indent=1)
+    if args.figure:
+        _figure(results, args.figure)
+
+
+if __name__ == "__main__":
+    main()

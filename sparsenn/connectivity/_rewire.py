@@ -1,0 +1,350 @@
+"""Rewiring moves of dynamic sparse training (SET, RigL) that keep a pattern's class.
+
+Every move removes the ``k`` stored edges of smallest magnitude and grows ``k``
+new ones; ``scores`` selects where: ``None`` draws the new positions at random
+(SET, Mocanu et al. 2018), a dense ``(n_in, n_out)`` array of growth scores
+(RigL, Evci et al. 2020: the magnitude of the loss gradient of one batch)
+grows at the largest ones. What the move keeps depends on the connectivity:
+
+* ``"random"``: the edge count only (plain SET / RigL);
+* ``"structured"``: every neuron's in- and out-degree exactly: the ``k``
+  removed edges leave a multiset of left and right endpoints (stubs), and the
+  ``k`` new edges pair exactly these stubs at positions that are not edges
+  (a degree-preserving bipartite rewiring);
+* ``"clash_free"``: the slot structure of the :class:`EdgeOrder`: within one
+  sweep, slots that read the same memory bank exchange their inputs, so every
+  clock still reads each bank once and every sweep still visits every input
+  once (see :mod:`._rewire_clash_free`).
+
+All functions are pure: edges in, edges and a source map out.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._matching import greedy_match
+from ._utils import as_generator, check_int
+
+__all__ = ["REWIRE_MOVES", "Rewired", "rewire_edges", "smallest_magnitude"]
+
+#: Largest candidate grid (left stubs x right stubs) a structured move scores;
+#: above it a random sample of this many candidates is scored.
+MAX_CANDIDATES = 4_000_000
+_REPAIR_TRIES = 64
+_FEW_STRANDED = 64  # stranded stubs left to the swap repair
+
+
+@dataclass(frozen=True)
+class Rewired:
+    """The result of one rewiring move of one junction.
+
+    Attributes
+    ----------
+    rows, cols : ndarray of int64, shape (n_edges,)
+        The new edges in canonical (row-major CSR) order.
+    source : ndarray of int64, shape (n_edges,)
+        For every new edge, its position in the old canonical order, or -1 for
+        a grown edge (its weight starts at zero).
+    order : EdgeOrder or None
+        The new edge order (clash-free junctions), else None.
+    n_moved : int
+        Edges that were not edges before (``(source < 0).sum()``).
+    """
+
+    rows: np.ndarray
+    cols: np.ndarray
+    source: np.ndarray
+    order: object = None
+
+    @property
+    def n_moved(self):
+        """Grown edges (positions that were not edges before the move)."""
+        return int((self.source < 0).sum())
+
+
+def smallest_magnitude(values, k, rng):
+    """Return the positions of the ``k`` entries of smallest ``|values|``.
+
+    Ties at the ``k``-th magnitude (e.g. zero weights of freshly grown edges)
+    are broken at random.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> v = np.array([3.0, -0.5, 1.0, 0.1])
+    >>> sorted(smallest_magnitude(v, 2, np.random.default_rng(0)).tolist())
+    [1, 3]
+    """
+    mag = np.abs(values)
+    if k >= mag.size:
+        return np.arange(mag.size)
+    cut = np.partition(mag, k - 1)[k - 1]
+    below = np.flatnonzero(mag < cut)
+    ties = np.flatnonzero(mag == cut)
+    return np.concatenate([below, rng.permutation(ties)[: k - below.size]])
+
+
+def finish(rows, cols, old_key, n_out, order=None):
+    """Sort new edges into canonical order and map them to the old positions."""
+    key = rows * n_out + cols
+    perm = np.argsort(key, kind="stable")
+    key = key[perm]
+    pos = np.minimum(np.searchsorted(old_key, key), old_key.size - 1)
+    source = np.where(old_key[pos] == key, pos, -1).astype(np.int64)
+    return Rewired(rows[perm], cols[perm], source, order)
+
+
+def _sample_empty(old_key, size, k, rng):
+    """``k`` distinct flat positions in ``0..size-1`` that are not in ``old_key``."""
+    n_empty = size - old_key.size
+    if n_empty <= 4 * k or size <= 1 << 16:
+        empty = np.setdiff1d(np.arange(size, dtype=np.int64), old_key)
+        return rng.choice(empty, size=k, replace=False)
+    found = np.empty(0, dtype=np.int64)
+    while found.size < k:
+        draw = rng.integers(0, size, size=2 * (k - found.size) + 16)
+        draw = draw[~np.isin(draw, old_key)]
+        found = np.unique(np.concatenate([found, draw]))
+    return rng.permutation(found)[:k]
+
+
+def _move_random(rows, cols, values, shape, k, scores, order, rng):
+    n_in, n_out = shape
+    old_key = rows * n_out + cols
+    drop = smallest_magnitude(values, k, rng)
+    keep = np.ones(rows.size, dtype=bool)
+    keep[drop] = False
+    if scores is None:
+        grown = _sample_empty(old_key, n_in * n_out, k, rng)
+    else:
+        flat = np.abs(np.asarray(scores, dtype=np.float64)).ravel().copy()
+        flat[old_key] = -np.inf
+        grown = np.argpartition(-flat, k - 1)[:k]
+    new_rows = np.concatenate([rows[keep], grown // n_out])
+    new_cols = np.concatenate([cols[keep], grown % n_out])
+    return finish(new_rows, new_cols, old_key, n_out)
+
+
+def _grid_scores(u_left, u_right, scores, rng):
+    """Growth score of every (left stub, right stub) pair, shape (n_a, n_b)."""
+    if scores is None:
+        return rng.random((u_left.size, u_right.size))
+    return np.abs(np.asarray(scores)[np.ix_(u_left, u_right)]).astype(np.float64)
+
+
+def _candidates(u_left, u_right, kept, dropped, shape, scores, rng):
+    """Candidate stub pairs ``(a, b)`` and scores; existing edges excluded.
+
+    Re-growing a removed edge scores -1 (a last resort). Above
+    ``MAX_CANDIDATES`` grid cells a random sample of the grid is scored.
+    """
+    n_a, n_b = u_left.size, u_right.size
+    index_a = np.full(shape[0], -1, dtype=np.int64)
+    index_b = np.full(shape[1], -1, dtype=np.int64)
+    index_a[u_left], index_b[u_right] = np.arange(n_a), np.arange(n_b)
+    if n_a * n_b <= MAX_CANDIDATES:
+        grid = _grid_scores(u_left, u_right, scores, rng)
+        a, b = index_a[kept[0]], index_b[kept[1]]
+        inside = (a >= 0) & (b >= 0)
+        grid[a[inside], b[inside]] = -np.inf
+        grid[index_a[dropped[0]], index_b[dropped[1]]] = -1.0
+        flat = grid.ravel()
+        cells = np.flatnonzero(flat > -np.inf)
+        return cells // n_b, cells % n_b, flat[cells]
+    cells = np.unique(rng.integers(0, n_a * n_b, size=MAX_CANDIDATES))
+    a, b = cells // n_b, cells % n_b
+    key = u_left[a] * shape[1] + u_right[b]
+    kept_key = kept[0] * shape[1] + kept[1]
+    free = ~np.isin(key, kept_key)
+    a, b, key = a[free], b[free], key[free]
+    score = _grow_scores(scores, u_left[a], u_right[b], rng)
+    score[np.isin(key, dropped[0] * shape[1] + dropped[1])] = -1.0
+    return a, b, score
+
+
+def _grow_scores(scores, left, right, rng):
+    if scores is None:
+        return rng.random(left.size)
+    return np.abs(np.asarray(scores, dtype=np.float64)[left, right])
+
+
+def _best_first(a, b, score, cap_left, cap_right):
+    """Match greedily on the best ``4 k`` candidates, then on the next best.
+
+    Each further round takes four times as many of the remaining candidates,
+    until at most a few stubs are stranded (left to the swap repair).
+    """
+    score = score.copy()
+    n_best = 4 * int(cap_left.sum()) + 64
+    chosen = []
+    while cap_left.sum() > (_FEW_STRANDED if chosen else 0):
+        n_left = int(np.count_nonzero(score > -np.inf))
+        if n_left == 0:
+            break
+        n_take = min(n_best, n_left)
+        top = np.argpartition(-score, n_take - 1)[:n_take]
+        top = top[np.argsort(-score[top], kind="stable")]
+        top = top[score[top] > -np.inf]
+        chosen.append(top[greedy_match(a[top], b[top], cap_left, cap_right)])
+        score[top] = -np.inf
+        n_best *= 4
+    return np.concatenate(chosen) if chosen else np.empty(0, dtype=np.int64)
+
+
+def _pair_stubs(left, right, kept, dropped, shape, scores, rng):
+    """Pair the stub multisets ``left`` and ``right`` into new edges (None: failed)."""
+    u_left, cap_left = np.unique(left, return_counts=True)
+    u_right, cap_right = np.unique(right, return_counts=True)
+    a, b, score = _candidates(u_left, u_right, kept, dropped, shape, scores, rng)
+    cap_left, cap_right = cap_left.astype(np.int64), cap_right.astype(np.int64)
+    chosen = _best_first(a, b, score, cap_left, cap_right)
+    new_l, new_r = u_left[a[chosen]], u_right[b[chosen]]
+    if cap_left.sum():
+        rest_l = np.repeat(u_left, cap_left)
+        rest_r = rng.permutation(np.repeat(u_right, cap_right))
+        kept_key = kept[0] * shape[1] + kept[1]
+        fixed = _repair(new_l, new_r, rest_l, rest_r, kept_key, shape[1], rng)
+        if fixed is None:
+            return None
+        new_l, new_r = fixed
+    return new_l, new_r
+
+
+def _repair(new_l, new_r, rest_l, rest_r, kept_key, n_out, rng):
+    """Place the stranded stub pairs by degree-preserving swaps with new edges."""
+    new_l, new_r = list(new_l), list(new_r)
+    taken = set(kept_key.tolist())
+    taken.update(a * n_out + b for a, b in zip(new_l, new_r, strict=True))
+    for lo, ro in zip(rest_l.tolist(), rest_r.tolist(), strict=True):
+        if lo * n_out + ro not in taken:
+            new_l.append(lo)
+            new_r.append(ro)
+            taken.add(lo * n_out + ro)
+        elif not _swap_in(lo, ro, new_l, new_r, taken, n_out, rng):
+            return None
+    return np.array(new_l, dtype=np.int64), np.array(new_r, dtype=np.int64)
+
+
+def _swap_in(lo, ro, new_l, new_r, taken, n_out, rng):
+    """Replace a new edge (l2, r2) by (lo, r2) and (l2, ro); False if none fits."""
+    if not new_l:
+        return False
+    for i in rng.integers(0, len(new_l), size=_REPAIR_TRIES).tolist():
+        l2, r2 = new_l[i], new_r[i]
+        a, b = lo * n_out + r2, l2 * n_out + ro
+        if a in taken or b in taken:
+            continue
+        taken.discard(l2 * n_out + r2)
+        taken.update((a, b))
+        new_l[i] = lo
+        new_l.append(l2)
+        new_r.append(ro)
+        return True
+    return False
+
+
+def _move_structured(rows, cols, values, shape, k, scores, order, rng):
+    n_out = shape[1]
+    old_key = rows * n_out + cols
+    drop = smallest_magnitude(values, k, rng)
+    keep = np.ones(rows.size, dtype=bool)
+    keep[drop] = False
+    kept, dropped = (rows[keep], cols[keep]), (rows[drop], cols[drop])
+    paired = _pair_stubs(rows[drop], cols[drop], kept, dropped, shape, scores, rng)
+    if paired is None:  # no pairing found: leave the junction as it was
+        return finish(rows, cols, old_key, n_out)
+    new_rows = np.concatenate([rows[keep], paired[0]])
+    new_cols = np.concatenate([cols[keep], paired[1]])
+    return finish(new_rows, new_cols, old_key, n_out)
+
+
+def _move_clash_free(rows, cols, values, shape, k, scores, order, rng):
+    from ._rewire_clash_free import move_clash_free
+
+    return move_clash_free(rows, cols, values, shape, k, scores, order, rng)
+
+
+#: Connectivity -> rewiring move. Circulant patterns cannot rewire (their
+#: offsets define them).
+REWIRE_MOVES = {
+    "random": _move_random,
+    "structured": _move_structured,
+    "clash_free": _move_clash_free,
+}
+
+
+def _check_edges(rows, cols, values, shape):
+    rows = np.asarray(rows, dtype=np.int64)
+    cols = np.asarray(cols, dtype=np.int64)
+    values = np.asarray(values)
+    if not (rows.shape == cols.shape == values.shape and rows.ndim == 1):
+        raise ValueError(
+            "rows, cols and values must be 1-D arrays of the same length; got "
+            f"shapes {rows.shape}, {cols.shape} and {values.shape}."
+        )
+    key = rows * shape[1] + cols
+    if key.size and np.any(np.diff(key) <= 0):
+        raise ValueError("edges must be distinct and in canonical (row-major) order.")
+    return rows, cols, values
+
+
+def rewire_edges(
+    connectivity, rows, cols, values, shape, n_moves, *, scores=None, order=None,
+    random_state=None,
+):  # fmt: skip
+    """Move ``n_moves`` edges of one junction, keeping its connectivity class.
+
+    Parameters
+    ----------
+    connectivity : {"random", "structured", "clash_free"}
+        What the move keeps: the edge count; every in- and out-degree; the
+        clash-free slot structure of ``order``.
+    rows, cols : array-like of int, shape (n_edges,)
+        The edges (input, output) in canonical (row-major CSR) order.
+    values : array-like of shape (n_edges,)
+        Their weights; the ``n_moves`` of smallest magnitude are removed.
+    shape : tuple of int
+        ``(n_in, n_out)``.
+    n_moves : int
+        Edges to remove and grow; capped at the edges and at the free positions.
+    scores : array-like of shape (n_in, n_out), optional
+        Growth scores (RigL: the dense gradient of one batch); the largest
+        ``|scores|`` grow. None: random positions (SET).
+    order : EdgeOrder, optional
+        Required for ``"clash_free"``.
+    random_state : None, int or numpy.random.Generator
+
+    Returns
+    -------
+    Rewired
+        New edges (canonical order), their old positions (-1: grown) and the
+        new edge order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsenn.connectivity import structured
+    >>> P = structured(8, 8, 2, random_state=0)
+    >>> rows, cols = P.nonzero()
+    >>> out = rewire_edges("structured", rows, cols, np.arange(16.0)[::-1], (8, 8), 4,
+    ...                    random_state=0)
+    >>> out.n_moved, np.bincount(out.rows).tolist() == [2] * 8
+    (4, True)
+    """
+    if connectivity not in REWIRE_MOVES:
+        raise ValueError(
+            f"connectivity={connectivity!r} cannot be rewired; allowed: "
+            f"{', '.join(REWIRE_MOVES)}"
+        )
+    n_in = check_int(shape[0], "n_in", low=1)
+    n_out = check_int(shape[1], "n_out", low=1)
+    rows, cols, values = _check_edges(rows, cols, values, (n_in, n_out))
+    if connectivity == "clash_free" and order is None:
+        raise ValueError("connectivity='clash_free' needs the junction's order.")
+    k = min(check_int(n_moves, "n_moves", low=0), rows.size, n_in * n_out - rows.size)
+    rng = as_generator(random_state)
+    if k == 0:
+        return finish(rows, cols, rows * n_out + cols, n_out, order)
+    move = REWIRE_MOVES[connectivity]
+    return move(rows, cols, values, (n_in, n_out), k, scores, order, rng)

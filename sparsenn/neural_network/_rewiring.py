@@ -1,0 +1,180 @@
+"""Estimator side of dynamic sparse training: parameters, checks, the callback.
+
+:class:`RewiringMixin` gives the sparse MLPs ``rewiring`` (None, ``"set"`` or
+``"rigl"``), ``rewire_fraction``, ``rewire_every`` and ``rewire_until``; it
+builds the engine's ``after_step`` callback for each fit, keeps the rewired
+structure consistent with the parameters the training loop restores (after a
+divergence, or the best epoch of early stopping), and exposes
+``rewiring_history_``. The moves are :mod:`sparsenn.connectivity._rewire`; the
+network-level work is :mod:`sparsenn.engine._rewiring`.
+"""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from .._sklearn import Interval, StrOptions
+from ..connectivity._rewire import REWIRE_MOVES
+from ..engine._rewiring import (
+    RewiringRun,
+    RewiringSchedule,
+    dense_gradients,
+    restore_structure,
+    rewirable,
+    rewire_network,
+    structure_snapshot,
+)
+
+__all__ = ["RewiringMixin"]
+
+#: Growth criteria: SET grows at random, RigL at the largest dense gradient.
+REWIRINGS = {"set": False, "rigl": True}
+
+
+class RewiringMixin:
+    """Rewiring parameters and hooks of the sparse MLP estimators."""
+
+    _rewiring_constraints = {
+        "rewiring": [StrOptions(set(REWIRINGS)), None],
+        "rewire_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "rewire_every": [Interval(Integral, 1, None, closed="left")],
+        "rewire_until": [Interval(Real, 0, 1, closed="right")],
+    }
+
+    def _check_rewiring(self):
+        """Raise a ValueError if the rewiring cannot work with the other parameters."""
+        if self.rewiring is None:
+            return
+        if self.solver == "lbfgs":
+            raise ValueError(
+                f"rewiring={self.rewiring!r} moves edges between minibatch steps and "
+                "needs solver='adam' or solver='sgd'; got solver='lbfgs' (set "
+                "rewiring=None to train a static pattern with L-BFGS)."
+            )
+        if self.connectivity not in REWIRE_MOVES:
+            raise ValueError(
+                f"rewiring={self.rewiring!r} cannot move the edges of "
+                f"connectivity={self.connectivity!r} (its pattern is fixed by its "
+                f"offsets); rewirable connectivities: {', '.join(REWIRE_MOVES)}."
+            )
+        if getattr(self, "rtl_compatible", False):
+            raise ValueError(
+                f"rewiring={self.rewiring!r} with rtl_compatible=True: the released "
+                "RTL's seed + increment order cannot be rewired (moves give an "
+                "address-table order); set rtl_compatible=False or rewiring=None."
+            )
+
+    # ------------------------------------------------------------ schedule
+    def _rewiring_schedule(self, n_samples):
+        batch = self._batch_size(n_samples)
+        per_epoch = math.ceil(n_samples / batch)
+        total = self.max_iter * per_epoch
+        until = int(self.rewire_until * total)
+        if self.rewire_every > until:
+            raise ValueError(
+                f"rewire_every={self.rewire_every} never rewires: training runs at "
+                f"most {total} steps (max_iter={self.max_iter} epochs of {per_epoch} "
+                f"minibatches) and rewiring stops after step {until} "
+                f"(rewire_until={self.rewire_until}); choose rewire_every <= {until} "
+                "or a larger rewire_until or max_iter."
+            )
+        schedule = RewiringSchedule(self.rewire_fraction, self.rewire_every, until)
+        junctions = rewirable(self.weights_)
+        if not junctions:
+            raise ValueError(
+                f"rewiring={self.rewiring!r} has nothing to move: every junction is "
+                f"dense (density={self.density!r}); lower the density."
+            )
+        first = schedule.fraction_at(self.rewire_every)
+        if all(first * self.weights_[i].n_params < 0.5 for i in junctions):
+            raise ValueError(
+                f"rewire_fraction={self.rewire_fraction} never rewires: it moves no "
+                "edge of any junction at the first rewiring step (fewer than half an "
+                "edge); choose a larger rewire_fraction."
+            )
+        return schedule
+
+    def _after_step_hook(self, X, codes, sample_weight):
+        if self.rewiring is None:
+            self._rewiring = None
+            return None
+        run = getattr(self, "_rewiring", None)
+        if run is None or self._training.n_iter == 0:
+            seed = self._random_state.randint(0, 2**32, size=4)
+            run = RewiringRun(
+                self._rewiring_schedule(X.shape[0]), np.random.default_rng(seed)
+            )
+            self._rewiring = run
+        return self._rewiring_callback(run, X, codes, sample_weight)
+
+    def _rewiring_callback(self, run, X, codes, sample_weight):
+        optimizer = self._training.optimizer
+        batch = self._batch_size(X.shape[0])
+
+        def after_step(step_in_epoch):
+            run.step += 1
+            if step_in_epoch == 1:
+                run.epoch_start = None  # the structure at this epoch's start
+            fraction = run.schedule.fraction_at(run.step)
+            if fraction == 0.0:
+                return
+            if run.epoch_start is None:
+                run.epoch_start = structure_snapshot(self.weights_)
+            grads = None
+            if REWIRINGS[self.rewiring]:
+                grads = self._rigl_gradients(X, codes, sample_weight, batch, run.rng)
+            moved = rewire_network(
+                self.weights_, optimizer, self.connectivity, fraction, run.rng, grads
+            )
+            run.history.append({"step": run.step, "fraction": fraction, "moved": moved})
+
+        return after_step
+
+    def _rigl_gradients(self, X, codes, sample_weight, batch, rng):
+        rows = np.sort(rng.choice(X.shape[0], size=batch, replace=False))
+        Xb = X[rows]
+        Xb = Xb.toarray() if hasattr(Xb, "toarray") else Xb
+        return dense_gradients(
+            self.weights_, self.intercepts_, Xb, codes[rows], self.activation,
+            sample_weight[rows], self.out_activation_, set(rewirable(self.weights_)),
+        )  # fmt: skip
+
+    # --------------------------------------------- consistency with restores
+    def _validation_score(self, validation):
+        score = super()._validation_score(validation)
+
+        def score_and_snapshot():
+            value = score()  # (score, loss), or a score
+            current = value[0] if isinstance(value, tuple) else value
+            run = getattr(self, "_rewiring", None)
+            if run is not None and current > self._training.stopping.best_score:
+                run.best = structure_snapshot(self.weights_)
+            return value
+
+        return score_and_snapshot
+
+    def _after_training(self, status, state, params, incremental):
+        run = getattr(self, "_rewiring", None)
+        if run is not None:
+            optimizer = state.optimizer
+            if status == "diverged" and run.epoch_start is not None:
+                restore_structure(self.weights_, run.epoch_start, optimizer)
+            best = state.stopping.best_params
+            if self.early_stopping and not incremental and best is not None:
+                if run.best is not None:
+                    restore_structure(self.weights_, run.best, optimizer)
+            run.epoch_start = run.best = None
+        super()._after_training(status, state, params, incremental)
+
+    @property
+    def rewiring_history_(self):
+        """List of dict: per rewiring step, ``step``, ``fraction`` and ``moved``.
+
+        ``moved`` holds the edges grown at new positions in each junction (0
+        for junctions that are dense or not rewired). Empty without rewiring.
+        """
+        check_is_fitted(self, "weights_")
+        run = getattr(self, "_rewiring", None)
+        return [] if run is None else [dict(h) for h in run.history]
