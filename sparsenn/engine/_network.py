@@ -31,8 +31,9 @@ def forward(
     training : bool, default=False
         Call each weight's ``forward_train`` and also return the contexts it
         gives back, for ``grad_and_backward``.
-    output : {"softmax", "logistic", "identity"}, default="softmax"
-        Output layer.
+    output : {"softmax", "logistic", "identity"} or None, default="softmax"
+        Output layer; None applies the hidden activation to the last layer
+        too (a stack of hidden layers, as the pseudo-inverse model's).
     quantizer : Quantizer or None, default=None
         Quantisation-aware pass (:class:`~sparsenn.engine._quantize.Quantizer`):
         inputs, weights, biases, pre-activations and activations on its grid.
@@ -61,7 +62,8 @@ def forward(
 
 def _layers(weights, biases, X, activation, training, output, quantizer):
     """Return :func:`forward`, with the weights and biases used as given."""
-    hidden, out = ACTIVATIONS[activation], OUTPUTS[output].activation
+    hidden = ACTIVATIONS[activation]
+    out = hidden if output is None else OUTPUTS[output].activation
     if quantizer is not None:
         X = quantizer.inputs(X)
     activations, contexts = [X], []

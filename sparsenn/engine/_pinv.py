@@ -119,6 +119,10 @@ def tridiagonal_layer(H, A, c, activation):
 def hidden_activations(X, lift, layers, activation):
     """Return the activations of the lift and of every layer, lift first.
 
+    The engine's forward pass (:func:`sparsenn.engine.forward` with
+    ``output=None``) over the densified lift and one
+    :class:`~sparsenn.layers.TridiagonalWeights` per layer.
+
     Parameters
     ----------
     X : ndarray of shape (n_samples, n_features)
@@ -132,12 +136,14 @@ def hidden_activations(X, lift, layers, activation):
     -------
     list of ndarray of shape (n_samples, n_hidden)
     """
+    from ..layers import DenseWeights, TridiagonalWeights
+    from ._network import forward
+
     mean, scale, W, b = lift
     Xs = ((X - mean) / scale).astype(X.dtype, copy=False)
-    Hs = [ACTIVATIONS[activation](Xs @ W + b)]
-    for A, c in layers:
-        Hs.append(tridiagonal_layer(Hs[-1], A, c, activation))
-    return Hs
+    weights = [DenseWeights(W)] + [TridiagonalWeights(A) for A, _ in layers]
+    biases = [b] + [c for _, c in layers]
+    return forward(weights, biases, Xs, activation, output=None)[1:]
 
 
 def ridge_output(chunks, T, sw, alpha, n_hidden):
