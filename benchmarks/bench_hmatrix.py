@@ -1,7 +1,7 @@
 """H-matrix layers and HMatrixMLPClassifier against dense peers run alongside.
 
 Part A (layer): one training step of a single junction,
-``forward_for_training(X)`` and ``grad_and_backward(X, D)`` (the calls the
+``Y, ctx = forward_train(X)`` and ``grad_and_backward(X, D, ctx)`` (the calls the
 engine makes per junction and minibatch: the product, the weight gradient and
 the back-propagated delta; ``DenseWeights`` runs them as three BLAS GEMMs, the
 H-matrix reuses its forward projections of ``X``), for square junctions of width
@@ -62,8 +62,8 @@ from sparsenn.neural_network._base import BaseStructuredMLP
 # ------------------------------------------------------------------ part A
 def _step(w, X, D):
     def run():
-        w.forward_for_training(X)
-        w.grad_and_backward(X, D)
+        _, ctx = w.forward_train(X)
+        w.grad_and_backward(X, D, ctx)
 
     return run
 
@@ -294,7 +294,7 @@ def main():
                 else "back-to-back"
             )
             print(
-                "\n## Part A: one junction, forward_for_training + grad_and_backward, "
+                "\n## Part A: one junction, forward_train + grad_and_backward(ctx), "
                 f"batch 256, float32, BLAS threads: {threads}, {protocol}\n"
             )
             with _blas_limit(args.blas_threads):
