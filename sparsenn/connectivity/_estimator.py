@@ -5,11 +5,9 @@ densities, the density -> edge-count rule, the one warning (a density below one
 input per output), and junction-numbered error messages.
 """
 
-import os
-import sys
-import warnings
 from numbers import Integral
 
+from .._warnings import warn
 from ._patterns import build_junction, junction_edges, minimum_edges
 
 __all__ = [
@@ -18,15 +16,12 @@ __all__ = [
     "auto_densities",
     "check_layer_sizes",
     "junction_pattern",
-    "user_stacklevel",
 ]
 
 #: Density of hidden junctions under ``density="auto"``.
 AUTO_DENSITY = 0.2
 #: Fewest inputs per neuron of a hidden junction under ``density="auto"``.
 AUTO_MIN_FAN_IN = 32
-
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def auto_densities(layer_sizes):
@@ -79,17 +74,6 @@ def check_layer_sizes(hidden_layer_sizes, layer_sizes):
         )
 
 
-def user_stacklevel():
-    """Stack level of the caller's first frame outside sparsenn and scikit-learn."""
-    import sklearn
-
-    skip = (_PACKAGE_DIR, os.path.dirname(os.path.abspath(sklearn.__file__)))
-    frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_code.co_filename.startswith(skip):
-        frame, level = frame.f_back, level + 1
-    return level
-
-
 def junction_pattern(connectivity, i, shape, density, parallelism, rng):
     """Pattern and edge order of junction ``i`` of an estimator.
 
@@ -117,13 +101,11 @@ def junction_pattern(connectivity, i, shape, density, parallelism, rng):
     n_edges = junction_edges(n_in, n_out, density)
     low = minimum_edges(n_in, n_out, connectivity)
     if n_edges < low:
-        warnings.warn(
+        warn(
             f"Junction {i} ({n_in} -> {n_out}, connectivity={connectivity!r}): "
             f"requested density {density:g} ({density * n_in * n_out:.1f} edges) is "
             f"below one input per output and is not realisable; using "
             f"{low} edges, density {low / (n_in * n_out):.4g} (the smallest).",
-            UserWarning,
-            stacklevel=user_stacklevel(),
         )
         n_edges = low
     z = parallelism if connectivity == "clash_free" else None

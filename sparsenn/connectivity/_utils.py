@@ -1,76 +1,17 @@
 """Shared helpers: argument checks, random-state handling and CSR assembly."""
 
-import numbers
-import os
-
 import numpy as np
 import scipy.sparse as sp
 
+from .. import _memory
+from .._validation import as_generator, check_int
+
 __all__ = [
     "as_generator",
-    "available_memory",
     "check_int",
     "check_memory",
     "edges_to_csr",
 ]
-
-
-def check_int(value, name, *, low=None, high=None):
-    """Return ``value`` as a Python int after checking type and range.
-
-    Parameters
-    ----------
-    value : int
-        The value to check (Python or NumPy integer; bool is rejected).
-    name : str
-        Parameter name used in error messages.
-    low, high : int or None
-        Inclusive bounds.
-
-    Returns
-    -------
-    int
-    """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    value = int(value)
-    if low is not None and value < low:
-        raise ValueError(f"{name}={value} must be >= {low}")
-    if high is not None and value > high:
-        raise ValueError(f"{name}={value} must be <= {high}")
-    return value
-
-
-def as_generator(random_state):
-    """Turn ``random_state`` into a :class:`numpy.random.Generator`.
-
-    Parameters
-    ----------
-    random_state : None, int, numpy.random.Generator or numpy.random.RandomState
-        ``None`` draws fresh OS entropy; an int seeds a new PCG64 generator; a
-        Generator is used as is (and advanced); a RandomState is advanced by one
-        draw that seeds a new Generator (deterministic for a seeded RandomState).
-
-    Returns
-    -------
-    numpy.random.Generator
-    """
-    if random_state is None:
-        return np.random.default_rng()
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if isinstance(random_state, np.random.RandomState):
-        return np.random.default_rng(random_state.randint(0, 2**32, size=4))
-    if isinstance(random_state, numbers.Integral) and not isinstance(
-        random_state, bool
-    ):
-        if random_state < 0:
-            raise ValueError(f"random_state={random_state} must be >= 0")
-        return np.random.default_rng(int(random_state))
-    raise TypeError(
-        "random_state must be None, a non-negative int, numpy.random.Generator or "
-        f"numpy.random.RandomState, got {random_state!r}"
-    )
 
 
 def edges_to_csr(left, right, n_in, n_out):
@@ -113,21 +54,6 @@ def edges_to_csr(left, right, n_in, n_out):
 _BYTES_PER_EDGE = 64
 
 
-def available_memory():
-    """Bytes of memory the system reports as available (None if unknown)."""
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
 def check_memory(n_edges, name, *, bytes_per_edge=_BYTES_PER_EDGE):
     """Raise ``ValueError`` before building a pattern that cannot fit in memory.
 
@@ -149,7 +75,7 @@ def check_memory(n_edges, name, *, bytes_per_edge=_BYTES_PER_EDGE):
     ValueError: n_edges=1000000000000000 needs about 6.4e+07 GB to build the ...
     """
     need = int(n_edges) * bytes_per_edge
-    avail = available_memory()
+    avail = _memory.available_memory()
     if avail is not None and need > avail:
         raise ValueError(
             f"{name}={n_edges} needs about {need / 1e9:.3g} GB to build the "

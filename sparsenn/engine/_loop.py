@@ -181,7 +181,9 @@ def _run_epoch(params, step, batches, optimizer, after_step=None):
         loss, grads, weight, size = step(batch)
         if weight <= 0:
             continue
-        if not (np.isfinite(loss) and all_finite(grads)):
+        # a non-finite gradient shows as a non-finite loss at the next batch, or
+        # in the final parameter check: no extra pass over the gradients here
+        if not np.isfinite(loss):
             raise Diverged(at_start=weight_sum == 0)
         optimizer.update(grads, params)
         n_updates += 1
