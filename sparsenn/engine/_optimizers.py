@@ -27,6 +27,11 @@ class _Optimizer:
         state["params"] = None
         return state
 
+    def _scales(self, n):
+        """Per-array learning-rate multipliers (1 where none were given)."""
+        scales = getattr(self, "lr_scales", None)
+        return [1.0] * n if scales is None else scales
+
     def reset_positions(self, index, positions):
         """Zero the state of ``params[index][positions]`` (re-initialised weights)."""
         for name in self._state_names:
@@ -46,6 +51,8 @@ class SGDOptimizer(_Optimizer):
     nesterov : bool
     power_t : float
         Exponent of the ``"invscaling"`` schedule ``lr = lr0 / t ** power_t``.
+    lr_scales : list of float, optional
+        One multiplier of the learning rate per parameter array (default 1).
 
     Examples
     --------
@@ -67,6 +74,7 @@ class SGDOptimizer(_Optimizer):
         momentum=0.9,
         nesterov=True,
         power_t=0.5,
+        lr_scales=None,
     ):
         self.learning_rate_init = learning_rate_init
         self.learning_rate = float(learning_rate_init)
@@ -76,6 +84,7 @@ class SGDOptimizer(_Optimizer):
         self.power_t = power_t
         self.velocities = [np.zeros_like(p) for p in params]
         self.params = params
+        self.lr_scales = None if lr_scales is None else [float(c) for c in lr_scales]
 
     def update(self, grads, params=None):
         """Apply one step given gradients aligned with ``params``.
@@ -89,8 +98,10 @@ class SGDOptimizer(_Optimizer):
             construction).
         """
         params = self.params if params is None else params
-        lr, mu = self.learning_rate, self.momentum
-        for p, v, g in zip(params, self.velocities, grads, strict=True):
+        mu = self.momentum
+        scales = self._scales(len(params))
+        for p, v, g, c in zip(params, self.velocities, grads, scales, strict=True):
+            lr = self.learning_rate * c
             v *= mu
             v -= lr * g
             if self.nesterov:
@@ -130,6 +141,8 @@ class AdamOptimizer(_Optimizer):
     learning_rate_init : float
     beta_1, beta_2 : float
     epsilon : float
+    lr_scales : list of float, optional
+        One multiplier of the learning rate per parameter array (default 1).
 
     Examples
     --------
@@ -143,7 +156,13 @@ class AdamOptimizer(_Optimizer):
     _state_names = ("ms", "vs")
 
     def __init__(
-        self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+        self,
+        params,
+        learning_rate_init=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        lr_scales=None,
     ):
         self.learning_rate_init = learning_rate_init
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
@@ -151,6 +170,7 @@ class AdamOptimizer(_Optimizer):
         self.params = params
         self.ms = [np.zeros_like(p) for p in params]
         self.vs = [np.zeros_like(p) for p in params]
+        self.lr_scales = None if lr_scales is None else [float(c) for c in lr_scales]
 
     def update(self, grads, params=None):
         """Apply one step given gradients aligned with ``params``.
@@ -167,7 +187,8 @@ class AdamOptimizer(_Optimizer):
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
         lr = self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        for p, m, v, g in zip(params, self.ms, self.vs, grads, strict=True):
+        scales = self._scales(len(params))
+        for p, m, v, g, c in zip(params, self.ms, self.vs, grads, scales, strict=True):
             m *= b1
             m += (1 - b1) * g
             v *= b2
@@ -177,7 +198,7 @@ class AdamOptimizer(_Optimizer):
             np.sqrt(v, out=g)
             g += self.epsilon
             np.divide(m, g, out=g)
-            g *= lr
+            g *= lr * c
             p -= g
 
     def iteration_ends(self, time_step):

@@ -220,6 +220,11 @@ class SparseWeights(WeightMatrix):
 
     # ------------------------------------------------------------ properties
     @property
+    def fan_in(self):
+        """Mean in-degree: stored edges per output neuron."""
+        return self._indices.size / self.shape[1] if self.shape[1] else 0.0
+
+    @property
     def density(self):
         """Fraction of the ``n_in * n_out`` positions that are edges."""
         size = self.shape[0] * self.shape[1]

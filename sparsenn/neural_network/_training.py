@@ -29,6 +29,25 @@ from ..engine._outputs import OUTPUTS
 __all__ = ["TrainingMixin"]
 
 
+def fan_in_scale(weights):
+    """Return ``sqrt(n_in / mean in-degree)`` of one junction (1 when dense).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sparsenn.layers import DenseWeights, SparseWeights
+    >>> from sparsenn.connectivity import structured
+    >>> fan_in_scale(DenseWeights(np.zeros((100, 10))))
+    1.0
+    >>> w = SparseWeights(structured(100, 10, n_edges=250, random_state=0))
+    >>> fan_in_scale(w)
+    2.0
+    """
+    n_in, n_out = weights.shape
+    fan_in = getattr(weights, "fan_in", n_in)
+    return float(np.sqrt(n_in / fan_in)) if fan_in > 0 else 1.0
+
+
 class TrainingMixin:
     """The training half of ``StructuredMLPBase`` (see the module docstring)."""
 
@@ -54,6 +73,7 @@ class TrainingMixin:
                 self.momentum,
                 self.nesterovs_momentum,
                 self.power_t,
+                lr_scales=self._learning_rate_scales(),
             )
         return OPTIMIZERS["adam"](
             self._params(),
@@ -61,6 +81,21 @@ class TrainingMixin:
             self.beta_1,
             self.beta_2,
             self.epsilon,
+            lr_scales=self._learning_rate_scales(),
+        )
+
+    def _learning_rate_scales(self):
+        """Per-parameter-array learning-rate multipliers, or None (all 1).
+
+        ``learning_rate_scaling="fan_in"`` multiplies a junction's rate by
+        ``sqrt(n_in / fan_in)``, its mean in-degree's shortfall from a dense
+        junction's (1 for dense and every weight type whose outputs see all
+        inputs); biases keep the plain rate.
+        """
+        if getattr(self, "learning_rate_scaling", None) != "fan_in":
+            return None
+        return [fan_in_scale(w) for w in self.weights_] + [1.0] * len(
+            self.intercepts_
         )
 
     def _new_training_state(self, first_call):
