@@ -89,23 +89,32 @@ def smallest_magnitude(values, k, rng):
 def finish(rows, cols, old_key, n_out, order=None):
     """Sort new edges into canonical order and map them to the old positions."""
     key = rows * n_out + cols
-    perm = np.argsort(key, kind="stable")
+    perm = np.argsort(key)  # equal keys are equal edges: any sort gives the same
     key = key[perm]
     pos = np.minimum(np.searchsorted(old_key, key), old_key.size - 1)
     source = np.where(old_key[pos] == key, pos, -1).astype(np.int64)
     return Rewired(rows[perm], cols[perm], source, order)
 
 
+def _is_in_sorted(values, sorted_keys):
+    """``np.isin(values, sorted_keys)`` for ascending ``sorted_keys`` (no sort)."""
+    if not sorted_keys.size:
+        return np.zeros(values.shape, dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_keys, values), sorted_keys.size - 1)
+    return sorted_keys[pos] == values
+
+
 def _sample_empty(old_key, size, k, rng):
     """``k`` distinct flat positions in ``0..size-1`` that are not in ``old_key``."""
     n_empty = size - old_key.size
     if n_empty <= 4 * k or size <= 1 << 16:
-        empty = np.setdiff1d(np.arange(size, dtype=np.int64), old_key)
-        return rng.choice(empty, size=k, replace=False)
+        free = np.ones(size, dtype=bool)
+        free[old_key] = False
+        return rng.choice(np.flatnonzero(free), size=k, replace=False)
     found = np.empty(0, dtype=np.int64)
     while found.size < k:
         draw = rng.integers(0, size, size=2 * (k - found.size) + 16)
-        draw = draw[~np.isin(draw, old_key)]
+        draw = draw[~_is_in_sorted(draw, old_key)]
         found = np.unique(np.concatenate([found, draw]))
     return rng.permutation(found)[:k]
 
@@ -157,10 +166,10 @@ def _candidates(u_left, u_right, kept, dropped, shape, scores, rng):
     a, b = cells // n_b, cells % n_b
     key = u_left[a] * shape[1] + u_right[b]
     kept_key = kept[0] * shape[1] + kept[1]
-    free = ~np.isin(key, kept_key)
+    free = ~_is_in_sorted(key, kept_key)
     a, b, key = a[free], b[free], key[free]
     score = _grow_scores(scores, u_left[a], u_right[b], rng)
-    score[np.isin(key, dropped[0] * shape[1] + dropped[1])] = -1.0
+    score[_is_in_sorted(key, np.sort(dropped[0] * shape[1] + dropped[1]))] = -1.0
     return a, b, score
 
 
