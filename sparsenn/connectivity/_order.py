@@ -169,7 +169,7 @@ class EdgeOrder:
         """
         key = self.stored_left * self.n_out + self.stored_right
         rank = np.empty(key.size, dtype=np.int64)
-        rank[np.argsort(key, kind="stable")] = np.arange(key.size)
+        rank[np.argsort(key)] = np.arange(key.size)  # distinct keys: any sort
         return rank
 
     def slot_values(self, values, fill=0):

@@ -33,6 +33,7 @@ __all__ = ["REWIRE_MOVES", "Rewired", "rewire_edges", "smallest_magnitude"]
 MAX_CANDIDATES = 4_000_000
 _REPAIR_TRIES = 64
 _FEW_STRANDED = 64  # stranded stubs left to the swap repair
+_CHUNK = 4096  # candidates below which one round is sorted at once
 
 
 @dataclass(frozen=True)
@@ -88,23 +89,32 @@ def smallest_magnitude(values, k, rng):
 def finish(rows, cols, old_key, n_out, order=None):
     """Sort new edges into canonical order and map them to the old positions."""
     key = rows * n_out + cols
-    perm = np.argsort(key, kind="stable")
+    perm = np.argsort(key)  # equal keys are equal edges: any sort gives the same
     key = key[perm]
     pos = np.minimum(np.searchsorted(old_key, key), old_key.size - 1)
     source = np.where(old_key[pos] == key, pos, -1).astype(np.int64)
     return Rewired(rows[perm], cols[perm], source, order)
 
 
+def _is_in_sorted(values, sorted_keys):
+    """``np.isin(values, sorted_keys)`` for ascending ``sorted_keys`` (no sort)."""
+    if not sorted_keys.size:
+        return np.zeros(values.shape, dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_keys, values), sorted_keys.size - 1)
+    return sorted_keys[pos] == values
+
+
 def _sample_empty(old_key, size, k, rng):
     """``k`` distinct flat positions in ``0..size-1`` that are not in ``old_key``."""
     n_empty = size - old_key.size
     if n_empty <= 4 * k or size <= 1 << 16:
-        empty = np.setdiff1d(np.arange(size, dtype=np.int64), old_key)
-        return rng.choice(empty, size=k, replace=False)
+        free = np.ones(size, dtype=bool)
+        free[old_key] = False
+        return rng.choice(np.flatnonzero(free), size=k, replace=False)
     found = np.empty(0, dtype=np.int64)
     while found.size < k:
         draw = rng.integers(0, size, size=2 * (k - found.size) + 16)
-        draw = draw[~np.isin(draw, old_key)]
+        draw = draw[~_is_in_sorted(draw, old_key)]
         found = np.unique(np.concatenate([found, draw]))
     return rng.permutation(found)[:k]
 
@@ -156,10 +166,10 @@ def _candidates(u_left, u_right, kept, dropped, shape, scores, rng):
     a, b = cells // n_b, cells % n_b
     key = u_left[a] * shape[1] + u_right[b]
     kept_key = kept[0] * shape[1] + kept[1]
-    free = ~np.isin(key, kept_key)
+    free = ~_is_in_sorted(key, kept_key)
     a, b, key = a[free], b[free], key[free]
     score = _grow_scores(scores, u_left[a], u_right[b], rng)
-    score[np.isin(key, dropped[0] * shape[1] + dropped[1])] = -1.0
+    score[_is_in_sorted(key, np.sort(dropped[0] * shape[1] + dropped[1]))] = -1.0
     return a, b, score
 
 
@@ -173,23 +183,57 @@ def _best_first(a, b, score, cap_left, cap_right):
     """Match greedily on the best ``4 k`` candidates, then on the next best.
 
     Each further round takes four times as many of the remaining candidates,
-    until at most a few stubs are stranded (left to the swap repair).
+    until at most a few stubs are stranded (left to the swap repair). From the
+    second round on, only candidates whose two stubs both still have capacity
+    are sorted and matched (the others would be rejected anyway).
     """
-    score = score.copy()
+    neg = -score  # ascending ``neg`` is descending ``score``; used up: +inf
+    n_left = int(np.count_nonzero(neg < np.inf))
     n_best = 4 * int(cap_left.sum()) + 64
     chosen = []
     while cap_left.sum() > (_FEW_STRANDED if chosen else 0):
-        n_left = int(np.count_nonzero(score > -np.inf))
         if n_left == 0:
             break
         n_take = min(n_best, n_left)
-        top = np.argpartition(-score, n_take - 1)[:n_take]
-        top = top[np.argsort(-score[top], kind="stable")]
-        top = top[score[top] > -np.inf]
-        chosen.append(top[greedy_match(a[top], b[top], cap_left, cap_right)])
-        score[top] = -np.inf
+        top = np.argpartition(neg, n_take - 1)[:n_take]
+        live = top
+        if chosen:
+            live = top[(cap_left[a[top]] > 0) & (cap_right[b[top]] > 0)]
+        chosen.append(_match_in_order(live, neg, a, b, cap_left, cap_right))
+        neg[top] = np.inf
+        n_left -= n_take
         n_best *= 4
     return np.concatenate(chosen) if chosen else np.empty(0, dtype=np.int64)
+
+
+def _match_in_order(idx, neg, a, b, cap_left, cap_right):
+    """Greedy match of the candidates ``idx`` by ascending ``neg`` (stable).
+
+    The candidates are split by value into chunks of growing size (equal values
+    fall in one chunk, which is sorted stably, so the visiting order is that of
+    one stable sort); before each chunk, candidates with a stub out of capacity
+    are dropped, so they are never sorted.
+    """
+    vals = neg[idx]
+    n = idx.size
+    ranks = [r for r in (n // 16, n // 8, n // 4, n // 2) if r > _CHUNK]
+    if ranks:
+        cuts = np.partition(vals, ranks)[ranks]
+        chunk = np.searchsorted(cuts, vals, side="left")
+        parts = [np.flatnonzero(chunk == j) for j in range(len(ranks) + 1)]
+    else:
+        parts = [np.arange(n)]
+    out = []
+    for j, part in enumerate(parts):
+        if not cap_left.sum():
+            break
+        sel = idx[part]
+        if j:
+            alive = (cap_left[a[sel]] > 0) & (cap_right[b[sel]] > 0)
+            part, sel = part[alive], sel[alive]
+        sel = sel[np.argsort(vals[part], kind="stable")]
+        out.append(sel[greedy_match(a[sel], b[sel], cap_left, cap_right)])
+    return np.concatenate(out) if out else np.empty(0, dtype=np.int64)
 
 
 def _pair_stubs(left, right, kept, dropped, shape, scores, rng):
@@ -211,35 +255,68 @@ def _pair_stubs(left, right, kept, dropped, shape, scores, rng):
     return new_l, new_r
 
 
+class _Taken:
+    """Set of edge keys: a sorted array plus the keys added and removed since."""
+
+    def __init__(self, keys):
+        self.base = np.sort(keys)
+        self.added, self.removed = set(), set()
+
+    def __contains__(self, key):
+        if key in self.added:
+            return True
+        if key in self.removed:
+            return False
+        i = int(np.searchsorted(self.base, key))
+        return i < self.base.size and int(self.base[i]) == key
+
+    def add(self, key):
+        if key in self.removed:
+            self.removed.discard(key)
+        else:
+            self.added.add(key)
+
+    def discard(self, key):
+        if key in self.added:
+            self.added.discard(key)
+        else:
+            self.removed.add(key)
+
+
 def _repair(new_l, new_r, rest_l, rest_r, kept_key, n_out, rng):
     """Place the stranded stub pairs by degree-preserving swaps with new edges."""
-    new_l, new_r = list(new_l), list(new_r)
-    taken = set(kept_key.tolist())
-    taken.update(a * n_out + b for a, b in zip(new_l, new_r, strict=True))
+    n_new = new_l.size
+    edges_l = np.concatenate([new_l, np.empty(rest_l.size, dtype=np.int64)])
+    edges_r = np.concatenate([new_r, np.empty(rest_r.size, dtype=np.int64)])
+    taken = _Taken(np.concatenate([kept_key, new_l * n_out + new_r]))
     for lo, ro in zip(rest_l.tolist(), rest_r.tolist(), strict=True):
         if lo * n_out + ro not in taken:
-            new_l.append(lo)
-            new_r.append(ro)
+            edges_l[n_new], edges_r[n_new] = lo, ro
             taken.add(lo * n_out + ro)
-        elif not _swap_in(lo, ro, new_l, new_r, taken, n_out, rng):
+        elif not _swap_in(lo, ro, edges_l, edges_r, n_new, taken, n_out, rng):
             return None
-    return np.array(new_l, dtype=np.int64), np.array(new_r, dtype=np.int64)
+        n_new += 1
+    return edges_l, edges_r
 
 
-def _swap_in(lo, ro, new_l, new_r, taken, n_out, rng):
-    """Replace a new edge (l2, r2) by (lo, r2) and (l2, ro); False if none fits."""
-    if not new_l:
+def _swap_in(lo, ro, edges_l, edges_r, n_new, taken, n_out, rng):
+    """Replace a new edge (l2, r2) by (lo, r2) and (l2, ro); False if none fits.
+
+    The new edges are ``edges_l[:n_new], edges_r[:n_new]``; the second grown
+    edge is written at position ``n_new``.
+    """
+    if not n_new:
         return False
-    for i in rng.integers(0, len(new_l), size=_REPAIR_TRIES).tolist():
-        l2, r2 = new_l[i], new_r[i]
+    for i in rng.integers(0, n_new, size=_REPAIR_TRIES).tolist():
+        l2, r2 = int(edges_l[i]), int(edges_r[i])
         a, b = lo * n_out + r2, l2 * n_out + ro
         if a in taken or b in taken:
             continue
         taken.discard(l2 * n_out + r2)
-        taken.update((a, b))
-        new_l[i] = lo
-        new_l.append(l2)
-        new_r.append(ro)
+        taken.add(a)
+        taken.add(b)
+        edges_l[i] = lo
+        edges_l[n_new], edges_r[n_new] = l2, ro
         return True
     return False
 

@@ -27,7 +27,7 @@ import dataclasses
 import numpy as np
 
 from ._matching import greedy_match
-from ._rewire import finish, smallest_magnitude
+from ._rewire import _is_in_sorted, finish, smallest_magnitude
 
 __all__ = ["move_clash_free"]
 
@@ -42,9 +42,16 @@ def _groups(order, left):
     return sweep * order.z + left % order.z
 
 
+def _stable_argsort(keys):
+    """Stable argsort of non-negative integer keys (a radix sort below 2**16)."""
+    if keys.size and keys.max() < 1 << 16:
+        keys = keys.astype(np.uint16)
+    return np.argsort(keys, kind="stable")
+
+
 def _random_assignment(group, slots, rng):
     """Receivers (grouped) and givers (the same groups, shuffled inside each)."""
-    receivers = slots[np.argsort(group[slots], kind="stable")]
+    receivers = slots[_stable_argsort(group[slots])]
     givers = slots[np.lexsort((rng.random(slots.size), group[slots]))]
     return receivers, givers
 
@@ -55,7 +62,7 @@ def _scored_assignment(group, slots, left, right, scores, n_out, dropped):
     Giving an output back an input it just lost (``dropped``) scores -1: a
     last resort, as in the structured move.
     """
-    slots = slots[np.argsort(group[slots], kind="stable")]
+    slots = slots[_stable_argsort(group[slots])]
     g = group[slots]
     starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
     sizes = np.diff(np.r_[starts, g.size])
@@ -87,7 +94,8 @@ def _grow(free, new_left, right, lost, dropped_key, scores, n_in, n_out, rng):
         score = rng.random(cand.size)
     else:
         score = np.abs(scores[lo, r]).astype(np.float64)
-    score[np.isin(lo * n_out + r, dropped_key)] = -1.0  # not a move: last resort
+    again = _is_in_sorted(lo * n_out + r, np.sort(dropped_key))
+    score[again] = -1.0  # not a move: last resort
     ordered = np.lexsort((-score, r))
     r_sorted = r[ordered]
     first = np.searchsorted(r_sorted, r_sorted, side="left")

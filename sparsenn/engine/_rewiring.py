@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..connectivity._rewire import rewire_edges
+from ..linalg._threads import single_threaded_blas
 from ._activations import DERIVATIVES
 from ._network import forward
 from ._outputs import OUTPUTS
@@ -114,7 +115,12 @@ def dense_gradients(weights, biases, X, y, activation, sample_weight, output, wa
     delta *= scale.astype(P.dtype, copy=False)[:, None]
     derivative = DERIVATIVES[activation]
     for i in range(len(weights) - 1, -1, -1):
-        grad = np.asarray(activations[i]).T @ delta if i in wanted else None
+        grad = None
+        if i in wanted:
+            # one GEMM of a batch: a multi-threaded BLAS was measured 2-3x slower
+            # than one thread on a loaded machine (see linalg/_threads.py)
+            with single_threaded_blas():
+                grad = np.asarray(activations[i]).T @ delta
         if i:
             delta = derivative(activations[i], weights[i].backward(delta))
         if grad is not None:

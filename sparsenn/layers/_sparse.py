@@ -143,17 +143,20 @@ class SparseWeights(WeightMatrix):
         self._set_params(np.array(values, dtype=dtype, copy=True))
 
     def _build_structure(self, A):
-        n_in, n_out = A.shape
-        big = max(A.nnz, n_in, n_out) >= np.iinfo(np.int32).max
+        self._set_structure(A.indptr, A.indices)
+
+    def _set_structure(self, indptr, indices):
+        n_in, n_out = self.shape
+        big = max(indices.size, n_in, n_out) >= np.iinfo(np.int32).max
         itype = np.int64 if big else np.int32
-        self._indptr = A.indptr.astype(itype)
-        self._indices = A.indices.astype(itype)
-        # Edges grouped by output: a stable sort keeps inputs ascending per output.
-        perm = np.argsort(self._indices, kind="stable").astype(itype)
+        self._indptr = indptr.astype(itype)
+        self._indices = indices.astype(itype)
+        # Edges grouped by output: a stable sort keeps inputs ascending per output
+        # (on 16-bit keys NumPy's stable sort is a radix sort).
+        key = self._indices.astype(np.uint16) if n_out <= 1 << 16 else self._indices
+        perm = np.argsort(key, kind="stable").astype(itype)
         self._t_perm = perm
-        self._t_indices = np.repeat(np.arange(n_in, dtype=itype), np.diff(A.indptr))[
-            perm
-        ]
+        self._t_indices = np.repeat(np.arange(n_in, dtype=itype), np.diff(indptr))[perm]
         counts = np.bincount(self._indices, minlength=n_out)
         self._t_indptr = np.concatenate([[0], np.cumsum(counts)]).astype(itype)
 
@@ -207,13 +210,9 @@ class SparseWeights(WeightMatrix):
                 f"shape {self.params.shape}; got {np.shape(rows)}, {np.shape(source)}."
             )
         values = np.where(source >= 0, self.params[np.maximum(source, 0)], 0)
-        counts = np.bincount(rows, minlength=n_in)
-        A = sp.csr_matrix(
-            (np.ones(len(rows), np.int8), np.asarray(cols),
-             np.concatenate([[0], np.cumsum(counts)])),
-            shape=self.shape,
-        )  # fmt: skip
-        self._build_structure(A)
+        indptr = np.zeros(n_in + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n_in), out=indptr[1:])
+        self._set_structure(indptr, np.asarray(cols))
         self.params[...] = values
         self.order = _check_order(order, self)
         self._set_params(self.params)
