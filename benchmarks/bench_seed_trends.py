@@ -171,7 +171,8 @@ def density_table(data, rows, seeds, epochs, title):
         fit_score(data, SIZES[1:-1], (1.0,) * 4, "structured", s, epochs) for s in seeds
     ]
     table["fc"] = mean_std(fc)
-    print(f"{'FC':>16} {1:>8.1%} {table['fc'][0]:>9.4f} ({table['fc'][1]:.3f})")
+    fc_line = f"{'FC':>16} {1:>8.1%} {table['fc'][0]:>9.4f} ({table['fc'][1]:.3f})"
+    print(fc_line, flush=True)
     for row in rows:
         dens = densities_of(row, sizes)
         rho = overall_density(dens, sizes)
