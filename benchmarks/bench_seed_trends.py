@@ -31,8 +31,9 @@ equal parameters) are written to ``docs/figures/`` when matplotlib is installed;
 the tables print without it.
 
 Usage: ``python benchmarks/bench_seed_trends.py [--quick] [--seeds N]
-[--parts table,later,budget,l2,pca] [--recipes] [--no-figures] [--figures-dir DIR]``.
-``--parts`` runs a subset (two processes can share the work). ``--quick`` (under two
+[--parts table,later,budget,l2,pca] [--rows 0,2,3] [--recipes] [--no-figures]
+[--figures-dir DIR]``. ``--parts`` and ``--rows`` (indices into ``ROWS``) run a subset
+(two processes can share the work). ``--quick`` (under two
 minutes) uses 10,000 training and 2,000 test images, at most 5 epochs, one seed and
 a subset of the rows: a smoke run of the pipeline, not evidence for or against the
 claims.
@@ -439,6 +440,9 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=RECIPE["max_iter"])
     parser.add_argument("--parts", default=",".join(PARTS))
     parser.add_argument("--recipes", action="store_true", help="compare recipes")
+    parser.add_argument(
+        "--rows", default=None, help="indices of ROWS to run, e.g. 0,2,3,5,6"
+    )
     parser.add_argument("--no-figures", action="store_true")
     parser.add_argument("--figures-dir", default="docs/figures")
     args = parser.parse_args(argv)
@@ -453,6 +457,8 @@ def main(argv=None):
     else:
         data = load()
         rows, seeds, epochs = ROWS, range(args.seeds), args.epochs
+        if args.rows:
+            rows = [ROWS[int(i)] for i in args.rows.split(",")]
         hidden, overall = HIDDEN, (0.05, 0.1, 0.2)
     if data is None:
         return
