@@ -1,10 +1,11 @@
 """Dynamic sparse training on Fashion-MNIST: static vs SET vs RigL, per connectivity.
 
 Every network is trained with the same recipe (Adam, learning rate 1e-3,
-minibatches of 200, alpha 1e-4, a fixed number of epochs: ``tol=0`` and
-``n_iter_no_change=inf``), on the 60 000 training images (float32 in [0, 1]),
-and scored on the 10 000 test images. The density applies to the hidden
-junctions; the output junction (``n_hidden_last x 10``) is dense, as under
+minibatches of 200, alpha 1e-4, the per-junction learning rate
+``learning_rate_scaling="fan_in"`` of ``docs/sparse_mlp.md`` (``--plain-rate``:
+without it), a fixed number of epochs: ``tol=0`` and ``n_iter_no_change=inf``), on
+the 60 000 training images (float32 in [0, 1]), and scored on the 10 000 test
+images. The density applies to the hidden junctions; the output junction (``n_hidden_last x 10``) is dense, as under
 ``density="auto"``. Rewiring uses the estimator defaults
 (``rewire_fraction=0.3``, ``rewire_every=100`` steps, ``rewire_until=0.75``).
 The dense reference is ``SparseMLPClassifier(density=1.0)`` (same engine).
@@ -44,12 +45,16 @@ def _load(n_train):
     return Xtr, tr.target[:n_train], Xte, te.target
 
 
+SCALING = "fan_in"  # learning_rate_scaling of every net (1 for the dense one)
+
+
 def _run(data, hidden, density, connectivity, method, seed, epochs):
     Xtr, ytr, Xte, yte = data
     densities = (density,) * len(hidden) + (1.0,)
     clf = SparseMLPClassifier(
         hidden, density=densities, connectivity=connectivity, rewiring=method,
         max_iter=epochs, tol=0.0, n_iter_no_change=np.inf, random_state=seed,
+        learning_rate_scaling=SCALING,
     )  # fmt: skip
     start = time.perf_counter()
     with warnings.catch_warnings():
@@ -152,6 +157,9 @@ def main():
     parser.add_argument("--connectivities", default=",".join(CONNECTIVITIES))
     parser.add_argument("--methods", default="static,set,rigl")
     parser.add_argument("--no-dense", action="store_true", help="skip the dense net")
+    parser.add_argument(
+        "--plain-rate", action="store_true", help="learning_rate_scaling=None"
+    )
     parser.add_argument("--json", default=None, help="write every run to this file")
     parser.add_argument("--from-json", default=None, help="re-print a saved run")
     parser.add_argument("--figure", default=None, help="bar chart (matplotlib)")
@@ -163,6 +171,8 @@ def main():
         if args.figure:
             _figure(results, args.figure)
         return
+    global SCALING
+    SCALING = None if args.plain_rate else "fan_in"
     seeds = args.seeds or (1 if args.quick else 3)
     epochs = args.epochs or (15 if args.quick else 30)
     nets = args.nets or ("300,100" if args.quick else "300,100;1024,1024")
