@@ -30,7 +30,7 @@ __all__ = [
     "scatter",
 ]
 
-from .._numba import NUMBA_AVAILABLE
+from .._numba import NUMBA_AVAILABLE, numba
 from ._loops import (
     _nb_gather,
     _nb_scatter,
@@ -42,6 +42,10 @@ from ._loops import (
 
 # Edges per SDDMM chunk of the NumPy fallback (bounds its temporary memory).
 _FALLBACK_CHUNK = 1 << 14
+# Row blocks per numba thread of the parallel row kernels (see row_blocks):
+# more blocks than threads let a thread that finishes early take the next one.
+BLOCKS_PER_THREAD = 8
+CHUNK_SIZE = 1
 
 
 def _spmm_scipy(indptr, indices, data, Yt, out):
@@ -153,7 +157,10 @@ def _spmm(indptr, indices, data, Yt, kernel, out=None):
     if Yt.shape[1] == 0 or out.shape[0] == 0:
         out[...] = 0
         return out
-    _SPMM[kernel](indptr, indices, data, Yt, out)
+    if kernel == "numba":
+        _by_blocks(_nb_spmm, indptr, indices, data, Yt, out)
+    else:
+        _SPMM[kernel](indptr, indices, data, Yt, out)
     return out
 
 
@@ -164,7 +171,10 @@ def _sddmm(indptr, indices, Pt, Qt, kernel, out=None):
     if Pt.shape[1] == 0:
         out[...] = 0
         return out
-    _SDDMM[kernel](indptr, indices, Pt, Qt, out)
+    if kernel == "numba":
+        _by_blocks(_nb_sddmm, indptr, indices, Pt, Qt, out)
+    else:
+        _SDDMM[kernel](indptr, indices, Pt, Qt, out)
     return out
 
 
@@ -178,8 +188,56 @@ def _spmm_sddmm(indptr, indices, data, Pt, Qt, kernel):
         g = _sddmm(indptr, indices, Pt, Qt, kernel)
         return _spmm(indptr, indices, data, Qt, kernel, out=out), g
     g = np.empty(indices.size, dtype=Qt.dtype)
-    _nb_spmm_sddmm(indptr, indices, data, Pt, Qt, out, g)
+    _by_blocks(_nb_spmm_sddmm, indptr, indices, data, Pt, Qt, out, g)
     return out, g
+
+
+def _by_blocks(kernel, indptr, *args):
+    """Run a row kernel of ``_loops`` on balanced row blocks, one block per task."""
+    starts = _row_blocks(indptr)
+    old = numba.set_parallel_chunksize(CHUNK_SIZE)
+    try:
+        kernel(starts, indptr, *args)
+    finally:
+        numba.set_parallel_chunksize(old)
+
+
+def _row_blocks(indptr, n_blocks=None):
+    """Row boundaries of blocks of about equal work for the parallel row kernels.
+
+    A row's work is counted as its number of edges plus one (the pass over its
+    output row), so rows of very different degrees are balanced.
+
+    Parameters
+    ----------
+    indptr : ndarray of shape (n_rows + 1,)
+        CSR row pointers.
+    n_blocks : int, optional
+        Number of blocks (at most one per row); default ``BLOCKS_PER_THREAD``
+        per thread of numba's pool.
+
+    Returns
+    -------
+    starts : ndarray of shape (n_blocks + 1,)
+        Non-decreasing, ``starts[0] == 0`` and ``starts[-1] == n_rows``; block
+        ``c`` is the rows ``starts[c]:starts[c + 1]`` (dtype of ``indptr``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> _row_blocks(np.array([0, 6, 7, 8, 9, 10, 11, 12]), 2)  # row 0: 6 edges
+    array([0, 2, 7])
+    """
+    n_rows = indptr.size - 1
+    if n_blocks is None:
+        n_threads = numba.get_num_threads() if NUMBA_AVAILABLE else 1
+        n_blocks = BLOCKS_PER_THREAD * n_threads
+    n_blocks = max(1, min(n_rows, n_blocks))
+    work = indptr + np.arange(n_rows + 1, dtype=indptr.dtype)
+    targets = (int(work[-1]) * np.arange(n_blocks + 1)) // n_blocks
+    starts = np.searchsorted(work, targets).astype(indptr.dtype)
+    starts[-1] = n_rows
+    return starts
 
 
 def _check_csr(indptr, indices, n_cols, operand="the dense operand"):
