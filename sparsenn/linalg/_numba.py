@@ -29,27 +29,15 @@ import warnings
 
 try:
     import numba
-    from numba import prange, set_parallel_chunksize
+    from numba import prange
 
     NUMBA_AVAILABLE = True
 except ImportError:  # pragma: no cover - exercised only without numba
     numba = None
     prange = range
-
-    def set_parallel_chunksize(n):
-        """Stand-in without numba: nothing is parallel; return the old size 0."""
-        return 0
-
     NUMBA_AVAILABLE = False
 
-__all__ = [
-    "NUMBA_AVAILABLE",
-    "jit",
-    "numba",
-    "prange",
-    "set_parallel_chunksize",
-    "threading_layer",
-]
+__all__ = ["NUMBA_AVAILABLE", "jit", "numba", "prange", "threading_layer"]
 
 _STATE = {"layer": None}
 _LAUNCH_LOCK = threading.Lock()
