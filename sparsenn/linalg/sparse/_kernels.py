@@ -30,14 +30,17 @@ __all__ = [
     "scatter",
 ]
 
-from .._numba import NUMBA_AVAILABLE, numba
+from .._numba import NUMBA_AVAILABLE, numba, threading_layer
 from ._loops import (
     _nb_gather,
+    _nb_gather_serial,
     _nb_scatter,
+    _nb_scatter_serial,
     _nb_sddmm,
     _nb_spmm,
     _nb_spmm_sddmm,
     _nb_transpose,
+    _nb_transpose_serial,
 )
 
 # Edges per SDDMM chunk of the NumPy fallback (bounds its temporary memory).
@@ -46,6 +49,11 @@ _FALLBACK_CHUNK = 1 << 14
 # more blocks than threads let a thread that finishes early take the next one.
 BLOCKS_PER_THREAD = 8
 CHUNK_SIZE = 1
+# Copies (transpose, gather, scatter) of fewer elements run on one thread: a
+# parallel launch waits for every worker, and on a loaded machine a descheduled
+# worker made each launch cost a scheduler time slice (measured 8-12 ms at load
+# 9-10 on 2 cores, against 0.05 ms for a serial gather of 10^5 values).
+PARALLEL_COPY_MIN = 1 << 20
 
 
 def _spmm_scipy(indptr, indices, data, Yt, out):
@@ -202,6 +210,18 @@ def _by_blocks(kernel, indptr, *args):
         numba.set_parallel_chunksize(old)
 
 
+def _n_threads():
+    """Numba's thread count, read after the threading layer is chosen.
+
+    ``numba.get_num_threads()`` starts numba's pool; called first, it would
+    start numba's default layer instead of the one ``threading_layer`` picks.
+    """
+    if not NUMBA_AVAILABLE:
+        return 1
+    threading_layer()
+    return numba.get_num_threads()
+
+
 def _row_blocks(indptr, n_blocks=None):
     """Row boundaries of blocks of about equal work for the parallel row kernels.
 
@@ -230,10 +250,9 @@ def _row_blocks(indptr, n_blocks=None):
     """
     n_rows = indptr.size - 1
     if n_blocks is None:
-        n_threads = numba.get_num_threads() if NUMBA_AVAILABLE else 1
-        n_blocks = BLOCKS_PER_THREAD * n_threads
+        n_blocks = BLOCKS_PER_THREAD * _n_threads()
     n_blocks = max(1, min(n_rows, n_blocks))
-    work = indptr + np.arange(n_rows + 1, dtype=indptr.dtype)
+    work = indptr.astype(np.int64) + np.arange(n_rows + 1)
     targets = (int(work[-1]) * np.arange(n_blocks + 1)) // n_blocks
     starts = np.searchsorted(work, targets).astype(indptr.dtype)
     starts[-1] = n_rows
@@ -300,7 +319,7 @@ def feature_major(X, dtype):
         return Xt
     if NUMBA_AVAILABLE and X.flags.c_contiguous and X.dtype == dtype and X.size:
         out = np.empty(Xt.shape, dtype=dtype)
-        _nb_transpose(X, out)
+        _copy_kernel(X.size, _nb_transpose, _nb_transpose_serial)(X, out)
         return out
     return np.ascontiguousarray(Xt, dtype=dtype)
 
@@ -330,7 +349,7 @@ def gather(src, idx, out=None):
     if out is None:
         out = np.empty(idx.size, dtype=src.dtype)
     if NUMBA_AVAILABLE and idx.size:
-        _nb_gather(src, idx, out)
+        _copy_kernel(idx.size, _nb_gather, _nb_gather_serial)(src, idx, out)
     else:
         np.take(src, idx, out=out)
     return out
@@ -359,10 +378,15 @@ def scatter(src, idx, out):
     array([6., 0., 5.])
     """
     if NUMBA_AVAILABLE and idx.size:
-        _nb_scatter(src, idx, out)
+        _copy_kernel(idx.size, _nb_scatter, _nb_scatter_serial)(src, idx, out)
     else:
         out[idx] = src
     return out
+
+
+def _copy_kernel(size, parallel, serial):
+    """Return ``parallel`` if ``size >= PARALLEL_COPY_MIN``, else ``serial``."""
+    return parallel if size >= PARALLEL_COPY_MIN else serial
 
 
 _SPMM = {"numba": _nb_spmm, "scipy": _spmm_scipy}

@@ -155,27 +155,50 @@ def _spmm_sddmm_kernel(starts, indptr, indices, data, Pt, Qt, out, g):
                 e += 1
 
 
-def _transpose_kernel(X, out):
-    # out = X.T for a C-ordered X, in fully unrolled 8 x 8 tiles (the unrolled
-    # tile measured 2-6x faster than 32 x 32 loops and than numpy's copy).
-    n, m = X.shape
+def _transpose_strip(X, out, jt):
+    # out[8 jt : 8 jt + 8, :] = X[:, 8 jt : 8 jt + 8].T in fully unrolled 8 x 8
+    # tiles (the unrolled tile measured 2-6x faster than 32 x 32 loops and than
+    # numpy's copy).
+    n = X.shape[0]
     n8 = n - n % 8
-    for jt in prange(m // 8):
-        j0 = jt * 8
-        for i0 in range(0, n8, 8):
-            for a in range(8):
-                for b in range(8):
-                    out[j0 + b, i0 + a] = X[i0 + a, j0 + b]
-        for i in range(n8, n):
+    j0 = jt * 8
+    for i0 in range(0, n8, 8):
+        for a in range(8):
             for b in range(8):
-                out[j0 + b, i] = X[i, j0 + b]
+                out[j0 + b, i0 + a] = X[i0 + a, j0 + b]
+    for i in range(n8, n):
+        for b in range(8):
+            out[j0 + b, i] = X[i, j0 + b]
+
+
+def _transpose_tail(X, out):
+    # the last m % 8 columns of X
+    n, m = X.shape
     for j in range(m - m % 8, m):
         for i in range(n):
             out[j, i] = X[i, j]
 
 
+def _transpose_kernel(X, out):
+    # out = X.T for a C-ordered X, in strips of 8 columns.
+    for jt in prange(X.shape[1] // 8):
+        _nb_transpose_strip(X, out, jt)
+    _nb_transpose_tail(X, out)
+
+
+def _transpose_serial_kernel(X, out):
+    for jt in range(X.shape[1] // 8):
+        _nb_transpose_strip(X, out, jt)
+    _nb_transpose_tail(X, out)
+
+
 def _gather_kernel(src, idx, out):
     for j in prange(idx.size):
+        out[j] = src[idx[j]]
+
+
+def _gather_serial_kernel(src, idx, out):
+    for j in range(idx.size):
         out[j] = src[idx[j]]
 
 
@@ -184,9 +207,22 @@ def _scatter_kernel(src, idx, out):
         out[idx[j]] = src[j]
 
 
+def _scatter_serial_kernel(src, idx, out):
+    for j in range(idx.size):
+        out[idx[j]] = src[j]
+
+
 _nb_spmm = _jit(_spmm_kernel)
 _nb_sddmm = _jit(_sddmm_kernel)
 _nb_spmm_sddmm = _jit(_spmm_sddmm_kernel)
+_nb_transpose_strip = jit(_transpose_strip, inline="always")
+_nb_transpose_tail = jit(_transpose_tail)
 _nb_transpose = _jit(_transpose_kernel)
 _nb_gather = _jit(_gather_kernel)
 _nb_scatter = _jit(_scatter_kernel)
+# Single-threaded copies, for sizes where a parallel launch costs more than it
+# saves (the serial versions are separate functions: numba's on-disk cache
+# keys a function by its source, not by its ``parallel`` flag).
+_nb_transpose_serial = jit(_transpose_serial_kernel)
+_nb_gather_serial = jit(_gather_serial_kernel)
+_nb_scatter_serial = jit(_scatter_serial_kernel)
