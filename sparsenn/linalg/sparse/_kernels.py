@@ -202,7 +202,9 @@ def _spmm_sddmm(indptr, indices, data, Pt, Qt, kernel):
 
 def _by_blocks(kernel, indptr, *args):
     """Run a row kernel of ``_loops`` on balanced row blocks, one block per task."""
-    starts = _row_blocks(indptr)
+    # _n_threads() first: like any numba threading call, set_parallel_chunksize
+    # starts numba's pool, which must run on the layer threading_layer() picks
+    starts = _row_blocks(indptr, BLOCKS_PER_THREAD * _n_threads())
     old = numba.set_parallel_chunksize(CHUNK_SIZE)
     try:
         kernel(starts, indptr, *args)
