@@ -104,6 +104,29 @@ def test_threading_layer_is_fork_safe():
     assert threading_layer() in {"tbb", "workqueue"}
 
 
+def test_fresh_process_trains_on_the_chosen_threading_layer():
+    # numba's own default (GNU OpenMP when present) must not be started by a
+    # kernel's helper before sparsenn chooses the layer
+    from sparsenn.linalg._numba import NUMBA_AVAILABLE
+
+    if not NUMBA_AVAILABLE:
+        pytest.skip("numba not installed")
+    code = (
+        "import warnings, numba, numpy as np; "
+        "from sparsenn import SparseMLPClassifier; "
+        "warnings.simplefilter('ignore'); "
+        "X = np.random.default_rng(0).random((64, 16)); y = np.arange(64) % 3; "
+        "SparseMLPClassifier((32,), density=0.25, max_iter=1).fit(X, y); "
+        "print(numba.threading_layer())"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_THREADING_LAYER"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env,
+        timeout=300, check=True,
+    )  # fmt: skip
+    assert out.stdout.strip().splitlines()[-1] in {"tbb", "workqueue"}, out.stdout
+
+
 def test_warnings_point_at_the_callers_line():
     model = SparseMLPClassifier((8,), density=1.0, max_iter=1, random_state=0)
     with warnings.catch_warnings(record=True) as caught:
