@@ -40,8 +40,9 @@ def _load(n_train):
     from sparsenn.datasets import load_fashion_mnist
 
     tr, te = load_fashion_mnist(subset="train"), load_fashion_mnist(subset="test")
-    Xtr = (tr.data[:n_train] / np.float32(255)).astype(np.float32)
-    Xte = (te.data / np.float32(255)).astype(np.float32)
+    # the loader returns float32 in [0, 1] already
+    Xtr = np.asarray(tr.data[:n_train], dtype=np.float32)
+    Xte = np.asarray(te.data, dtype=np.float32)
     return Xtr, tr.target[:n_train], Xte, te.target
 
 
