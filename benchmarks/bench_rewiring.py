@@ -125,8 +125,10 @@ def _figure(results, path):
         runs = [r for r in results if tuple(r["hidden"]) == hidden]
         dense = [r["accuracy"] for r in runs if r["density"] == 1.0]
         densities = sorted({r["density"] for r in runs if r["density"] < 1.0})
-        width = 0.8 / (len(CONNECTIVITIES) * len(METHODS))
-        for j, (conn, method) in enumerate(itertools.product(CONNECTIVITIES, METHODS)):
+        present = {r["connectivity"] for r in runs if r["density"] < 1.0}
+        conns = [c for c in CONNECTIVITIES if c in present]
+        width = 0.8 / (len(conns) * len(METHODS))
+        for j, (conn, method) in enumerate(itertools.product(conns, METHODS)):
             name = method or "static"
             acc = [
                 np.mean([r["accuracy"] for r in runs if r["density"] == d

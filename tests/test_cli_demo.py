@@ -8,6 +8,7 @@ import pytest
 from sparsenn.cli import main
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+README_TOLERANCE = 0.025  # the README says so
 
 
 @pytest.mark.parametrize(
@@ -67,4 +68,13 @@ def test_demo_prints_progress_first_and_the_readme_accuracies(capsys):
     assert out.splitlines()[0].startswith("sparsenn demo: loading")
     printed, documented = _table(out), _readme_table()
     assert len(documented) >= 8, "README table not found"
-    assert printed == documented
+    assert printed.keys() == documented.keys()
+    # The same machine prints the README's digits again; another CPU (vector width
+    # of the compiled kernels) or BLAS build sums in another order, which moved them
+    # by up to 0.012 between two machines.
+    far = {
+        name: (printed[name], documented[name])
+        for name in documented
+        if abs(float(printed[name]) - float(documented[name])) > README_TOLERANCE
+    }
+    assert not far, f"printed vs README accuracy differ by > {README_TOLERANCE}: {far}"
