@@ -94,9 +94,7 @@ class TrainingMixin:
         """
         if getattr(self, "learning_rate_scaling", None) != "fan_in":
             return None
-        return [fan_in_scale(w) for w in self.weights_] + [1.0] * len(
-            self.intercepts_
-        )
+        return [fan_in_scale(w) for w in self.weights_] + [1.0] * len(self.intercepts_)
 
     def _new_training_state(self, first_call):
         """Return a fresh optimizer state; the stopping rule carries over."""
