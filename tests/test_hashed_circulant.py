@@ -12,20 +12,27 @@ from sparsenn.layers import CirculantWeights, HashedWeights, _hashed
 from sparsenn.linalg import _hashing
 
 MASK = (1 << 64) - 1
+WORD = (1 << 32) - 1
 
 
 def _py_hash(i, j, n_out, seed, n_buckets):
     """The documented hash in Python integers, one entry at a time."""
 
-    def mix(z):
+    def splitmix(z):
         z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
         z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
         return z ^ (z >> 31)
 
+    def mix(x):  # murmur3's 32-bit finaliser
+        x = ((x ^ (x >> 16)) * 0x85EBCA6B) & WORD
+        x = ((x ^ (x >> 13)) * 0xC2B2AE35) & WORD
+        return x ^ (x >> 16)
+
     gamma = 0x9E3779B97F4A7C15
-    salt = mix((seed * gamma + gamma) & MASK)
-    z = mix(((i * n_out + j + 1) * gamma + salt) & MASK)
-    return ((z >> 32) * n_buckets) >> 32, -1 if z & 1 else 1
+    salt = splitmix((seed * gamma + gamma) & MASK)
+    a, b = salt & WORD, salt >> 32
+    z = mix(((mix(i ^ a) + j * 0x9E3779B1) & WORD) ^ b)
+    return (z * n_buckets) >> 32, -1 if z & 1 else 1
 
 
 def _hashed_reference(W):
@@ -99,11 +106,11 @@ def test_hashed_matches_the_loop_reference(
 def test_numba_and_numpy_fill_agree_bit_for_bit():
     w = np.random.default_rng(0).standard_normal(97)
     salt = _hashing.salt_of(12345)
-    a = _hashing.fill_block(w, 50, salt, 3, 7, np.empty((13, 11)))
-    b = _hashing.fill_block(w, 50, salt, 3, 7, np.empty((13, 11)), use_numba=False)
+    a = _hashing.fill_block(w, salt, 3, 7, np.empty((13, 11)))
+    b = _hashing.fill_block(w, salt, 3, 7, np.empty((13, 11)), use_numba=False)
     np.testing.assert_array_equal(a, b)
-    at = _hashing.fill_block_t(w, 50, salt, 3, 7, np.empty((11, 13)))
-    bt = _hashing.fill_block_t(w, 50, salt, 3, 7, np.empty((11, 13)), use_numba=False)
+    at = _hashing.fill_block_t(w, salt, 3, 7, np.empty((11, 13)))
+    bt = _hashing.fill_block_t(w, salt, 3, 7, np.empty((11, 13)), use_numba=False)
     np.testing.assert_array_equal(at, a.T)
     np.testing.assert_array_equal(bt, a.T)
 
@@ -123,7 +130,7 @@ def test_many_blocks_in_threads(small_blocks, dtype):
     assert grad.dtype == dtype
     G = X.astype(np.float64).T @ D
     b, s = _hashing.bucket_and_sign(
-        np.arange(40)[:, None], np.arange(30)[None, :], 30, W._salt, W.n_weights
+        np.arange(40)[:, None], np.arange(30)[None, :], W._salt, W.n_weights
     )
     expected = np.bincount(b.ravel(), (G * s).ravel(), minlength=W.n_weights)
     np.testing.assert_allclose(grad, expected, **tol)
@@ -134,7 +141,6 @@ def test_buckets_are_used_evenly_and_signs_balanced():
     b, s = _hashing.bucket_and_sign(
         np.arange(n_in)[:, None],
         np.arange(n_out)[None, :],
-        n_out,
         _hashing.salt_of(0),
         K,
     )
@@ -221,6 +227,30 @@ def test_hashed_bad_sizes_and_shapes():
     W = HashedWeights(4, 3, random_state=0)
     with pytest.raises(ValueError, match=r"X must have shape \(n_samples, 4\)"):
         W.forward(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="n_out=4294967297 must be <= 4294967296"):
+        HashedWeights(1, 2**32 + 1, n_weights=1)
+
+
+def test_indices_near_the_32_bit_limit_hash_like_the_reference():
+    w = np.random.default_rng(0).standard_normal(1000)
+    salt = _hashing.salt_of(3)
+    i0, j0 = 2**32 - 5, 2**32 - 4
+    block = _hashing.fill_block(w, salt, i0, j0, np.empty((5, 4)))
+    for r in range(5):
+        for c in range(4):
+            k, sign = _py_hash(i0 + r, j0 + c, None, 3, 1000)
+            assert block[r, c] == sign * w[k]
+
+
+def test_a_pickle_of_the_earlier_64_bit_hash_is_refused():
+    W = HashedWeights(6, 5, random_state=0, seed=2)
+    state = dict(W.__dict__, _salt=12345)  # the earlier versions stored an int
+    restored = HashedWeights.__new__(HashedWeights)
+    with pytest.raises(ValueError, match="earlier development version"):
+        restored.__setstate__(state)
+    np.testing.assert_array_equal(
+        pickle.loads(pickle.dumps(W)).to_dense(), W.to_dense()
+    )
 
 
 # --------------------------------------------------------------- circulant

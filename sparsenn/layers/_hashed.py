@@ -125,7 +125,8 @@ class HashedWeights(WeightMatrix):
         init_var=None,
         kernel="auto",
     ):
-        n_in, n_out = check_int(n_in, "n_in", low=1), check_int(n_out, "n_out", low=1)
+        n_in = check_int(n_in, "n_in", low=1, high=_h.MAX_SIDE)
+        n_out = check_int(n_out, "n_out", low=1, high=_h.MAX_SIDE)
         self.shape = (n_in, n_out)
         self.n_weights = _n_weights(n_weights, compression, n_in, n_out)
         self.compression = self.n_weights / (n_in * n_out)
@@ -172,9 +173,7 @@ class HashedWeights(WeightMatrix):
     def _fill(self, buf, i0, i1, j0, j1):
         """Virtual block ``[i0:i1, j0:j1]`` in (a C-contiguous view of) ``buf``."""
         out = buf[: (i1 - i0) * (j1 - j0)].reshape(i1 - i0, j1 - j0)
-        return _h.fill_block(
-            self.w, self.shape[1], self._salt, i0, j0, out, use_numba=self._numba
-        )
+        return _h.fill_block(self.w, self._salt, i0, j0, out, use_numba=self._numba)
 
     def _buffer(self):
         return np.empty(
@@ -212,8 +211,9 @@ class HashedWeights(WeightMatrix):
             buf = self._buffer()
             for i0, i1 in group:
                 block_t = buf[: (i1 - i0) * n_out].reshape(n_out, i1 - i0)
-                _h.fill_block_t(self.w, n_out, self._salt, i0, 0, block_t,
-                                use_numba=self._numba)  # fmt: skip
+                _h.fill_block_t(
+                    self.w, self._salt, i0, 0, block_t, use_numba=self._numba
+                )
                 B[:, i0:i1] = D @ block_t
 
         run_chunks(work, self._groups(axis=0))
@@ -221,15 +221,12 @@ class HashedWeights(WeightMatrix):
 
     def _grad(self, X, D):
         dtype = np.result_type(X, D, self.w)
-        n_out = self.shape[1]
 
         def work(group):
             acc = np.zeros(self.n_weights, dtype=dtype)
             for i0, i1 in group:
                 G = np.ascontiguousarray(X[:, i0:i1].T @ D)
-                _h.scatter_block(
-                    G, n_out, self._salt, i0, 0, acc, use_numba=self._numba
-                )
+                _h.scatter_block(G, self._salt, i0, 0, acc, use_numba=self._numba)
             return acc
 
         parts = run_chunks(work, self._groups(axis=0))
@@ -238,13 +235,22 @@ class HashedWeights(WeightMatrix):
             total += part
         return total
 
+    def __setstate__(self, state):
+        """Restore; refuse a pickle whose virtual layout came from another hash."""
+        if not isinstance(state.get("_salt"), np.ndarray):
+            raise ValueError(
+                "this HashedWeights was saved by an earlier development version of "
+                "sparsenn, whose 64-bit hash placed the virtual entries differently; "
+                "it cannot be loaded to the same predictions. Retrain it."
+            )
+        super().__setstate__(state)
+
     def to_dense(self):
         """Return the virtual matrix (n_in, n_out), built by the numpy hash."""
         n_in, n_out = self.shape
         bucket, sign = _h.bucket_and_sign(
             np.arange(n_in)[:, None],
             np.arange(n_out)[None, :],
-            n_out,
             self._salt,
             self.n_weights,
         )
