@@ -3,7 +3,8 @@
 All arithmetic is on 32-bit words (modulo 2**32), so that it vectorises on
 every x86-64 vector unit (AVX2 has 32-bit but no 64-bit vector multiply:
 the earlier 64-bit splitmix hash filled ~7.5 ns per entry there, this one
-~2 ns, of which the hash is ~0.75 ns and the gather the rest).  ``mix`` is the murmur3 finaliser (a bijection of 32-bit words).
+~2 ns, of which the hash is ~0.75 ns and the gather the rest).  ``mix`` is
+the murmur3 finaliser (a bijection of 32-bit words).
 With the two 32-bit words ``a, b`` of the layer's salt:
 
 * row key ``r_i = mix(i ^ a)``, column key ``k_j = j * 0x9E3779B1``;
