@@ -67,13 +67,17 @@ def salt_of(seed):
     return np.array([z & 0xFFFFFFFF, z >> 32], dtype=np.uint32)
 
 
-def _mix(x):
-    """murmur3's 32-bit finaliser, elementwise on uint32 arrays."""
-    x = x ^ (x >> _S16)
-    x = x * _C1
-    x = x ^ (x >> _S13)
-    x = x * _C2
-    return x ^ (x >> _S16)
+def _mix_word(x):
+    """murmur3's 32-bit finaliser of a uint32 word or array (numpy and numba).
+
+    Every intermediate is cast back to uint32: numba widens integer
+    arithmetic to 64 bits.
+    """
+    x = np.uint32(x ^ (x >> _S16))
+    x = np.uint32(x * _C1)
+    x = np.uint32(x ^ (x >> _S13))
+    x = np.uint32(x * _C2)
+    return np.uint32(x ^ (x >> _S16))
 
 
 def bucket_and_sign(rows, cols, salt, n_buckets):
@@ -103,9 +107,9 @@ def bucket_and_sign(rows, cols, salt, n_buckets):
     with np.errstate(over="ignore"):
         rows = np.asarray(rows, dtype=np.int64).astype(np.uint32)
         keys = np.asarray(cols, dtype=np.int64).astype(np.uint32) * _ODD
-        z = _mix((_mix(rows ^ a) + keys) ^ b)
+        z = _mix_word((_mix_word(rows ^ a) + keys) ^ b)
     bucket = (z.astype(np.uint64) * np.uint64(n_buckets)) >> _S32
-    sign = (1 - 2 * (z & np.uint32(1)).astype(np.int8)).astype(np.int8)
+    sign = 1 - 2 * (z & np.uint32(1)).astype(np.int8)
     return bucket.astype(np.int64), sign
 
 
@@ -113,16 +117,7 @@ def bucket_and_sign(rows, cols, salt, n_buckets):
 # Raw kernels: no validation; ``w``, ``out``, ``G`` and ``acc`` float arrays;
 # ``out`` and ``G`` C-contiguous blocks of the virtual matrix whose top-left
 # entry is ``(i0, j0)``.  Serial and without the GIL: the caller runs blocks
-# in threads, each with its own output or accumulator.  Every intermediate is
-# cast back to uint32 (numba widens integer arithmetic to 64 bits).
-def _mix_word(x):
-    x = np.uint32(x ^ (x >> _S16))
-    x = np.uint32(x * _C1)
-    x = np.uint32(x ^ (x >> _S13))
-    x = np.uint32(x * _C2)
-    return np.uint32(x ^ (x >> _S16))
-
-
+# in threads, each with its own output or accumulator.
 _nb_mix = jit(_mix_word, inline="always")
 
 
@@ -195,8 +190,8 @@ def _scatter_kernel(G, salt, i0, j0, acc):
             acc[idx[c]] += sg[c] * row[c]
 
 
-# Measured (1024 x 1024 float32, one thread, AVX2): the hash pass ~0.6 ns per
-# entry, the gather ~1.2 ns, the fill ~1.8 ns in all (the 64-bit splitmix
+# Measured (1024 x 1024 float32, one thread, AVX2): the hash pass ~0.75 ns per
+# entry, the gather ~0.9-1.7 ns, the fill ~2 ns in all (the 64-bit splitmix
 # hash before it, which AVX2 cannot vectorise, took 7.5 ns).  Parallel numba
 # loops launched right after a multi-threaded GEMM were 10-40x slower
 # (OpenBLAS's threads still spin, docs/kernels.md), hence serial loops run in

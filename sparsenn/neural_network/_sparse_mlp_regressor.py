@@ -1,7 +1,7 @@
 """``SparseMLPRegressor``: an MLP regressor with pre-defined sparse junctions."""
 
 from ._regressor import BaseStructuredRegressor
-from ._sparse_mlp import SparseJunctionsMixin
+from ._sparse_junctions import SparseJunctionsMixin
 
 __all__ = ["SparseMLPRegressor"]
 

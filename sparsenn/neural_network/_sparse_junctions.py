@@ -1,0 +1,146 @@
+"""``SparseJunctionsMixin``: the sparse junctions shared by the sparse MLPs.
+
+Validation of the structure parameters (``density``, ``connectivity``,
+``parallelism``, the pruning schedule), the weights of each junction and the
+fitted attributes read from them; ``SparseMLPClassifier`` and
+``SparseMLPRegressor`` add it to their base estimator.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+from .._sklearn import Interval, StrOptions
+from ..connectivity._estimator import (
+    auto_densities,
+    check_layer_sizes,
+    junction_pattern,
+)
+from ..engine._init import glorot_bound
+from . import _pruning
+from ._rewiring import RewiringMixin
+
+__all__ = ["SparseJunctionsMixin"]
+
+_CONNECTIVITIES = ("random", "structured", "clash_free", "circulant", "pruned")
+
+
+class SparseJunctionsMixin(RewiringMixin):
+    """Pre-defined sparse junctions: ``density``, ``connectivity``, ``parallelism``.
+
+    Builds each junction's :class:`~sparsenn.layers.SparseWeights` (which
+    carries its pattern, achieved density and edge order) for the sparse MLP
+    classifier and regressor; ``densities_``, ``connection_orders_`` and
+    ``padding_`` are read from the weights.
+    """
+
+    _structure_constraints = {
+        "density": [
+            Interval(Real, 0, 1, closed="right"),
+            StrOptions({"auto"}),
+            tuple,
+            list,
+        ],
+        "connectivity": [StrOptions(set(_CONNECTIVITIES))],
+        "parallelism": [Interval(Integral, 1, None, closed="left"), tuple, list, None],
+        "learning_rate_scaling": [StrOptions({"fan_in"}), None],
+        **_pruning.PRUNING_CONSTRAINTS,
+        **RewiringMixin._rewiring_constraints,
+    }
+
+    def _validate_structure(self, layer_sizes):
+        n_junctions = len(layer_sizes) - 1
+        check_layer_sizes(self.hidden_layer_sizes, layer_sizes)
+        self._densities = (
+            auto_densities(layer_sizes)
+            if isinstance(self.density, str) and self.density == "auto"
+            else _per_junction(self.density, n_junctions, "density")
+        )
+        for rho in self._densities:
+            if not (isinstance(rho, Real) and 0 < rho <= 1):
+                raise ValueError(
+                    f"Each density must be a float in (0, 1]; got density="
+                    f"{self.density!r}."
+                )
+        self._parallelisms = _per_junction(self.parallelism, n_junctions, "parallelism")
+        if self.connectivity == "pruned":
+            _pruning.check_pruning(self, layer_sizes)
+        self._check_rewiring()
+
+    def _junction_bytes(self, layer_index, n_in, n_out, itemsize):
+        if self.connectivity == "pruned":  # the dense parent is grown first
+            return 2 * n_in * n_out * itemsize
+        # value + index per stored edge, and the pattern generator's int64 keys
+        n_edges = max(1.0, self._densities[layer_index] * n_in * n_out)
+        return int(n_edges * (itemsize + 4 + 24)) + 8 * (n_in + n_out)
+
+    def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
+        from ..layers import SparseWeights
+
+        if self.connectivity == "pruned":
+            return _pruning.parent_weights(n_in, n_out, rng, dtype, self.activation)
+        pattern, order = self._junction_pattern(layer_index, n_in, n_out, rng)
+        n_edges = pattern.nnz
+        bound = glorot_bound(n_edges / n_out, n_edges / n_in, self.activation)
+        values = rng.uniform(-bound, bound, n_edges).astype(dtype)
+        return SparseWeights(pattern, values, dtype=dtype, order=order)
+
+    def _junction_pattern(self, layer_index, n_in, n_out, rng):
+        rho, z = self._densities[layer_index], self._parallelisms[layer_index]
+        if getattr(self, "rtl_compatible", False):
+            from ..connectivity import connection_pattern
+
+            return connection_pattern(
+                self.connectivity, n_in, n_out, rho, parallelism=z,
+                random_state=rng, rtl_compatible=True,
+            )  # fmt: skip
+        return junction_pattern(
+            self.connectivity, layer_index, (n_in, n_out), rho, z, rng
+        )
+
+    def _train(self, X, codes, sample_weight, incremental, stratify):
+        # connectivity="pruned": the first fit runs the prune schedule
+        # (_pruning.fit_pruned); warm starts train the pruned pattern.
+        if self.connectivity == "pruned" and _pruning.needs_pruning(self.weights_):
+            if incremental:
+                raise ValueError(
+                    "partial_fit cannot run the pruning schedule of "
+                    "connectivity='pruned'; call fit first (partial_fit then "
+                    "trains the pruned pattern)."
+                )
+            return _pruning.fit_pruned(self, X, codes, sample_weight, stratify)
+        return super()._train(X, codes, sample_weight, incremental, stratify)
+
+    # Fitted attributes read from the weight objects (no side effects in
+    # _make_weights): what was built, the hardware edge order and its padding.
+    @property
+    def densities_(self):
+        """Ndarray of shape (n_junctions,): achieved density of each junction."""
+        check_is_fitted(self, "weights_")
+        return np.array([w.density for w in self.weights_])
+
+    @property
+    def connection_orders_(self):
+        """list: per junction, its ``EdgeOrder`` (clash-free) or None."""
+        check_is_fitted(self, "weights_")
+        return [w.order for w in self.weights_]
+
+    @property
+    def padding_(self):
+        """list: per junction, the clash-free padding dict or None."""
+        check_is_fitted(self, "weights_")
+        return [None if w.order is None else w.order.padding for w in self.weights_]
+
+
+def _per_junction(value, n_junctions, name):
+    """Broadcast a scalar or check a per-junction sequence."""
+    if isinstance(value, (tuple, list)):
+        if len(value) != n_junctions:
+            raise ValueError(
+                f"{name} has {len(value)} entries but the network has "
+                f"{n_junctions} junctions (len(hidden_layer_sizes) + 1); give one "
+                f"value per junction or a single value. Got {name}={value!r}."
+            )
+        return list(value)
+    return [value] * n_junctions
