@@ -16,9 +16,15 @@ Usage::
     python benchmarks/bench_rewiring.py           # + 784-1024-1024-10, 0.02, 3 seeds
 
 Prints test accuracy (mean and spread max - min over seeds), seconds per epoch
-(mean of the epochs' wall times), the time ratio to the static net of the
-same connectivity and density measured in the same run, and the gap to dense.
-``--json PATH`` also writes every run.
+(median over the runs of each run's mean epoch wall time), the time ratio to the
+static net of the same connectivity and density measured in the same run, the
+rewiring extra (the wall time of the rewiring steps, ``rewiring_history_``'s
+``seconds``, over the rest of the same fit's epoch time: a same-run figure,
+immune to the machine's speed changing between runs; median over runs), and the
+gap to dense. ``--repeats R`` runs every configuration R times, interleaved (all
+configurations once, then again), so that a change of machine load falls on all of
+them alike: epochs of 0.3-0.5 s vary by 10-15% between two runs, so a timing of
+record uses it. ``--json PATH`` also writes every run.
 """
 
 import argparse
@@ -47,6 +53,7 @@ def _load(n_train):
 
 
 SCALING = "fan_in"  # learning_rate_scaling of every net (1 for the dense one)
+PARALLELISM = None  # ``parallelism`` of the clash-free nets (None: the default)
 
 
 def _run(data, hidden, density, connectivity, method, seed, epochs):
@@ -56,19 +63,22 @@ def _run(data, hidden, density, connectivity, method, seed, epochs):
         hidden, density=densities, connectivity=connectivity, rewiring=method,
         max_iter=epochs, tol=0.0, n_iter_no_change=np.inf, random_state=seed,
         learning_rate_scaling=SCALING,
+        parallelism=PARALLELISM if connectivity == "clash_free" else None,
     )  # fmt: skip
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         clf.fit(Xtr, ytr)
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     moved = sum(sum(h["moved"]) for h in clf.rewiring_history_)
     return {
         "hidden": list(hidden), "density": density, "connectivity": connectivity,
         "method": method or "static", "seed": seed, "epochs": epochs,
         "accuracy": float(clf.score(Xte, yte)),
         "epoch_seconds": float(np.mean([r["seconds"] for r in clf.history_])),
-        "fit_seconds": wall, "weights": int(sum(c.nnz for c in clf.coefs_)),
+        "fit_seconds": wall, "fit_cpu_seconds": cpu,
+        "rewire_seconds": float(sum(h["seconds"] for h in clf.rewiring_history_)),
+        "weights": int(sum(c.nnz for c in clf.coefs_)),
         "moved": int(moved), "rewirings": len(clf.rewiring_history_),
         "clash_free": all(o.is_clash_free() for o in clf.connection_orders_ if o),
     }  # fmt: skip
@@ -86,6 +96,16 @@ def _mean(runs, key):
     return float(np.mean(values)), float(np.max(values) - np.min(values))
 
 
+def _rewiring_extra(run):
+    """Time of the rewiring steps over the rest of the same fit's epochs."""
+    rewiring = run.get("rewire_seconds", 0.0) / run["epochs"]
+    return rewiring / (run["epoch_seconds"] - rewiring)
+
+
+def _median(runs, key):
+    return float(np.median([r[key] for r in runs]))
+
+
 def _table(results):
     groups = {}
     for r in results:
@@ -93,22 +113,24 @@ def _table(results):
         groups.setdefault(key, []).append(r)
     print(
         "| net | density | connectivity | method | weights | test acc | spread | "
-        "s/epoch | time vs static | gap to dense | edges moved |"
+        "s/epoch | time vs static | rewiring extra | gap to dense | edges moved |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for key, runs in groups.items():
         hidden, density, conn, method = key
         net = "-".join(map(str, (784, *hidden, 10)))
         acc, spread = _mean(runs, "accuracy")
-        sec, _ = _mean(runs, "epoch_seconds")
+        sec = _median(runs, "epoch_seconds")
         static = groups.get((hidden, density, conn, "static"), runs)
         dense = groups.get((hidden, 1.0, "structured", "static"), runs)
-        ratio = sec / _mean(static, "epoch_seconds")[0]
+        ratio = sec / _median(static, "epoch_seconds")
         gap = acc - _mean(dense, "accuracy")[0]
+        extra = float(np.median([_rewiring_extra(r) for r in runs]))
         label = "dense" if density == 1.0 else conn
         print(
             f"| {net} | {density:g} | {label} | {method} | {runs[0]['weights']} | "
-            f"{acc:.4f} | {spread:.4f} | {sec:.2f} | {ratio:.2f} | {gap:+.4f} | "
+            f"{acc:.4f} | {spread:.4f} | {sec:.2f} | {ratio:.2f} | {extra:+.1%} | "
+            f"{gap:+.4f} | "
             f"{int(np.mean([r['moved'] for r in runs]))} |"
         )
 
@@ -159,9 +181,15 @@ def main():
     parser.add_argument("--densities", default=None, help="e.g. 0.05,0.1")
     parser.add_argument("--connectivities", default=",".join(CONNECTIVITIES))
     parser.add_argument("--methods", default="static,set,rigl")
+    parser.add_argument(
+        "--repeats", type=int, default=1, help="interleaved runs of every config"
+    )
     parser.add_argument("--no-dense", action="store_true", help="skip the dense net")
     parser.add_argument(
         "--plain-rate", action="store_true", help="learning_rate_scaling=None"
+    )
+    parser.add_argument(
+        "--parallelism", default=None, help="clash-free z per junction, e.g. 16,10,10"
     )
     parser.add_argument("--json", default=None, help="write every run to this file")
     parser.add_argument("--from-json", default=None, help="re-print a saved run")
@@ -174,8 +202,10 @@ def main():
         if args.figure:
             _figure(results, args.figure)
         return
-    global SCALING
+    global SCALING, PARALLELISM
     SCALING = None if args.plain_rate else "fan_in"
+    if args.parallelism:
+        PARALLELISM = tuple(int(z) for z in args.parallelism.split(","))
     seeds = args.seeds or (1 if args.quick else 3)
     epochs = args.epochs or (15 if args.quick else 30)
     nets = args.nets or ("300,100" if args.quick else "300,100;1024,1024")
@@ -189,11 +219,13 @@ def main():
     for hidden in nets:
         conns = args.connectivities.split(",")
         methods = [None if m == "static" else m for m in args.methods.split(",")]
-        for config in _configs(hidden, densities, conns, methods, not args.no_dense):
-            for seed in range(seeds):
-                r = _run(data, *config, seed, epochs)
-                results.append(r)
-                print(f"# {r}", flush=True)
+        configs = list(_configs(hidden, densities, conns, methods, not args.no_dense))
+        for _ in range(args.repeats):
+            for config in configs:
+                for seed in range(seeds):
+                    r = _run(data, *config, seed, epochs)
+                    results.append(r)
+                    print(f"# {r}", flush=True)
     print(f"# load average at end: {os.getloadavg()}")
     _table(results)
     if args.json:

@@ -47,6 +47,9 @@ def test_structured_keeps_every_degree(digits, rewiring):
     assert all(sum(h["moved"]) > 0 for h in history[:2])
     fractions = [h["fraction"] for h in history]
     assert fractions == sorted(fractions, reverse=True)  # cosine decay
+    fit_seconds = sum(r["seconds"] for r in moved.history_)
+    assert all(h["seconds"] > 0 for h in history)
+    assert sum(h["seconds"] for h in history) < fit_seconds  # inside the epochs
     assert static.rewiring_history_ == []
 
 

@@ -10,6 +10,7 @@ network-level work is :mod:`sparsenn.engine._rewiring`.
 """
 
 import math
+import time
 from numbers import Integral, Real
 
 import numpy as np
@@ -120,6 +121,7 @@ class RewiringMixin:
             fraction = run.schedule.fraction_at(run.step)
             if fraction == 0.0:
                 return
+            start = time.perf_counter()
             if run.epoch_start is None:
                 run.epoch_start = structure_snapshot(self.weights_)
             grads = None
@@ -128,7 +130,15 @@ class RewiringMixin:
             moved = rewire_network(
                 self.weights_, optimizer, self.connectivity, fraction, run.rng, grads
             )
-            run.history.append({"step": run.step, "fraction": fraction, "moved": moved})
+            seconds = time.perf_counter() - start
+            run.history.append(
+                {
+                    "step": run.step,
+                    "fraction": fraction,
+                    "moved": moved,
+                    "seconds": seconds,
+                }
+            )
 
         return after_step
 
@@ -170,10 +180,13 @@ class RewiringMixin:
 
     @property
     def rewiring_history_(self):
-        """List of dict: per rewiring step, ``step``, ``fraction`` and ``moved``.
+        """Per rewiring step a dict: ``step``, ``fraction``, ``moved``, ``seconds``.
 
         ``moved`` holds the edges grown at new positions in each junction (0
-        for junctions that are dense or not rewired). Empty without rewiring.
+        for junctions that are dense or not rewired); ``seconds`` is the wall
+        time of the step (RigL's gradients, the moves, the structure snapshot),
+        so ``sum(h["seconds"] for h in rewiring_history_)`` is what rewiring
+        added to the fit. Empty without rewiring.
         """
         check_is_fitted(self, "weights_")
         run = getattr(self, "_rewiring", None)
