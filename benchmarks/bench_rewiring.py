@@ -175,6 +175,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--seeds", type=int, default=None)
+    parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=None)
     parser.add_argument("--n-train", type=int, default=60000)
     parser.add_argument("--nets", default=None, help="e.g. 300,100;1024,1024")
@@ -214,7 +215,8 @@ def main():
     densities = [float(d) for d in densities.split(",")]
     data = _load(args.n_train)
     print(f"# load average at start: {os.getloadavg()}")
-    print(f"# {len(data[0])} training images, {epochs} epochs, seeds 0..{seeds - 1}")
+    first, last = args.first_seed, args.first_seed + seeds - 1
+    print(f"# {len(data[0])} training images, {epochs} epochs, seeds {first}..{last}")
     results = []
     for hidden in nets:
         conns = args.connectivities.split(",")
@@ -222,7 +224,7 @@ def main():
         configs = list(_configs(hidden, densities, conns, methods, not args.no_dense))
         for _ in range(args.repeats):
             for config in configs:
-                for seed in range(seeds):
+                for seed in range(args.first_seed, args.first_seed + seeds):
                     r = _run(data, *config, seed, epochs)
                     results.append(r)
                     print(f"# {r}", flush=True)
