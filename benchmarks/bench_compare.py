@@ -18,7 +18,8 @@ Each row is the mean over seeds of test accuracy, with stored parameters
 time per epoch (for pruned networks: the epochs after the last cut, i.e. the
 pruned network's own cost).  The table marks the Pareto front (no other row
 has as few parameters and a higher accuracy); with matplotlib installed the
-figure goes to ``docs/compare_accuracy_params.png``.  The seeds' claims are
+figure goes to ``docs/compare_accuracy_params.png`` (``--quick``: to the
+temporary directory, so that a smoke run leaves the docs alone).  The seeds' claims are
 printed as holding or not, with the numbers.
 
 Part P (``--prune-target``): 784-1024-1024-10 on Fashion-MNIST, the dense
@@ -34,6 +35,7 @@ time per epoch of each in the same run and test accuracy.
 
 import argparse
 import os
+import tempfile
 import time
 import warnings
 
@@ -48,6 +50,7 @@ from sparsenn import (
 
 DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs")
 FIGURE = os.path.join(DOCS, "compare_accuracy_params.png")
+QUICK_FIGURE = os.path.join(tempfile.gettempdir(), "compare_accuracy_params_quick.png")
 #: Adam step of every network (the default 1e-3 is slow for the short runs).
 LR = 3e-3
 #: Cuts of the pruned networks; the epochs before them count in the budget.
@@ -358,6 +361,12 @@ def main():
     ap.add_argument("--hidden", type=int, default=256)
     ap.add_argument("--datasets", default="fashion,morse")
     ap.add_argument("--no-figure", action="store_true")
+    ap.add_argument(
+        "--figure",
+        default=None,
+        help="figure path (default: docs/compare_accuracy_params.png; with --quick "
+        "a file in the temporary directory, so a smoke run never replaces the docs')",
+    )
     ap.add_argument("--prune-epochs", type=int, default=None)
     ap.add_argument("--fractions", default=None, help="e.g. 0.05,0.1,0.25")
     args = ap.parse_args()
@@ -385,7 +394,7 @@ def main():
             claims(dataset, rows, args)
             all_rows[dataset] = rows
         if not args.no_figure:
-            figure(all_rows, FIGURE)
+            figure(all_rows, args.figure or (QUICK_FIGURE if quick else FIGURE))
     print(f"\n# {time.perf_counter() - start:.0f} s; load average "
           f"{os.getloadavg()[0]:.2f} at end")  # fmt: skip
 

@@ -40,6 +40,8 @@ claims.
 """
 
 import argparse
+import os
+import tempfile
 import time
 import warnings
 
@@ -324,7 +326,12 @@ def l2_by_density(data, rows, seeds, epochs):
 
 
 # ------------------------------------------------------------------- figures --
-def figures(table, rows, budget_rows, path="docs/figures"):
+FIGURES = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "docs", "figures"
+)
+
+
+def figures(table, rows, budget_rows, path=FIGURES):
     """Write the two figures (needs matplotlib)."""
     try:
         import matplotlib
@@ -444,7 +451,12 @@ def main(argv=None):
         "--rows", default=None, help="indices of ROWS to run, e.g. 0,2,3,5,6"
     )
     parser.add_argument("--no-figures", action="store_true")
-    parser.add_argument("--figures-dir", default="docs/figures")
+    parser.add_argument(
+        "--figures-dir",
+        default=None,
+        help="default: the repository's docs/figures; with --quick a temporary "
+        "directory, so a smoke run never replaces the docs' figures",
+    )
     args = parser.parse_args(argv)
     parts = set(filter(None, args.parts.split(",")))
     if parts - set(PARTS):
@@ -484,7 +496,10 @@ def run_parts(parts, data, rows, seeds, epochs, hidden, overall, args):
     if "pca" in parts:
         pca_table(data, table, rows, seeds, epochs)
     if not args.no_figures:
-        figures(table, rows, budget_rows, args.figures_dir)
+        out = args.figures_dir
+        if out is None:
+            out = tempfile.mkdtemp(prefix="seed_trends_") if args.quick else FIGURES
+        figures(table, rows, budget_rows, out)
 
 
 if __name__ == "__main__":
