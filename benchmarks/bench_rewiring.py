@@ -56,15 +56,19 @@ SCALING = "fan_in"  # learning_rate_scaling of every net (1 for the dense one)
 PARALLELISM = None  # ``parallelism`` of the clash-free nets (None: the default)
 
 
-def _run(data, hidden, density, connectivity, method, seed, epochs):
-    Xtr, ytr, Xte, yte = data
+def _make(hidden, density, connectivity, method, seed, epochs):
     densities = (density,) * len(hidden) + (1.0,)
-    clf = SparseMLPClassifier(
+    return SparseMLPClassifier(
         hidden, density=densities, connectivity=connectivity, rewiring=method,
         max_iter=epochs, tol=0.0, n_iter_no_change=np.inf, random_state=seed,
         learning_rate_scaling=SCALING,
         parallelism=PARALLELISM if connectivity == "clash_free" else None,
     )  # fmt: skip
+
+
+def _run(data, hidden, density, connectivity, method, seed, epochs):
+    Xtr, ytr, Xte, yte = data
+    clf = _make(hidden, density, connectivity, method, seed, epochs)
     start, cpu = time.perf_counter(), time.process_time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -82,6 +86,36 @@ def _run(data, hidden, density, connectivity, method, seed, epochs):
         "moved": int(moved), "rewirings": len(clf.rewiring_history_),
         "clash_free": all(o.is_clash_free() for o in clf.connection_orders_ if o),
     }  # fmt: skip
+
+
+def _pattern_speed(data, hidden, densities, connectivities, methods, epochs, rounds):
+    """Epoch time on the final rewired pattern against the static one, A/B.
+
+    Both nets are fitted (``epochs``, seed 0; the rewiring schedule ends inside the
+    fit), then trained ``rounds`` more epochs each with ``partial_fit``, the two
+    alternating, so a drift of the machine's speed falls on both alike; the
+    ratio of the medians is what the moved pattern costs the kernels.
+    """
+    Xtr, ytr = data[0], data[1]
+    print("| net | density | connectivity | method | static s/epoch | rewired s/epoch |"
+          " ratio |\n|---|---|---|---|---|---|---|")  # fmt: skip
+    for density, conn in itertools.product(densities, connectivities):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            nets = {m: _make(hidden, density, conn, m, 0, epochs).fit(Xtr, ytr)
+                    for m in (None, *methods)}  # fmt: skip
+            times = {m: [] for m in nets}
+            for _ in range(rounds):
+                for m, clf in nets.items():
+                    start = time.perf_counter()
+                    clf.partial_fit(Xtr, ytr)
+                    times[m].append(time.perf_counter() - start)
+        static = float(np.median(times[None]))
+        net = "-".join(map(str, (784, *hidden, 10)))
+        for m in methods:
+            t = float(np.median(times[m]))
+            print(f"| {net} | {density:g} | {conn} | {m} | {static:.3f} | {t:.3f} | "
+                  f"{t / static:.2f} |", flush=True)  # fmt: skip
 
 
 def _configs(hidden, densities, connectivities, methods, dense=True):
@@ -171,7 +205,7 @@ def _figure(results, path):
     fig.savefig(path, dpi=110)
 
 
-def main():
+def _parser():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--seeds", type=int, default=None)
@@ -185,6 +219,13 @@ def main():
     parser.add_argument(
         "--repeats", type=int, default=1, help="interleaved runs of every config"
     )
+    parser.add_argument(
+        "--pattern-speed",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="only the A/B epoch time of the final rewired patterns against static",
+    )
     parser.add_argument("--no-dense", action="store_true", help="skip the dense net")
     parser.add_argument(
         "--plain-rate", action="store_true", help="learning_rate_scaling=None"
@@ -195,13 +236,38 @@ def main():
     parser.add_argument("--json", default=None, help="write every run to this file")
     parser.add_argument("--from-json", default=None, help="re-print a saved run")
     parser.add_argument("--figure", default=None, help="bar chart (matplotlib)")
-    args = parser.parse_args()
+    return parser
+
+
+def _report(results, args):
+    _table(results)
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(results, fh, indent=1)
+    if args.figure:
+        _figure(results, args.figure)
+
+
+def _runs(data, nets, densities, seeds, epochs, args):
+    conns = args.connectivities.split(",")
+    methods = [None if m == "static" else m for m in args.methods.split(",")]
+    results = []
+    for hidden in nets:
+        configs = list(_configs(hidden, densities, conns, methods, not args.no_dense))
+        for _ in range(args.repeats):
+            for config in configs:
+                for seed in range(args.first_seed, args.first_seed + seeds):
+                    r = _run(data, *config, seed, epochs)
+                    results.append(r)
+                    print(f"# {r}", flush=True)
+    return results
+
+
+def main():
+    args = _parser().parse_args()
     if args.from_json:
         with open(args.from_json) as fh:
-            results = json.load(fh)
-        _table(results)
-        if args.figure:
-            _figure(results, args.figure)
+            _report(json.load(fh), argparse.Namespace(json=None, figure=args.figure))
         return
     global SCALING, PARALLELISM
     SCALING = None if args.plain_rate else "fan_in"
@@ -217,24 +283,15 @@ def main():
     print(f"# load average at start: {os.getloadavg()}")
     first, last = args.first_seed, args.first_seed + seeds - 1
     print(f"# {len(data[0])} training images, {epochs} epochs, seeds {first}..{last}")
-    results = []
-    for hidden in nets:
-        conns = args.connectivities.split(",")
-        methods = [None if m == "static" else m for m in args.methods.split(",")]
-        configs = list(_configs(hidden, densities, conns, methods, not args.no_dense))
-        for _ in range(args.repeats):
-            for config in configs:
-                for seed in range(args.first_seed, args.first_seed + seeds):
-                    r = _run(data, *config, seed, epochs)
-                    results.append(r)
-                    print(f"# {r}", flush=True)
+    if args.pattern_speed:
+        methods = [m for m in args.methods.split(",") if m != "static"]
+        for hidden in nets:
+            _pattern_speed(data, hidden, densities, args.connectivities.split(","),
+                           methods, epochs, args.pattern_speed)  # fmt: skip
+        return
+    results = _runs(data, nets, densities, seeds, epochs, args)
     print(f"# load average at end: {os.getloadavg()}")
-    _table(results)
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(results, fh, indent=1)
-    if args.figure:
-        _figure(results, args.figure)
+    _report(results, args)
 
 
 if __name__ == "__main__":
