@@ -14,6 +14,8 @@ Usage::
 
     python benchmarks/bench_rewiring.py --quick   # 784-300-100-10, 0.05 / 0.1, 1 seed
     python benchmarks/bench_rewiring.py           # + 784-1024-1024-10, 0.02, 3 seeds
+    python benchmarks/bench_rewiring.py --nets 300,100 --epochs 4 --pattern-speed 16
+        # A/B epoch time of the final rewired patterns against the static ones
 
 Prints test accuracy (mean and spread max - min over seeds), seconds per epoch
 (median over the runs of each run's mean epoch wall time), the time ratio to the
