@@ -1,6 +1,8 @@
 """Helpers shared by the benchmark scripts (not part of the package)."""
 
+import os
 import platform
+import tempfile
 import time
 import warnings
 
@@ -74,3 +76,17 @@ def table(rows, headers):
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
     return "\n".join(lines)
+
+
+DOCS = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "docs"))
+
+
+def output_path(name, quick=False):
+    """Where a benchmark writes ``name``: the repository's ``docs/``.
+
+    For a ``--quick`` smoke run: a ``sparsenn-quick`` folder in the temporary
+    directory, so that a smoke run never replaces the published figures.
+    """
+    base = os.path.join(tempfile.gettempdir(), "sparsenn-quick") if quick else DOCS
+    os.makedirs(base, exist_ok=True)
+    return os.path.join(base, name)

@@ -35,12 +35,11 @@ time per epoch of each in the same run and test accuracy.
 
 import argparse
 import os
-import tempfile
 import time
 import warnings
 
 import numpy as np
-from _common import load_fashion_or_synthetic, machine, table
+from _common import load_fashion_or_synthetic, machine, output_path, table
 
 from sparsenn import (
     HMatrixMLPClassifier,
@@ -48,9 +47,7 @@ from sparsenn import (
     StructuredMLPClassifier,
 )
 
-DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs")
-FIGURE = os.path.join(DOCS, "compare_accuracy_params.png")
-QUICK_FIGURE = os.path.join(tempfile.gettempdir(), "compare_accuracy_params_quick.png")
+FIGURE = "compare_accuracy_params.png"
 #: Adam step of every network (the default 1e-3 is slow for the short runs).
 LR = 3e-3
 #: Cuts of the pruned networks; the epochs before them count in the budget.
@@ -394,7 +391,7 @@ def main():
             claims(dataset, rows, args)
             all_rows[dataset] = rows
         if not args.no_figure:
-            figure(all_rows, args.figure or (QUICK_FIGURE if quick else FIGURE))
+            figure(all_rows, args.figure or output_path(FIGURE, quick))
     print(f"\n# {time.perf_counter() - start:.0f} s; load average "
           f"{os.getloadavg()[0]:.2f} at end")  # fmt: skip
 

@@ -45,17 +45,22 @@ def _score(est, data):
     return 1 - np.sum((yte - pred) ** 2) / np.sum((yte - yte.mean()) ** 2)
 
 
+def _recipe(hidden, epochs):
+    """The settings every model of the R^2 comparison shares."""
+    return dict(
+        hidden_layer_sizes=hidden,
+        max_iter=epochs,
+        learning_rate_init=0.01,
+        early_stopping=True,
+        n_iter_no_change=20,
+    )
+
+
 def accuracy(seeds, epochs):
     rows = []
     for name in ("diabetes", "friedman1"):
         for hidden in ((128,), (256, 256)):
-            common = dict(
-                hidden_layer_sizes=hidden,
-                max_iter=epochs,
-                learning_rate_init=0.01,
-                early_stopping=True,
-                n_iter_no_change=20,
-            )
+            common = _recipe(hidden, epochs)
             models = {
                 "MLPRegressor": lambda s, c=common: MLPRegressor(**c, random_state=s),
                 "Sparse density=0.2": lambda s, c=common: SparseMLPRegressor(
@@ -82,13 +87,7 @@ def accuracy(seeds, epochs):
 
 def missed_cell(seeds, epochs):
     """friedman1, one hidden layer of 128: where the gap at density 0.2 comes from."""
-    common = dict(
-        hidden_layer_sizes=(128,),
-        max_iter=epochs,
-        learning_rate_init=0.01,
-        early_stopping=True,
-        n_iter_no_change=20,
-    )
+    common = _recipe((128,), epochs)
     models = {
         ("MLPRegressor", "-"): lambda s: MLPRegressor(**common, random_state=s),
         ("0.2", "structured"): lambda s: SparseMLPRegressor(

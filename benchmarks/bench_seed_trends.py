@@ -40,12 +40,11 @@ claims.
 """
 
 import argparse
-import os
-import tempfile
 import time
 import warnings
 
 import numpy as np
+from _common import output_path
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -326,12 +325,7 @@ def l2_by_density(data, rows, seeds, epochs):
 
 
 # ------------------------------------------------------------------- figures --
-FIGURES = os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "docs", "figures"
-)
-
-
-def figures(table, rows, budget_rows, path=FIGURES):
+def figures(table, rows, budget_rows, path):
     """Write the two figures (needs matplotlib)."""
     try:
         import matplotlib
@@ -496,9 +490,7 @@ def run_parts(parts, data, rows, seeds, epochs, hidden, overall, args):
     if "pca" in parts:
         pca_table(data, table, rows, seeds, epochs)
     if not args.no_figures:
-        out = args.figures_dir
-        if out is None:
-            out = tempfile.mkdtemp(prefix="seed_trends_") if args.quick else FIGURES
+        out = args.figures_dir or output_path("figures", args.quick)
         figures(table, rows, budget_rows, out)
 
 
