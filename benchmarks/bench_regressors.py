@@ -11,6 +11,9 @@ friedman1, float32, batch 256), ratio to MLPRegressor measured in the same run.
     python benchmarks/bench_regressors.py            # full run (~5 min)
     python benchmarks/bench_regressors.py --quick    # smoke run
     python benchmarks/bench_regressors.py --missed-cell  # friedman1 (128,) analysis
+
+Both parts also fit ``density=0.2`` with learned connectivity
+(``connectivity="random", rewiring="rigl"``), the same recipe otherwise.
 """
 
 import argparse
@@ -26,6 +29,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sparsenn import SparseMLPRegressor
+
+#: Learned connectivity (docs/rewiring.md): RigL with the edge count kept, so
+#: the degrees may drift and the output junction can choose its hidden neurons.
+LEARNED = dict(connectivity="random", rewiring="rigl")
 
 
 def _data(name, seed):
@@ -69,6 +76,9 @@ def accuracy(seeds, epochs):
                 "Sparse density=auto": lambda s, c=common: SparseMLPRegressor(
                     **c, random_state=s
                 ),
+                "Sparse density=0.2 random+RigL": lambda s, c=common: (
+                    SparseMLPRegressor(**c, density=0.2, random_state=s, **LEARNED)
+                ),
             }
             scores = {
                 label: [_score(make(s), _data(name, s)) for s in range(seeds)]
@@ -98,6 +108,18 @@ def missed_cell(seeds, epochs):
         ),
         ("(0.2, 1.0)", "random"): lambda s: SparseMLPRegressor(
             **common, density=(0.2, 1.0), connectivity="random", random_state=s
+        ),
+        ("0.2", "random"): lambda s: SparseMLPRegressor(
+            **common, density=0.2, connectivity="random", random_state=s
+        ),
+        ("0.2", "structured + RigL"): lambda s: SparseMLPRegressor(
+            **common, density=0.2, rewiring="rigl", random_state=s
+        ),
+        ("0.2", "random + SET"): lambda s: SparseMLPRegressor(
+            **common, density=0.2, connectivity="random", rewiring="set", random_state=s
+        ),
+        ("0.2", "random + RigL"): lambda s: SparseMLPRegressor(
+            **common, density=0.2, random_state=s, **LEARNED
         ),
     }
     rows, ref = [], None
