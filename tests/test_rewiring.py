@@ -161,8 +161,9 @@ def test_partial_fit_and_regressor(digits):
     steps = [h["step"] for h in clf.rewiring_history_]
     assert steps == [2, 4, 6, 8]
     Xr, yr = make_regression(300, 20, random_state=0)
-    reg = SparseMLPRegressor((32,), density=0.2, rewiring="set", rewire_every=2,
-                             max_iter=10, random_state=0).fit(Xr, yr)  # fmt: skip
+    reg = SparseMLPRegressor((32,), density=0.2, connectivity="random",
+                             rewiring="set", rewire_every=2, max_iter=10,
+                             random_state=0).fit(Xr, yr)  # fmt: skip
     assert len(reg.rewiring_history_) > 0
     assert [c.nnz for c in reg.coefs_] == [128, 6]
 
@@ -188,3 +189,31 @@ def test_bad_input(digits, params, match):
     kw = {"rewiring": "set", "max_iter": 5, "rewire_every": 5, **params}
     with pytest.raises(ValueError, match=match):
         SparseMLPClassifier((16,), density=kw.pop("density", 0.3), **kw).fit(X, y)
+
+
+def test_structured_one_output_junction_warns_and_stays(digits):
+    # keeping every degree of a junction with one output keeps every edge
+    Xr, yr = make_regression(300, 20, random_state=0)
+    static = SparseMLPRegressor((32,), density=0.2, max_iter=10, random_state=0)
+    static.fit(Xr, yr)
+    reg = SparseMLPRegressor((32,), density=0.2, rewiring="rigl", rewire_every=2,
+                             max_iter=10, random_state=0)  # fmt: skip
+    with pytest.warns(UserWarning, match=r"junction 1 \(32 x 1\) cannot move") as rec:
+        reg.fit(Xr, yr)
+    assert rec[0].filename == __file__
+    assert sum(h["moved"][0] for h in reg.rewiring_history_) > 0
+    assert all(h["moved"][1] == 0 for h in reg.rewiring_history_)
+    assert (reg.coefs_[1] != 0).toarray().tolist() == (
+        static.coefs_[1] != 0
+    ).toarray().tolist()
+
+
+def test_structured_with_nothing_movable_is_refused():
+    Xr, yr = make_regression(100, 10, random_state=0)
+    reg = SparseMLPRegressor((1,), density=0.2, rewiring="set", rewire_every=2,
+                             max_iter=50, random_state=0)  # fmt: skip
+    with pytest.raises(ValueError, match=r"nothing to move: junction 0 \(10 x 1\)"):
+        reg.fit(Xr, yr)
+    # the same net with a pattern whose degrees may drift rewires
+    reg.set_params(connectivity="random").fit(Xr, yr)
+    assert reg.rewiring_history_

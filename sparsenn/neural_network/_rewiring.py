@@ -17,6 +17,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .._sklearn import Interval, StrOptions
+from .._warnings import warn
 from ..connectivity._rewire import REWIRE_MOVES
 from ..engine._rewiring import (
     RewiringRun,
@@ -88,6 +89,7 @@ class RewiringMixin:
                 f"rewiring={self.rewiring!r} has nothing to move: every junction is "
                 f"dense (density={self.density!r}); lower the density."
             )
+        junctions = self._movable(junctions)
         first = schedule.fraction_at(self.rewire_every)
         if all(first * self.weights_[i].n_params < 0.5 for i in junctions):
             raise ValueError(
@@ -96,6 +98,33 @@ class RewiringMixin:
                 "edge); choose a larger rewire_fraction."
             )
         return schedule
+
+    def _movable(self, junctions):
+        """Drop (with a warning) structured junctions no degree-preserving move changes.
+
+        With one input or one output neuron, keeping every neuron's degree keeps
+        every edge; if no junction is left, rewiring could never move an edge.
+        """
+        if self.connectivity != "structured":
+            return junctions
+        frozen = [i for i in junctions if 1 in self.weights_[i].shape]
+        if not frozen:
+            return junctions
+        shapes = ", ".join(
+            f"junction {i} ({self.weights_[i].shape[0]} x {self.weights_[i].shape[1]})"
+            for i in frozen
+        )
+        reason = (
+            f"{shapes} cannot move under connectivity='structured': with a single "
+            "input or output neuron, keeping every neuron's in- and out-degree keeps "
+            "every edge; connectivity='random' lets its edges move (degrees may drift)"
+        )
+        if len(frozen) == len(junctions):
+            raise ValueError(
+                f"rewiring={self.rewiring!r} has nothing to move: {reason}."
+            )
+        warn(f"rewiring={self.rewiring!r}: {reason}; its pattern stays as drawn.")
+        return [i for i in junctions if i not in frozen]
 
     def _after_step_hook(self, X, codes, sample_weight):
         if self.rewiring is None:
