@@ -22,6 +22,13 @@ arithmetic.
 
     python benchmarks/bench_layers.py --quick     # ~30 s
     python benchmarks/bench_layers.py             # ~2 min
+    python benchmarks/bench_layers.py --floor     # the GEMMs alone, ~1 min
+
+``--floor`` times only the three products, without the hashed layer's fill and
+scatter: in one BLAS call each (dense), over the hashed layer's blocks with BLAS
+on every core, and over the same blocks in the worker threads with one BLAS
+thread each (the hashed layer's execution model).  It separates what the
+execution model costs from what the hash costs.
 """
 
 import argparse
@@ -32,7 +39,8 @@ import numpy as np
 from _common import machine, table
 
 from sparsenn.layers import DenseWeights, HashedWeights
-from sparsenn.linalg._threads import single_threaded_blas
+from sparsenn.layers._hashed import BLOCK_ENTRIES
+from sparsenn.linalg._threads import row_chunks, run_chunks, single_threaded_blas
 
 try:
     from sparsenn.layers import CirculantWeights
@@ -125,24 +133,98 @@ def run(n, batch, dtype, rounds, settle):
     return rows
 
 
+def _blocked(X, W, D, groups, mapper):
+    """The three products over the hashed layer's blocks, on stored blocks.
+
+    Like HashedWeights: the forward multiplies C-contiguous column blocks, the
+    backward C-contiguous transposed row blocks, the gradient makes each
+    block's ``X.T @ D`` contiguous; only the fill and the scatter are missing.
+    """
+    Y, B = np.empty_like(X), np.empty_like(D)
+
+    def forward(group):
+        for j0, j1 in group:
+            Y[:, j0:j1] = X @ W["columns", j0]
+
+    def backward(group):
+        for i0, i1 in group:
+            B[:, i0:i1] = D @ W["rows_t", i0]
+
+    def grad(group):
+        for i0, i1 in group:
+            np.ascontiguousarray(X[:, i0:i1].T @ D)
+
+    for work in (forward, backward, grad):
+        mapper(work, groups)
+
+
+def gemm_floor(n, batch, dtype, rounds, settle):
+    """Time the three GEMMs alone (no fill, no scatter) in three execution models.
+
+    *dense*: one call per product, BLAS on every core (DenseWeights); *blocks,
+    BLAS on every core*: the hashed layer's column / row blocks in sequence;
+    *blocks in workers*: the same blocks split over the worker threads with one
+    BLAS thread each (what HashedWeights runs, minus its fill and scatter).
+    """
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((batch, n)).astype(dtype)
+    D = rng.standard_normal((batch, n)).astype(dtype)
+    W = rng.standard_normal((n, n)).astype(dtype)
+    step = max(1, BLOCK_ENTRIES // n)
+    blocks = [(a, min(a + step, n)) for a in range(0, n, step)]
+    groups = [blocks[s] for s in row_chunks(len(blocks), min_rows=1)]
+    stored = {("columns", a): np.ascontiguousarray(W[:, a:b]) for a, b in blocks}
+    stored |= {("rows_t", a): np.ascontiguousarray(W[a:b].T) for a, b in blocks}
+    models = {
+        "dense (3 GEMMs)": lambda: (X @ W, D @ W.T, X.T @ D),
+        "blocks, BLAS on every core": lambda: _blocked(
+            X, stored, D, [blocks], lambda f, g: [f(x) for x in g]
+        ),
+        "blocks in workers, 1 BLAS thread each": lambda: _blocked(
+            X, stored, D, groups, run_chunks
+        ),
+    }
+    for fn in models.values():
+        fn()
+    times = {name: [] for name in models}
+    for _ in range(rounds):
+        for name, fn in models.items():
+            times[name].append(_time(fn, settle))
+    ref_med = np.median(times["dense (3 GEMMs)"])
+    ref_best = np.min(times["dense (3 GEMMs)"])
+    return [
+        [name, f"{np.median(v) * 1e3:.1f}", f"{np.median(v) / ref_med:.2f}",
+         f"{np.min(v) * 1e3:.1f}", f"{np.min(v) / ref_best:.2f}"]
+        for name, v in times.items()
+    ]  # fmt: skip
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short run")
     parser.add_argument("--n", type=int, default=1024, help="junction width")
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--settle", type=float, default=0.15, help="idle (s)")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="only the GEMMs without fill or scatter, in the three execution models",
+    )
     args = parser.parse_args()
     rounds = 5 if args.quick else 15
     print(f"# {machine()}; load average {os.getloadavg()[0]:.2f}")
     headers = ["type", "stored"]
     for what in ("calls", "step"):
         headers += [f"{what} median ms", "x dense", f"{what} best ms", "x dense"]
+    if args.floor:
+        headers = ["GEMMs only", "median ms", "x dense", "best ms", "x dense"]
     for dtype in (np.float32, np.float64):
         print(
             f"\n## {args.n} x {args.n}, batch {args.batch}, "
             f"{np.dtype(dtype).name}, median of {rounds} rounds\n"
         )
-        print(table(run(args.n, args.batch, dtype, rounds, args.settle), headers))
+        measure = gemm_floor if args.floor else run
+        print(table(measure(args.n, args.batch, dtype, rounds, args.settle), headers))
     print(f"\n# load average at the end {os.getloadavg()[0]:.2f}")
 
 
