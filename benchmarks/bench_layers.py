@@ -107,21 +107,29 @@ def _time(fn, settle):
     return time.perf_counter() - start
 
 
+def _rounds(fns, rounds, settle):
+    """Median and best time of every ``fns[key]()``, the keys cycled per round."""
+    for fn in fns.values():  # compile and warm up
+        fn()
+    times = {key: [] for key in fns}
+    for _ in range(rounds):
+        for key, fn in fns.items():
+            times[key].append(_time(fn, settle))
+    med = {key: float(np.median(v)) for key, v in times.items()}
+    best = {key: float(np.min(v)) for key, v in times.items()}
+    return med, best
+
+
 def run(n, batch, dtype, rounds, settle):
     rng = np.random.default_rng(1)
     X = rng.standard_normal((batch, n)).astype(dtype)
     D = rng.standard_normal((batch, n)).astype(dtype)
     types = _types(n, dtype)
-    for W in types.values():  # compile and warm up
-        _calls(W, X, D)
-        _step(W, X, D)
-    times = {(name, what): [] for name in types for what in ("calls", "step")}
-    for _ in range(rounds):
-        for name, W in types.items():
-            times[name, "calls"].append(_time(lambda W=W: _calls(W, X, D), settle))
-            times[name, "step"].append(_time(lambda W=W: _step(W, X, D), settle))
-    med = {key: float(np.median(v)) for key, v in times.items()}
-    best = {key: float(np.min(v)) for key, v in times.items()}
+    fns = {}
+    for name, W in types.items():
+        fns[name, "calls"] = lambda W=W: _calls(W, X, D)
+        fns[name, "step"] = lambda W=W: _step(W, X, D)
+    med, best = _rounds(fns, rounds, settle)
     rows = []
     for name, W in types.items():
         row = [name, W.n_params]
@@ -133,22 +141,23 @@ def run(n, batch, dtype, rounds, settle):
     return rows
 
 
-def _blocked(X, W, D, groups, mapper):
+def _blocked(X, columns, rows_t, D, groups, mapper):
     """The three products over the hashed layer's blocks, on stored blocks.
 
-    Like HashedWeights: the forward multiplies C-contiguous column blocks, the
-    backward C-contiguous transposed row blocks, the gradient makes each
-    block's ``X.T @ D`` contiguous; only the fill and the scatter are missing.
+    Like HashedWeights: the forward multiplies C-contiguous column blocks
+    (``columns[j0]``), the backward C-contiguous transposed row blocks
+    (``rows_t[i0]``), the gradient makes each block's ``X.T @ D`` contiguous;
+    only the fill and the scatter are missing.
     """
     Y, B = np.empty_like(X), np.empty_like(D)
 
     def forward(group):
         for j0, j1 in group:
-            Y[:, j0:j1] = X @ W["columns", j0]
+            Y[:, j0:j1] = X @ columns[j0]
 
     def backward(group):
         for i0, i1 in group:
-            B[:, i0:i1] = D @ W["rows_t", i0]
+            B[:, i0:i1] = D @ rows_t[i0]
 
     def grad(group):
         for i0, i1 in group:
@@ -173,29 +182,28 @@ def gemm_floor(n, batch, dtype, rounds, settle):
     step = max(1, BLOCK_ENTRIES // n)
     blocks = [(a, min(a + step, n)) for a in range(0, n, step)]
     groups = [blocks[s] for s in row_chunks(len(blocks), min_rows=1)]
-    stored = {("columns", a): np.ascontiguousarray(W[:, a:b]) for a, b in blocks}
-    stored |= {("rows_t", a): np.ascontiguousarray(W[a:b].T) for a, b in blocks}
-    models = {
+    columns = {a: np.ascontiguousarray(W[:, a:b]) for a, b in blocks}
+    rows_t = {a: np.ascontiguousarray(W[a:b].T) for a, b in blocks}
+
+    def in_sequence(fn, chunks):
+        for chunk in chunks:
+            fn(chunk)
+
+    fns = {
         "dense (3 GEMMs)": lambda: (X @ W, D @ W.T, X.T @ D),
         "blocks, BLAS on every core": lambda: _blocked(
-            X, stored, D, [blocks], lambda f, g: [f(x) for x in g]
+            X, columns, rows_t, D, [blocks], in_sequence
         ),
         "blocks in workers, 1 BLAS thread each": lambda: _blocked(
-            X, stored, D, groups, run_chunks
+            X, columns, rows_t, D, groups, run_chunks
         ),
     }
-    for fn in models.values():
-        fn()
-    times = {name: [] for name in models}
-    for _ in range(rounds):
-        for name, fn in models.items():
-            times[name].append(_time(fn, settle))
-    ref_med = np.median(times["dense (3 GEMMs)"])
-    ref_best = np.min(times["dense (3 GEMMs)"])
+    med, best = _rounds(fns, rounds, settle)
+    ref = "dense (3 GEMMs)"
     return [
-        [name, f"{np.median(v) * 1e3:.1f}", f"{np.median(v) / ref_med:.2f}",
-         f"{np.min(v) * 1e3:.1f}", f"{np.min(v) / ref_best:.2f}"]
-        for name, v in times.items()
+        [name, f"{med[name] * 1e3:.1f}", f"{med[name] / med[ref]:.2f}",
+         f"{best[name] * 1e3:.1f}", f"{best[name] / best[ref]:.2f}"]
+        for name in fns
     ]  # fmt: skip
 
 

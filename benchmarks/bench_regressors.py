@@ -95,33 +95,27 @@ def accuracy(seeds, epochs):
     print(table(rows, headers))
 
 
+#: The rows of the missed-cell analysis: (density, connectivity label) -> the
+#: SparseMLPRegressor parameters besides the shared recipe.
+MISSED_CELL = {
+    ("0.2", "structured"): dict(density=0.2),
+    ("(0.2, 1.0)", "structured"): dict(density=(0.2, 1.0)),
+    ("(0.2, 1.0)", "random"): dict(density=(0.2, 1.0), connectivity="random"),
+    ("0.2", "random"): dict(density=0.2, connectivity="random"),
+    ("0.2", "structured + RigL"): dict(density=0.2, rewiring="rigl"),
+    ("0.2", "random + SET"): dict(density=0.2, connectivity="random", rewiring="set"),
+    ("0.2", "random + RigL"): dict(density=0.2, **LEARNED),
+}
+
+
 def missed_cell(seeds, epochs):
     """friedman1, one hidden layer of 128: where the gap at density 0.2 comes from."""
     common = _recipe((128,), epochs)
-    models = {
-        ("MLPRegressor", "-"): lambda s: MLPRegressor(**common, random_state=s),
-        ("0.2", "structured"): lambda s: SparseMLPRegressor(
-            **common, density=0.2, random_state=s
-        ),
-        ("(0.2, 1.0)", "structured"): lambda s: SparseMLPRegressor(
-            **common, density=(0.2, 1.0), random_state=s
-        ),
-        ("(0.2, 1.0)", "random"): lambda s: SparseMLPRegressor(
-            **common, density=(0.2, 1.0), connectivity="random", random_state=s
-        ),
-        ("0.2", "random"): lambda s: SparseMLPRegressor(
-            **common, density=0.2, connectivity="random", random_state=s
-        ),
-        ("0.2", "structured + RigL"): lambda s: SparseMLPRegressor(
-            **common, density=0.2, rewiring="rigl", random_state=s
-        ),
-        ("0.2", "random + SET"): lambda s: SparseMLPRegressor(
-            **common, density=0.2, connectivity="random", rewiring="set", random_state=s
-        ),
-        ("0.2", "random + RigL"): lambda s: SparseMLPRegressor(
-            **common, density=0.2, random_state=s, **LEARNED
-        ),
-    }
+    models = {("MLPRegressor", "-"): lambda s: MLPRegressor(**common, random_state=s)}
+    for key, params in MISSED_CELL.items():
+        models[key] = lambda s, p=params: SparseMLPRegressor(
+            **common, **p, random_state=s
+        )
     rows, ref = [], None
     for (density, connectivity), make in models.items():
         values = [_score(make(s), _data("friedman1", s)) for s in range(seeds)]

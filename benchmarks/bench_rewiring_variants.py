@@ -21,16 +21,17 @@ Usage::
 import argparse
 import contextlib
 import warnings
+from unittest import mock
 
 import numpy as np
 from _common import machine, table
+from bench_rewiring import _load as _load_fashion
+from bench_rewiring import _make
 
 import sparsenn.engine._rewiring as engine_rewiring
-from sparsenn import SparseMLPClassifier
 from sparsenn.layers import SparseWeights
 
 
-@contextlib.contextmanager
 def _protect_grown():
     """Edges grown at one rewiring step are not candidates for the next drop."""
     move, grown = engine_rewiring.rewire_edges, {}
@@ -44,14 +45,9 @@ def _protect_grown():
         grown[tuple(shape)] = out.source < 0
         return out
 
-    engine_rewiring.rewire_edges = rewire_edges
-    try:
-        yield
-    finally:
-        engine_rewiring.rewire_edges = move
+    return mock.patch.object(engine_rewiring, "rewire_edges", rewire_edges)
 
 
-@contextlib.contextmanager
 def _init_grown(seed=12345):
     """Grown weights drawn from the junction's initial (Glorot uniform) law."""
     replace, rng = SparseWeights.replace_edges, np.random.default_rng(seed)
@@ -65,11 +61,7 @@ def _init_grown(seed=12345):
         self.params[new] = rng.uniform(-bound, bound, new.size)
         return out
 
-    SparseWeights.replace_edges = replace_edges
-    try:
-        yield
-    finally:
-        SparseWeights.replace_edges = replace
+    return mock.patch.object(SparseWeights, "replace_edges", replace_edges)
 
 
 VARIANTS = {"default": contextlib.nullcontext, "protect": _protect_grown,
@@ -77,20 +69,14 @@ VARIANTS = {"default": contextlib.nullcontext, "protect": _protect_grown,
 
 
 def _load():
-    from sparsenn.datasets import load_fashion_mnist
-
-    train = load_fashion_mnist(subset="train")
-    X = np.asarray(train.data, dtype=np.float32)
-    return X[:50_000], train.target[:50_000], X[50_000:], train.target[50_000:]
+    """The first 50 000 training images to train, the other 10 000 to score."""
+    X, y, _, _ = _load_fashion(60_000)
+    return X[:50_000], y[:50_000], X[50_000:], y[50_000:]
 
 
 def _fit(data, connectivity, density, method, variant, seed, epochs):
     Xtr, ytr, Xva, yva = data
-    clf = SparseMLPClassifier(
-        (300, 100), density=(density, density, 1.0), connectivity=connectivity,
-        rewiring=method, max_iter=epochs, tol=0.0, n_iter_no_change=np.inf,
-        random_state=seed, learning_rate_scaling="fan_in",
-    )  # fmt: skip
+    clf = _make((300, 100), density, connectivity, method, seed, epochs)
     with VARIANTS[variant](), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         clf.fit(Xtr, ytr)

@@ -82,12 +82,20 @@ class RewiringRun:
     best: list | None = None
 
 
-def rewirable(weights):
-    """Return the indices of junctions with both edges and free positions."""
+def rewirable(weights, connectivity=None):
+    """Return the indices of junctions a move of ``connectivity`` can change.
+
+    A junction needs edges, free positions and ``replace_edges``; under
+    ``"structured"`` it also needs more than one input and one output neuron
+    (with a single neuron on one side, keeping every degree keeps every edge).
+    ``connectivity=None`` skips that last rule.
+    """
     return [
         i
         for i, w in enumerate(weights)
-        if 0 < w.n_params < w.shape[0] * w.shape[1] and hasattr(w, "replace_edges")
+        if 0 < w.n_params < w.shape[0] * w.shape[1]
+        and hasattr(w, "replace_edges")
+        and not (connectivity == "structured" and 1 in w.shape)
     ]
 
 
@@ -165,7 +173,7 @@ def rewire_network(weights, optimizer, connectivity, fraction, rng, gradients=No
         Grown edges (new positions) per junction.
     """
     moved = [0] * len(weights)
-    todo = rewirable(weights)
+    todo = rewirable(weights, connectivity)
     pairs = gradients if gradients is not None else ((i, None) for i in todo)
     for i, scores in pairs:
         w = weights[i]

@@ -100,14 +100,12 @@ class RewiringMixin:
         return schedule
 
     def _movable(self, junctions):
-        """Drop (with a warning) structured junctions no degree-preserving move changes.
+        """Drop (with a warning) the junctions the connectivity's move cannot change.
 
-        With one input or one output neuron, keeping every neuron's degree keeps
-        every edge; if no junction is left, rewiring could never move an edge.
+        If none is left, rewiring could never move an edge: a ValueError.
         """
-        if self.connectivity != "structured":
-            return junctions
-        frozen = [i for i in junctions if 1 in self.weights_[i].shape]
+        movable = rewirable(self.weights_, self.connectivity)
+        frozen = [i for i in junctions if i not in movable]
         if not frozen:
             return junctions
         shapes = ", ".join(
@@ -119,12 +117,12 @@ class RewiringMixin:
             "input or output neuron, keeping every neuron's in- and out-degree keeps "
             "every edge; connectivity='random' lets its edges move (degrees may drift)"
         )
-        if len(frozen) == len(junctions):
+        if not movable:
             raise ValueError(
                 f"rewiring={self.rewiring!r} has nothing to move: {reason}."
             )
         warn(f"rewiring={self.rewiring!r}: {reason}; its pattern stays as drawn.")
-        return [i for i in junctions if i not in frozen]
+        return movable
 
     def _after_step_hook(self, X, codes, sample_weight):
         if self.rewiring is None:
@@ -175,9 +173,10 @@ class RewiringMixin:
         rows = np.sort(rng.choice(X.shape[0], size=batch, replace=False))
         Xb = X[rows]
         Xb = Xb.toarray() if hasattr(Xb, "toarray") else Xb
+        wanted = set(rewirable(self.weights_, self.connectivity))
         return dense_gradients(
             self.weights_, self.intercepts_, Xb, codes[rows], self.activation,
-            sample_weight[rows], self.out_activation_, set(rewirable(self.weights_)),
+            sample_weight[rows], self.out_activation_, wanted,
         )  # fmt: skip
 
     # --------------------------------------------- consistency with restores
