@@ -12,7 +12,18 @@ import os
 import sys
 import warnings
 
-__all__ = ["warn"]
+__all__ = ["UnusedNeuronWarning", "warn"]
+
+
+class UnusedNeuronWarning(UserWarning):
+    """A junction leaves neurons of a hidden layer feeding nothing.
+
+    Issued when a junction stores fewer edges than its input layer (a hidden
+    layer) has neurons, e.g. ``SparseMLPRegressor((128,), density=0.2)``,
+    whose 128 -> 1 output junction holds 26 edges: 102 hidden neurons reach
+    nothing. Nothing is adjusted; filter it by this class to silence it.
+    """
+
 
 _OWN = os.path.dirname(os.path.abspath(__file__))
 

@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 
-from sparsenn import SparseMLPClassifier
+from sparsenn import SparseMLPClassifier, SparseMLPRegressor
 from sparsenn import connectivity as cn
+from sparsenn.exceptions import UnusedNeuronWarning
 from sparsenn.fixedpoint import load, to_fixed_point
 
 CONNECTIVITIES = ["random", "structured", "clash_free", "circulant"]
@@ -135,6 +136,8 @@ def test_grid_search_over_density_gives_distinct_models(connectivity):
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)  # nothing adjusted
         warnings.simplefilter("ignore", ConvergenceWarning)
+        # reported, not adjusted: 100 -> 10 below 0.1 leaves hidden neurons unused
+        warnings.simplefilter("ignore", UnusedNeuronWarning)
         search.fit(X, y)
     counts = search.cv_results_["mean_test_score"]
     want = [round(d * 784 * 100) + round(d * 100 * 10) for d in grid]
@@ -222,3 +225,71 @@ def test_one_default_parallelism_rule():
 def test_structured_rejects_impossible_memory():
     with pytest.raises(ValueError, match=r"n_edges=\d+ needs about .* GB"):
         cn.structured(10**9, 10**9, n_edges=10**17)
+
+
+def _unused_warnings(est, X, y):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X, y)
+    return [w for w in caught if issubclass(w.category, UnusedNeuronWarning)]
+
+
+@pytest.mark.parametrize("connectivity", CONNECTIVITIES)
+def test_junction_with_fewer_edges_than_hidden_neurons_warns(connectivity):
+    # 128 -> 1 at 0.2 stores 26 edges: 102 hidden neurons feed nothing
+    rng = np.random.default_rng(0)
+    X, y = rng.random((60, 10)), rng.random(60)
+    reg = SparseMLPRegressor(
+        (128,), density=0.2, connectivity=connectivity, max_iter=2, random_state=0
+    )
+    caught = _unused_warnings(reg, X, y)
+    assert len(caught) == 1 and issubclass(caught[0].category, UserWarning)
+    message = str(caught[0].message)
+    unused = int(np.count_nonzero(np.diff(reg.coefs_[1].indptr) == 0))
+    assert unused >= 128 - 26
+    assert f"Junction 1 (128 -> 1, connectivity={connectivity!r}" in message
+    assert f"stores 26 edges for the 128 neurons of hidden layer 1, so {unused} " in (
+        message
+    )
+    assert "density=(..., 1.0)" in message and "density='auto'" in message
+    assert caught[0].filename == __file__  # the user's line
+    assert reg.densities_[1] == pytest.approx(26 / 128)  # nothing adjusted
+
+
+def test_unused_neuron_warning_only_where_edges_are_fewer_than_neurons():
+    rng = np.random.default_rng(0)
+    X, y = rng.random((60, 10)), np.arange(60) % 3
+    quiet = [
+        SparseMLPClassifier((128,), max_iter=2),  # "auto": output junction dense
+        SparseMLPClassifier((30,), density=(0.1, 1 / 3), max_iter=2),  # 30 edges
+        SparseMLPClassifier((30,), density=(0.05, 1.0), max_iter=2),  # junction 0
+        # random + rewiring: the degrees drift, the first pattern is a start
+        SparseMLPClassifier(
+            (30,),
+            density=0.2,
+            connectivity="random",
+            rewiring="set",
+            rewire_every=1,
+            max_iter=10,
+        ),  # fmt: skip
+    ]
+    for clf in quiet:
+        assert _unused_warnings(clf, X, y) == [], clf
+    loud = SparseMLPClassifier((30,), density=(0.5, 0.3), max_iter=2)  # 27 < 30
+    (caught,) = _unused_warnings(loud, X, y)
+    assert "stores 27 edges for the 30 neurons of hidden layer 1, so 3 of" in str(
+        caught.message
+    )
+    deep = SparseMLPClassifier((40, 20), density=(0.5, 0.03, 1.0), max_iter=2)
+    (caught,) = _unused_warnings(deep, X, y)  # 40 -> 20 at 0.03: 24 edges
+    assert str(caught.message).startswith("Junction 1 (40 -> 20")
+    assert "so 16 of them feed nothing" in str(caught.message)
+
+
+def test_unused_inputs_counts_rows_without_an_edge():
+    import scipy.sparse as sp
+
+    from sparsenn.connectivity._estimator import unused_inputs
+
+    assert unused_inputs(sp.csr_matrix(np.eye(3))) == 0
+    assert unused_inputs(sp.csr_matrix(np.array([[0, 0], [1, 1], [0, 0]]))) == 2

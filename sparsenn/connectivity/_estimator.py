@@ -1,13 +1,17 @@
 """What an estimator asks of the connectivity: one junction from a density.
 
 Kept apart from the estimator module so that it stays thin: the default
-densities, the density -> edge-count rule, the one warning (a density below one
-input per output), and junction-numbered error messages.
+densities, the density -> edge-count rule, the two warnings (a density below one
+input per output is raised; a junction with fewer edges than a hidden layer's
+neurons leaves some of them feeding nothing), and junction-numbered error
+messages.
 """
 
 from numbers import Integral
 
-from .._warnings import warn
+import numpy as np
+
+from .._warnings import UnusedNeuronWarning, warn
 from ._patterns import build_junction, junction_edges, minimum_edges
 
 __all__ = [
@@ -16,6 +20,8 @@ __all__ = [
     "auto_densities",
     "check_layer_sizes",
     "junction_pattern",
+    "unused_inputs",
+    "warn_unused_neurons",
 ]
 
 #: Density of hidden junctions under ``density="auto"``.
@@ -118,3 +124,49 @@ def junction_pattern(connectivity, i, shape, density, parallelism, rng):
             f"Junction {i} ({n_in} -> {n_out}, set by hidden_layer_sizes and "
             f"density={density:g}): {exc}"
         ) from None
+
+
+def unused_inputs(pattern):
+    """Count the inputs (rows) of a junction pattern that have no edge.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> unused_inputs(sp.csr_matrix([[1, 0], [0, 0], [0, 1]]))
+    1
+    """
+    return int(np.count_nonzero(np.diff(pattern.indptr) == 0))
+
+
+def warn_unused_neurons(i, connectivity, density, pattern):
+    """Warn if junction ``i`` has fewer edges than its hidden input layer has neurons.
+
+    Then some of those neurons feed nothing: their incoming weights are
+    stored, computed and trained (with zero gradient) for no effect. Nothing
+    is adjusted; the :class:`~sparsenn.exceptions.UnusedNeuronWarning` names
+    the junction, the count and the remedies. Junction 0 (the input features)
+    is not checked: unconnected features are ignored, as unused pixels are.
+
+    Parameters
+    ----------
+    i : int
+        Junction index; its inputs are hidden layer ``i``.
+    connectivity : str
+    density : float
+        Requested density (named in the message).
+    pattern : scipy.sparse.csr_matrix of shape (n_in, n_out)
+    """
+    n_in, n_out = pattern.shape
+    if i == 0 or pattern.nnz >= n_in:
+        return
+    unused = unused_inputs(pattern)
+    warn(
+        f"Junction {i} ({n_in} -> {n_out}, connectivity={connectivity!r}, "
+        f"density={density:g}) stores {pattern.nnz} edges for the {n_in} neurons "
+        f"of hidden layer {i}, so {unused} of them feed nothing: their incoming "
+        f"weights are stored and computed for no effect. A denser junction {i} "
+        f"(a per-junction density such as density=(..., 1.0), or density='auto', "
+        f"which makes the output junction dense) or connectivity='random' with "
+        f"rewiring='rigl' uses them.",
+        UnusedNeuronWarning,
+    )

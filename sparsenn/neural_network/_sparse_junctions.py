@@ -16,6 +16,7 @@ from ..connectivity._estimator import (
     auto_densities,
     check_layer_sizes,
     junction_pattern,
+    warn_unused_neurons,
 )
 from ..engine._init import glorot_bound
 from . import _pruning
@@ -91,13 +92,19 @@ class SparseJunctionsMixin(RewiringMixin):
         if getattr(self, "rtl_compatible", False):
             from ..connectivity import connection_pattern
 
-            return connection_pattern(
+            pattern, order = connection_pattern(
                 self.connectivity, n_in, n_out, rho, parallelism=z,
                 random_state=rng, rtl_compatible=True,
             )  # fmt: skip
-        return junction_pattern(
-            self.connectivity, layer_index, (n_in, n_out), rho, z, rng
-        )
+        else:
+            pattern, order = junction_pattern(
+                self.connectivity, layer_index, (n_in, n_out), rho, z, rng
+            )
+        # rewiring on "random" lets the degrees drift: the unused neurons of
+        # the first pattern are then a starting point, not the model
+        if not (getattr(self, "rewiring", None) and self.connectivity == "random"):
+            warn_unused_neurons(layer_index, self.connectivity, rho, pattern)
+        return pattern, order
 
     def _train(self, X, codes, sample_weight, incremental, stratify):
         # connectivity="pruned": the first fit runs the prune schedule

@@ -213,8 +213,11 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
       (``padding_``); the padding exists only in the fixed-point layout.
 
     Every output needs at least one input; a density below that is raised to
-    ``n_out`` edges with a ``UserWarning`` naming the junction (the only case
-    that warns). Below one edge per input, some inputs are left unconnected.
+    ``n_out`` edges with a ``UserWarning`` naming the junction. Below one edge
+    per input, some inputs are left unconnected; where those inputs are hidden
+    neurons (any junction after the first), their incoming weights are wasted
+    and :class:`sparsenn.exceptions.UnusedNeuronWarning` says how many (nothing
+    is adjusted; ``density="auto"`` or a per-junction density uses them).
     ``densities_`` records what was built.
 
     Examples
