@@ -16,6 +16,10 @@ Usage::
     python benchmarks/bench_rewiring.py           # + 784-1024-1024-10, 0.02, 3 seeds
     python benchmarks/bench_rewiring.py --nets 300,100 --epochs 4 --pattern-speed 16
         # A/B epoch time of the final rewired patterns against the static ones
+    python benchmarks/bench_rewiring.py --nets 300,100 --move-cost 7
+        # ms of one rewire_edges call per connectivity, SET and RigL
+    python benchmarks/bench_rewiring.py --from-json a.json,b.json --figure f.png
+        # one table (and figure) from runs saved with --json by several processes
 
 Prints test accuracy (mean and spread max - min over seeds), seconds per epoch
 (median over the runs of each run's mean epoch wall time), the time ratio to the
@@ -118,6 +122,46 @@ def _pattern_speed(data, hidden, densities, connectivities, methods, epochs, rou
             t = float(np.median(times[m]))
             print(f"| {net} | {density:g} | {conn} | {m} | {static:.3f} | {t:.3f} | "
                   f"{t / static:.2f} |", flush=True)  # fmt: skip
+
+
+def _move_cost(shapes, densities, rounds):
+    """Milliseconds of one ``rewire_edges`` call, best of ``rounds``.
+
+    Junctions as the estimator builds them (seed 0), random weights, RigL scores
+    the magnitudes of a float32 Gaussian with a fifth of them zero (dead units
+    give zero gradients); ``k`` = 30% (the first rewiring step), 10% and 1% of
+    the edges.
+    """
+    from sparsenn.connectivity import rewire_edges
+    from sparsenn.connectivity._estimator import junction_pattern
+
+    rng = np.random.default_rng(0)
+    print("| junction | density | connectivity | k | SET ms | RigL ms |")
+    print("|---|---|---|---|---|---|")
+    for shape, density, conn in itertools.product(shapes, densities, CONNECTIVITIES):
+        pattern, order = junction_pattern(
+            conn, 0, shape, density, None, np.random.RandomState(0)
+        )
+        pattern = pattern.tocsr()
+        pattern.sort_indices()
+        rows = np.repeat(np.arange(shape[0]), np.diff(pattern.indptr))
+        cols = pattern.indices.astype(np.int64)
+        values = rng.standard_normal(rows.size)
+        scores = np.abs(rng.standard_normal(shape).astype(np.float32))
+        scores[rng.random(shape) < 0.2] = 0.0
+        for share in (0.3, 0.1, 0.01):
+            k = int(share * rows.size)
+            ms = []
+            for grow in (None, scores):
+                best = np.inf
+                for _ in range(rounds):
+                    start = time.perf_counter()
+                    rewire_edges(conn, rows, cols, values, shape, k, scores=grow,
+                                 order=order, random_state=1)  # fmt: skip
+                    best = min(best, time.perf_counter() - start)
+                ms.append(1e3 * best)
+            name = f"{shape[0]} x {shape[1]} | {density:g} | {conn} | {k}"
+            print(f"| {name} | {ms[0]:.2f} | {ms[1]:.2f} |", flush=True)
 
 
 def _net_name(hidden):
@@ -232,6 +276,13 @@ def _parser():
         metavar="ROUNDS",
         help="only the A/B epoch time of the final rewired patterns against static",
     )
+    parser.add_argument(
+        "--move-cost",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="only the time of one rewire_edges call on the nets' first junction",
+    )
     parser.add_argument("--no-dense", action="store_true", help="skip the dense net")
     parser.add_argument(
         "--plain-rate", action="store_true", help="learning_rate_scaling=None"
@@ -240,7 +291,9 @@ def _parser():
         "--parallelism", default=None, help="clash-free z per junction, e.g. 16,10,10"
     )
     parser.add_argument("--json", default=None, help="write every run to this file")
-    parser.add_argument("--from-json", default=None, help="re-print a saved run")
+    parser.add_argument(
+        "--from-json", default=None, help="re-print saved runs: PATH[,PATH...] merged"
+    )
     parser.add_argument("--figure", default=None, help="bar chart (matplotlib)")
     return parser
 
@@ -272,8 +325,11 @@ def _runs(data, nets, densities, seeds, epochs, args):
 def main():
     args = _parser().parse_args()
     if args.from_json:
-        with open(args.from_json) as fh:
-            _report(json.load(fh), figure=args.figure)
+        results = []
+        for path in args.from_json.split(","):
+            with open(path) as fh:
+                results += json.load(fh)
+        _report(results, args.json, args.figure)
         return
     global SCALING, PARALLELISM
     SCALING = None if args.plain_rate else "fan_in"
@@ -285,6 +341,10 @@ def main():
     nets = [tuple(int(n) for n in net.split(",")) for net in nets.split(";")]
     densities = args.densities or ("0.05,0.1" if args.quick else "0.02,0.05,0.1")
     densities = [float(d) for d in densities.split(",")]
+    if args.move_cost:
+        shapes = [(784, net[0]) for net in nets]
+        _move_cost(shapes, densities, args.move_cost)
+        return
     data = _load(args.n_train)
     print(f"# load average at start: {os.getloadavg()}")
     first, last = args.first_seed, args.first_seed + seeds - 1

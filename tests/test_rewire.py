@@ -7,7 +7,11 @@ from hypothesis import strategies as st
 
 from sparsenn.connectivity import check_junction, connection_pattern
 from sparsenn.connectivity._matching import greedy_match
-from sparsenn.connectivity._rewire import rewire_edges, smallest_magnitude
+from sparsenn.connectivity._rewire import (
+    rewire_edges,
+    smallest_first,
+    smallest_magnitude,
+)
 
 
 def _edges(pattern):
@@ -134,6 +138,36 @@ def test_structured_rigl_grows_at_the_largest_gradient():
     out = rewire_edges("structured", rows, cols, values, (4, 4), 2, scores=scores)
     assert set(zip(out.rows.tolist(), out.cols.tolist(), strict=True)) == {
         (0, 3), (1, 1), (2, 2), (3, 0)}  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 40_000),
+    st.integers(0, 40_001),
+    st.integers(1, 50),
+    st.floats(0.0, 0.6),
+    st.integers(0, 2**32 - 1),
+)
+def test_smallest_first_is_a_stable_sort_prefix(size, n, levels, inf_share, seed):
+    """The ``n`` smallest, ties by position, as the first ``n`` of a stable sort
+    (the strided-sample bound must never change the answer: few levels make
+    ties at the bound, ``inf`` entries stand for used-up candidates)."""
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, levels, size).astype(np.float64)
+    values[rng.random(size) < inf_share] = np.inf
+    n = min(n, int(np.isfinite(values).sum()))
+    expected = np.sort(np.argsort(values, kind="stable")[:n])
+    np.testing.assert_array_equal(smallest_first(values, n), expected)
+
+
+def test_smallest_first_on_a_large_grid_with_a_skewed_order():
+    # values rising along the index: the strided sample's bound is tight
+    values = np.linspace(0.0, 1.0, 300_000) ** 3
+    values[::7] = np.inf
+    got = smallest_first(values, 20_000)
+    np.testing.assert_array_equal(
+        got, np.sort(np.argsort(values, kind="stable")[:20_000])
+    )
 
 
 def test_greedy_match_respects_capacities():
