@@ -19,6 +19,7 @@ grows at the largest ones. What the move keeps depends on the connectivity:
 All functions are pure: edges in, edges and a source map out.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,24 +128,63 @@ def smallest_first(values, n):
         return np.arange(size, dtype=np.int64)
     if n <= 0:
         return np.empty(0, dtype=np.int64)
-    cand = np.arange(size, dtype=np.int64)
     step = size // _SAMPLE
     if step > 1 and n * 4 < size:
-        sample = values[::step]
-        j = int(n / size * sample.size * 1.25) + 16
-        while j < sample.size - 1:
-            bound = np.partition(sample, j)[j]
-            below_bound = np.flatnonzero(values <= bound)
-            if below_bound.size >= n:
-                cand = below_bound
-                break
-            j *= 2
+        cand = _below_sampled_bound(values, n, step)
+    else:
+        cand = None
+    if cand is None:  # a large share: the exact n-th value, then one pass
+        nth = _nth_smallest(values, n, step)
+        keep = values < nth
+        ties = np.flatnonzero(values == nth)[: n - int(np.count_nonzero(keep))]
+        keep[ties] = True
+        return np.flatnonzero(keep)
     sub = values[cand]  # ``cand`` ascends, so every selection of it does
     nth = np.partition(sub, n - 1)[n - 1]
     keep = sub < nth
     ties = np.flatnonzero(sub == nth)[: n - int(np.count_nonzero(keep))]
     keep[ties] = True
     return cand[keep]
+
+
+def _below_sampled_bound(values, n, step):
+    """Return the ascending indices at or below a bound that holds ``n`` (or None)."""
+    sample = values[::step]
+    j = int(n / values.size * sample.size * 1.25) + 16
+    while j < sample.size - 1:
+        bound = np.partition(sample, j)[j]
+        below = np.flatnonzero(values <= bound)
+        if below.size >= n:
+            return below
+        j *= 2
+    return None
+
+
+def _nth_smallest(values, n, step):
+    """Return the ``n``-th smallest of ``values`` (1-based), partitioning a band.
+
+    A strided sample gives bounds ``lo <= nth <= hi`` (four standard errors of
+    the sample quantile either side); only the entries between them are
+    partitioned. If the sample misleads, the whole array is.
+    """
+    if step > 1:
+        sample = values[::step]
+        m = sample.size
+        share = n / values.size
+        pos = share * m
+        margin = 4.0 * math.sqrt(max(pos * (1.0 - share), 1.0)) + 16
+        j_lo, j_hi = int(pos - margin), int(pos + margin)
+        picks = [j for j in (j_lo, j_hi) if 0 <= j < m]
+        part = np.partition(sample, picks) if picks else sample
+        lo = part[j_lo] if j_lo >= 0 else -np.inf
+        hi = part[j_hi] if j_hi < m else np.inf
+        n_below = int(np.count_nonzero(values < lo))
+        if n_below < n:
+            band = values[(values >= lo) & (values <= hi)]
+            rank = n - n_below
+            if rank <= band.size:
+                return np.partition(band, rank - 1)[rank - 1]
+    return np.partition(values, n - 1)[n - 1]
 
 
 def finish(rows, cols, old_key, n_out, order=None):
@@ -224,6 +264,12 @@ class _Candidates:
             return np.divmod(idx, self.n_b)
         return self.a[idx], self.b[idx]
 
+    def alive(self, idx, cap_left, cap_right):
+        """Whether both stubs of each candidate ``idx`` still have capacity."""
+        if self.a is None:  # one boolean grid: no division per candidate
+            return np.logical_and.outer(cap_left > 0, cap_right > 0).ravel()[idx]
+        return (cap_left[self.a[idx]] > 0) & (cap_right[self.b[idx]] > 0)
+
 
 def _candidates(u_left, u_right, kept, dropped, shape, scores, rng):
     """Candidate stub pairs and scores (a :class:`_Candidates`); edges excluded.
@@ -278,11 +324,13 @@ def _best_first(cand, cap_left, cap_right):
         if n_left == 0:
             break
         n_take = min(n_best, n_left)
-        top = smallest_first(neg, n_take)
+        if n_take == n_left:  # every candidate left: no selection needed
+            top = np.flatnonzero(neg < np.inf)
+        else:
+            top = smallest_first(neg, n_take)
         live = top
         if chosen:
-            a, b = cand.stubs(top)
-            live = top[(cap_left[a] > 0) & (cap_right[b] > 0)]
+            live = top[cand.alive(top, cap_left, cap_right)]
         chosen.append(_match_in_order(live, cand, cap_left, cap_right))
         neg[top] = np.inf
         n_left -= n_take
