@@ -229,7 +229,7 @@ def _move_random(rows, cols, values, shape, k, scores, order, rng):
     if scores is None:
         grown = _sample_empty(old_key, n_in * n_out, k, rng)
     else:
-        neg = -np.abs(np.asarray(scores, dtype=np.float64)).ravel()
+        neg = _negated_magnitudes(scores)
         neg[old_key] = np.inf
         grown = smallest_first(neg, k)
     new_rows = np.concatenate([rows[keep], grown // n_out])
@@ -241,7 +241,19 @@ def _grid_scores(u_left, u_right, scores, rng):
     """Growth score of every (left stub, right stub) pair, shape (n_a, n_b)."""
     if scores is None:
         return rng.random((u_left.size, u_right.size))
-    return np.abs(np.asarray(scores)[np.ix_(u_left, u_right)]).astype(np.float64)
+    grid = np.asarray(scores)[np.ix_(u_left, u_right)].astype(np.float64)
+    return np.abs(grid, out=grid)
+
+
+def _negated_magnitudes(scores):
+    """``-|scores|`` as a new flat float64 array, computed in place.
+
+    One allocation instead of three: on the 784 x 1024 grid the temporaries
+    cost 10x the arithmetic (first touch of fresh pages).
+    """
+    neg = np.array(scores, dtype=np.float64).ravel()
+    np.abs(neg, out=neg)
+    return np.negative(neg, out=neg)
 
 
 @dataclass(frozen=True)
@@ -304,7 +316,8 @@ def _candidates(u_left, u_right, kept, dropped, shape, scores, rng):
 def _grow_scores(scores, left, right, rng):
     if scores is None:
         return rng.random(left.size)
-    return np.abs(np.asarray(scores, dtype=np.float64)[left, right])
+    score = np.asarray(scores)[left, right].astype(np.float64)
+    return np.abs(score, out=score)
 
 
 def _best_first(cand, cap_left, cap_right):
