@@ -191,7 +191,7 @@ def test_bad_input():
 
 @pytest.mark.parametrize("rigl", [False, True])
 def test_structured_sampled_candidates_keep_degrees(monkeypatch, rigl):
-    import sparsenn.connectivity._rewire as rw
+    import sparsenn.connectivity._rewire_structured as rw
 
     monkeypatch.setattr(rw, "MAX_CANDIDATES", 50)
     rows, cols, values, _, rng = _draw("structured", 40, 30, 0.3, 3)

@@ -27,7 +27,7 @@ import dataclasses
 import numpy as np
 
 from ._matching import greedy_match
-from ._rewire import _is_in_sorted, finish, smallest_magnitude
+from ._rewire_base import _is_in_sorted, finish, magnitudes, smallest_magnitude
 
 __all__ = ["move_clash_free"]
 
@@ -93,7 +93,7 @@ def _grow(free, new_left, right, lost, dropped_key, scores, n_in, n_out, rng):
     if scores is None:
         score = rng.random(cand.size)
     else:
-        score = np.abs(scores[lo, r]).astype(np.float64)
+        score = magnitudes(scores[lo, r])
     again = _is_in_sorted(lo * n_out + r, np.sort(dropped_key))
     score[again] = -1.0  # not a move: last resort
     ordered = np.lexsort((-score, r))
