@@ -45,7 +45,6 @@ LEFT_OUT = {
         "expects NaN validation scores after divergence; ours stops, restores the "
         "last finite parameters and warns (docs/sparse_mlp.md)"
     ),
-    "test_mlp_vs_poisson_glm_equivalent": "loss='poisson' is not offered",
     "test_shuffle": (
         "compares coefs_ with np.array_equal; sparse junctions expose coefs_ as "
         "scipy.sparse matrices by design (run for the H-matrix family)"
@@ -142,6 +141,12 @@ def _collect():
 
 
 globals().update(_collect())
+
+
+@pytest.fixture(params=[0, 1, 42])
+def global_random_seed(request):
+    """scikit-learn's seed fixture (its conftest is not ours): 42 and two more."""
+    return request.param
 
 
 def test_left_out_tests_exist():

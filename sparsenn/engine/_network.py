@@ -4,8 +4,8 @@ A network is ``weights`` (one :class:`~sparsenn.layers.WeightMatrix` per
 junction), ``biases`` (one 1-D array per junction), the name of the hidden
 activation and the name of the output layer (a key of
 :data:`~sparsenn.engine._outputs.OUTPUTS`: ``"softmax"`` by default,
-``"logistic"`` or ``"identity"``).  Nothing here knows the weight types: it
-only calls ``forward``, ``backward`` and ``grad``.
+``"logistic"``, ``"identity"`` or ``"exp"``).  Nothing here knows the weight
+types: it only calls ``forward``, ``backward`` and ``grad``.
 """
 
 import numpy as np
@@ -31,7 +31,7 @@ def forward(
     training : bool, default=False
         Call each weight's ``forward_train`` and also return the contexts it
         gives back, for ``grad_and_backward``.
-    output : {"softmax", "logistic", "identity"} or None, default="softmax"
+    output : {"softmax", "logistic", "identity", "exp"} or None, default="softmax"
         Output layer; None applies the hidden activation to the last layer
         too (a stack of hidden layers, as the pseudo-inverse model's).
     quantizer : Quantizer or None, default=None
@@ -128,7 +128,8 @@ def loss_and_grads(
 
     The objective is ``sum(w_i * loss_i) / sum(w) + alpha * ||W||^2 /
     (2 * sum(w))`` as in scikit-learn's MLPs, ``loss_i`` the output's loss
-    (cross-entropy, binary cross-entropy or half the squared error).
+    (cross-entropy, binary cross-entropy, half the squared error or half the
+    Poisson deviance).
 
     Parameters
     ----------
@@ -136,11 +137,11 @@ def loss_and_grads(
     X : ndarray of shape (n_samples, n_in)
     y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
         Integer class codes for ``"softmax"``; a 0/1 indicator matrix for
-        ``"logistic"``; the targets for ``"identity"``.
+        ``"logistic"``; the targets for ``"identity"`` and ``"exp"``.
     alpha : float
         L2 penalty on the weights (not on the biases).
     sample_weight : ndarray of shape (n_samples,)
-    output : {"softmax", "logistic", "identity"}, default="softmax"
+    output : {"softmax", "logistic", "identity", "exp"}, default="softmax"
     quantizer : Quantizer or None, default=None
         Quantisation-aware training: the forward pass and back-propagation run
         on the quantised values, the gradients are straight-through (rounding

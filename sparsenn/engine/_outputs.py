@@ -10,7 +10,11 @@ as in scikit-learn's MLPs:
 - ``"identity"``: regression, targets an ``(n_samples, n_outputs)`` array,
   scikit-learn's squared loss ``mean((Y - P)**2) / 2`` (mean over samples and
   outputs).  As in scikit-learn the output error is ``P - Y`` also for several
-  outputs (the loss is reported in scikit-learn's units).
+  outputs (the loss is reported in scikit-learn's units);
+- ``"exp"``: Poisson regression (``MLPRegressor(loss="poisson")``), the
+  prediction ``P = exp(Z)`` of non-negative targets, half the Poisson
+  deviance ``sum_outputs mean(Y log(Y / P) - Y + P)`` (scikit-learn's
+  ``poisson_loss``); with the log link the error is again ``P - Y``.
 """
 
 from dataclasses import dataclass
@@ -20,7 +24,14 @@ from scipy.special import xlogy
 
 from ._activations import identity, log_loss, logistic, softmax
 
-__all__ = ["OUTPUTS", "Output", "binary_log_loss", "squared_loss"]
+__all__ = [
+    "OUTPUTS",
+    "Output",
+    "binary_log_loss",
+    "exponential",
+    "poisson_loss",
+    "squared_loss",
+]
 
 
 def binary_log_loss(P, Y, sample_weight):
@@ -72,6 +83,47 @@ def squared_loss(P, Y, sample_weight):
     return float(0.5 * np.average((Y - P) ** 2, weights=sample_weight, axis=0).mean())
 
 
+def exponential(Z):
+    """``exp(Z)`` in place: the inverse of the Poisson loss's log link.
+
+    Overflow gives ``inf`` without a warning: ``predict`` then recomputes the
+    rows in saturating arithmetic and training treats a non-finite loss as a
+    divergence (which warns at the user's line).
+    """
+    with np.errstate(over="ignore"):
+        return np.exp(Z, out=Z)
+
+
+def poisson_loss(P, Y, sample_weight):
+    """Half the weighted Poisson deviance, summed over the outputs.
+
+    ``Y log(Y / P) - Y + P`` per entry (zero where ``P == Y``), as
+    scikit-learn's ``poisson_loss``.
+
+    Parameters
+    ----------
+    P : ndarray of shape (n_samples, n_outputs)
+        Predicted means, positive.
+    Y : ndarray of shape (n_samples, n_outputs)
+        Non-negative targets.
+    sample_weight : ndarray of shape (n_samples,)
+
+    Returns
+    -------
+    loss : float
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(poisson_loss(np.array([[1.0], [2.0]]), np.array([[1.0], [0.0]]),
+    ...                    np.ones(2)), 4)
+    1.0
+    """
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        per_entry = xlogy(Y, Y / P) - Y + P
+    return float(np.average(per_entry, weights=sample_weight, axis=0).sum())
+
+
 def _class_code_error(P, y):
     P[np.arange(len(y)), y] -= 1
     return P
@@ -98,4 +150,5 @@ OUTPUTS = {
     "softmax": Output(softmax, log_loss, _class_code_error),
     "logistic": Output(logistic, binary_log_loss, _residual),
     "identity": Output(identity, squared_loss, _residual),
+    "exp": Output(exponential, poisson_loss, _residual),
 }

@@ -12,8 +12,8 @@ class HMatrixMLPRegressor(HMatrixJunctionsMixin, BaseStructuredRegressor):
     The structure is that of :class:`~sparsenn.HMatrixMLPClassifier` (every
     junction into a hidden layer a hierarchical matrix with rank-``rank``
     factor pairs learned directly, the output junction dense); the rest
-    follows :class:`sklearn.neural_network.MLPRegressor`: identity output,
-    squared loss, single or multi-output ``y``, ``score`` = R^2.
+    follows :class:`sklearn.neural_network.MLPRegressor`: squared error or
+    Poisson loss, single or multi-output ``y``, ``score`` = R^2.
 
     Parameters
     ----------
@@ -21,6 +21,11 @@ class HMatrixMLPRegressor(HMatrixJunctionsMixin, BaseStructuredRegressor):
         Number of neurons in each hidden layer.
     activation : {"relu", "logistic", "tanh", "identity"}, default="relu"
         Hidden-layer activation.
+    loss : {"squared_error", "poisson"}, default="squared_error"
+        As :class:`sklearn.neural_network.MLPRegressor` (keyword-only here):
+        ``"squared_error"`` is an identity output with half the squared error,
+        ``"poisson"`` an exponential output with half the Poisson deviance,
+        for counts and rates (``y >= 0``; predictions are positive).
     rank : int, default=8
         Rank of every low-rank block.
     leaf_size : int, default=64
@@ -94,7 +99,8 @@ class HMatrixMLPRegressor(HMatrixJunctionsMixin, BaseStructuredRegressor):
         Only when ``X`` had string column names.
     n_layers_, n_outputs_ : int
     out_activation_ : str
-        Always ``"identity"``.
+        ``"identity"`` (``loss="squared_error"``) or ``"exp"``
+        (``loss="poisson"``).
 
     Examples
     --------
@@ -121,6 +127,7 @@ class HMatrixMLPRegressor(HMatrixJunctionsMixin, BaseStructuredRegressor):
         hidden_layer_sizes=(100,),
         activation="relu",
         *,
+        loss="squared_error",
         rank=8,
         leaf_size=64,
         admissibility="weak",
@@ -149,6 +156,7 @@ class HMatrixMLPRegressor(HMatrixJunctionsMixin, BaseStructuredRegressor):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
+            loss=loss,
             solver=solver,
             alpha=alpha,
             batch_size=batch_size,

@@ -1,11 +1,12 @@
-"""What makes a structured MLP a regressor: numeric targets, identity output, R^2.
+"""What makes a structured MLP a regressor: numeric targets, its loss, R^2.
 
 :class:`StructuredRegressorMixin` supplies the task hooks of
 :class:`~sparsenn.neural_network._base.StructuredMLPBase` with the semantics of
 :class:`sklearn.neural_network.MLPRegressor`: single or multi-output numeric
-``y``, an identity output layer with scikit-learn's squared loss
-(``mean((y - p)**2) / 2``), early stopping on the validation R^2, ``score`` =
-R^2.
+``y``; ``loss="squared_error"``, an identity output layer with scikit-learn's
+squared loss (``mean((y - p)**2) / 2``), or ``loss="poisson"``, an exponential
+output with half the Poisson deviance, for counts and rates; early stopping on
+the validation R^2, ``score`` = R^2.
 """
 
 import numpy as np
@@ -14,8 +15,11 @@ from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from .._sklearn import _fit_context
+from .._sklearn import StrOptions, _fit_context
 from ._base import StructuredMLPBase
+
+#: ``loss`` -> output layer (a key of ``engine._outputs.OUTPUTS``)
+_OUTPUT_OF_LOSS = {"squared_error": "identity", "poisson": "exp"}
 
 __all__ = ["BaseStructuredRegressor", "StructuredRegressorMixin"]
 
@@ -58,6 +62,7 @@ class StructuredRegressorMixin(RegressorMixin):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        tags.target_tags.positive_only = self.loss == "poisson"
         return tags
 
     # ------------------------------------------------------------ task hooks
@@ -79,6 +84,19 @@ class StructuredRegressorMixin(RegressorMixin):
     def _prepare_targets(self, y, sample_weight, classes, first_call, incremental):
         Y = np.asarray(y, dtype=np.float64)
         Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
+        if self.loss == "poisson" and (Y < 0).any():
+            raise ValueError(
+                f"loss='poisson' needs targets y >= 0 (counts or rates); y has "
+                f"{int((Y < 0).sum())} negative value(s), the smallest "
+                f"{Y.min():.6g}. Use loss='squared_error' for signed targets."
+            )
+        if not first_call and self._output_activation() != self.out_activation_:
+            raise ValueError(
+                f"loss={self.loss!r} needs the output layer "
+                f"{self._output_activation()!r}, but the network was fitted with "
+                f"out_activation_={self.out_activation_!r}; refit with "
+                "warm_start=False."
+            )
         if not first_call and Y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {Y.shape[1]} output(s) but the network was fitted with "
@@ -91,7 +109,7 @@ class StructuredRegressorMixin(RegressorMixin):
         return targets.shape[1]
 
     def _output_activation(self):
-        return "identity"
+        return _OUTPUT_OF_LOSS[self.loss]
 
     def _stratify_labels(self, y):
         return None
@@ -105,5 +123,17 @@ class BaseStructuredRegressor(StructuredRegressorMixin, StructuredMLPBase):
 
     Not used directly: subclasses implement ``_make_weights`` and an
     ``__init__`` listing every parameter; the parameters are those of
-    :class:`sklearn.neural_network.MLPRegressor`.
+    :class:`sklearn.neural_network.MLPRegressor`, with ``loss`` keyword-only
+    (``MLPRegressor`` takes it as its first positional parameter; ours keep
+    ``hidden_layer_sizes`` first, as every structured MLP).
     """
+
+    _parameter_constraints = {
+        **StructuredMLPBase._parameter_constraints,
+        "loss": [StrOptions(set(_OUTPUT_OF_LOSS))],
+    }
+
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *,
+                 loss="squared_error", **kwargs):  # fmt: skip
+        super().__init__(hidden_layer_sizes, activation, **kwargs)
+        self.loss = loss

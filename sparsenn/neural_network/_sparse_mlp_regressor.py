@@ -12,8 +12,8 @@ class SparseMLPRegressor(SparseJunctionsMixin, BaseStructuredRegressor):
     The structure is that of :class:`~sparsenn.SparseMLPClassifier` (each
     junction's pattern drawn once from ``connectivity`` at ``density``, fixed
     for training and inference, costs scaling with the stored weights); the
-    rest follows :class:`sklearn.neural_network.MLPRegressor`: identity
-    output, squared loss, single or multi-output ``y``, ``score`` = R^2.
+    rest follows :class:`sklearn.neural_network.MLPRegressor`: squared
+    error or Poisson loss, single or multi-output ``y``, ``score`` = R^2.
 
     Parameters
     ----------
@@ -21,6 +21,11 @@ class SparseMLPRegressor(SparseJunctionsMixin, BaseStructuredRegressor):
         Number of neurons in each hidden layer.
     activation : {"relu", "logistic", "tanh", "identity"}, default="relu"
         Hidden-layer activation.
+    loss : {"squared_error", "poisson"}, default="squared_error"
+        As :class:`sklearn.neural_network.MLPRegressor` (keyword-only here):
+        ``"squared_error"`` is an identity output with half the squared error,
+        ``"poisson"`` an exponential output with half the Poisson deviance,
+        for counts and rates (``y >= 0``; predictions are positive).
     density : "auto", float in (0, 1] or tuple of such floats, default="auto"
         Fraction of the ``n_in * n_out`` possible weights each junction keeps,
         one value or one per junction; see
@@ -124,7 +129,8 @@ class SparseMLPRegressor(SparseJunctionsMixin, BaseStructuredRegressor):
         Only when ``X`` had string column names.
     n_layers_, n_outputs_ : int
     out_activation_ : str
-        Always ``"identity"``.
+        ``"identity"`` (``loss="squared_error"``) or ``"exp"``
+        (``loss="poisson"``).
 
     Examples
     --------
@@ -150,6 +156,7 @@ class SparseMLPRegressor(SparseJunctionsMixin, BaseStructuredRegressor):
         hidden_layer_sizes=(100,),
         activation="relu",
         *,
+        loss="squared_error",
         density="auto",
         connectivity="structured",
         parallelism=None,
@@ -185,6 +192,7 @@ class SparseMLPRegressor(SparseJunctionsMixin, BaseStructuredRegressor):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
+            loss=loss,
             solver=solver,
             alpha=alpha,
             batch_size=batch_size,

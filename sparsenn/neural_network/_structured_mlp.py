@@ -237,8 +237,8 @@ out_activation_
 class StructuredMLPRegressor(WeightTypesMixin, BaseStructuredRegressor):
     """Multi-layer perceptron regressor with any registered weight type.
 
-    The regressor of :class:`~sparsenn.StructuredMLPClassifier`: identity
-    output, squared loss, single or multi-output ``y``, ``score`` = R^2.
+    The regressor of :class:`~sparsenn.StructuredMLPClassifier`: squared
+    error or Poisson loss, single or multi-output ``y``, ``score`` = R^2.
 
     Parameters
     ----------
@@ -246,6 +246,11 @@ class StructuredMLPRegressor(WeightTypesMixin, BaseStructuredRegressor):
         Number of neurons in each hidden layer.
     activation : {"relu", "logistic", "tanh", "identity"}, default="relu"
         Hidden-layer activation.
+    loss : {"squared_error", "poisson"}, default="squared_error"
+        As :class:`sklearn.neural_network.MLPRegressor` (keyword-only here):
+        ``"squared_error"`` is an identity output with half the squared error,
+        ``"poisson"`` an exponential output with half the Poisson deviance,
+        for counts and rates (``y >= 0``; predictions are positive).
     weights : str or dict, default="dense"
         Weight type of every junction into a hidden layer: a key of
         :data:`sparsenn.layers.WEIGHT_TYPES` (``"dense"``, ``"hashed"``,
@@ -306,6 +311,7 @@ out_activation_
         hidden_layer_sizes=(100,),
         activation="relu",
         *,
+        loss="squared_error",
         weights="dense",
         output_weights="dense",
         solver="adam",
@@ -333,6 +339,7 @@ out_activation_
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
+            loss=loss,
             solver=solver,
             alpha=alpha,
             batch_size=batch_size,
