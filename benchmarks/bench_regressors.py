@@ -11,6 +11,7 @@ friedman1, float32, batch 256), ratio to MLPRegressor measured in the same run.
     python benchmarks/bench_regressors.py            # full run (~5 min)
     python benchmarks/bench_regressors.py --quick    # smoke run
     python benchmarks/bench_regressors.py --missed-cell  # friedman1 (128,) analysis
+    python benchmarks/bench_regressors.py --poisson  # counts, loss="poisson" (~3 min)
 
 Both parts also fit ``density=0.2`` with learned connectivity
 (``connectivity="random", rewiring="rigl"``), the same recipe otherwise.
@@ -23,6 +24,7 @@ import numpy as np
 from _common import machine, table, timed_fit
 from sklearn.datasets import load_diabetes, make_friedman1
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import d2_tweedie_score, mean_poisson_deviance
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
@@ -127,6 +129,66 @@ def missed_cell(seeds, epochs):
     print(table(rows, ["density", "connectivity", "R^2 per seed", "mean", "gap"]))
 
 
+def _counts(seed, n=10_000):
+    """Poisson counts whose log-rate is friedman1's function, rescaled.
+
+    ``mu = exp((f(X) - 14) / 5)``: rates from about 0.1 to 20, a third of the
+    counts zero.
+    """
+    rng = np.random.default_rng(seed)
+    X, f = make_friedman1(n_samples=n, noise=0.0, random_state=seed)
+    mu = np.exp((f - 14) / 5)
+    return train_test_split(X, rng.poisson(mu).astype(float), mu, random_state=seed)
+
+
+def poisson(seeds, epochs):
+    """loss="poisson" on counts: held-out mean Poisson deviance and D^2.
+
+    The first row predicts the true rates: the best any model can reach.
+    """
+    oracle = [_counts(s) for s in range(seeds)]
+    rows = [
+        ["-", "true rate (oracle)",
+         f"{np.mean([mean_poisson_deviance(d[3], d[5]) for d in oracle]):.4f}",
+         f"{np.mean([d2_tweedie_score(d[3], d[5], power=1) for d in oracle]):.4f}",
+         "", ""]
+    ]  # fmt: skip
+    for hidden in ((128,), (256, 256)):
+        common = _recipe(hidden, epochs)
+        models = {
+            "MLPRegressor(loss='poisson')": lambda s, c=common: MLPRegressor(
+                **c, loss="poisson", random_state=s
+            ),
+            "Sparse density=0.2": lambda s, c=common: SparseMLPRegressor(
+                **c, loss="poisson", density=0.2, random_state=s
+            ),
+            "Sparse density=auto": lambda s, c=common: SparseMLPRegressor(
+                **c, loss="poisson", random_state=s
+            ),
+            "Sparse density=0.2 random+RigL": lambda s, c=common: SparseMLPRegressor(
+                **c, loss="poisson", density=0.2, random_state=s, **LEARNED
+            ),
+        }
+        results = {}
+        for label, make in models.items():
+            deviances, d2s = [], []
+            for s in range(seeds):
+                Xtr, Xte, ytr, yte, _, _ = _counts(s)
+                model = make_pipeline(StandardScaler(), make(s)).fit(Xtr, ytr)
+                pred = model.predict(Xte)
+                deviances.append(mean_poisson_deviance(yte, pred))
+                d2s.append(d2_tweedie_score(yte, pred, power=1))
+            results[label] = (np.mean(deviances), np.mean(d2s), np.std(d2s))
+        ref = results["MLPRegressor(loss='poisson')"][1]
+        for label, (deviance, d2, std) in results.items():
+            rows.append(
+                [str(hidden), label, f"{deviance:.4f}", f"{d2:.4f}", f"{std:.4f}",
+                 f"{d2 - ref:+.4f}"]
+            )  # fmt: skip
+    headers = ["hidden", "model", "Poisson deviance", "D^2", "std", "D^2 gap"]
+    print(table(rows, headers))
+
+
 def speed(epochs, n_train):
     X, y = make_friedman1(n_samples=n_train, noise=1.0, random_state=0)
     X, y = X.astype(np.float32), y.astype(np.float32)
@@ -161,12 +223,21 @@ def main():
         action="store_true",
         help="only the friedman1 (128,) analysis (output and input junctions)",
     )
+    parser.add_argument(
+        "--poisson",
+        action="store_true",
+        help="only the count data with loss='poisson' against MLPRegressor's",
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     print(machine())
     if args.missed_cell:
         print("\n## friedman1, (128,): the output and the input junction at 0.2\n")
         missed_cell(seeds=1 if args.quick else 3, epochs=30 if args.quick else 300)
+        return
+    if args.poisson:
+        print("\n## Counts, loss='poisson' (held-out quarter, early stopping)\n")
+        poisson(seeds=1 if args.quick else 3, epochs=30 if args.quick else 300)
         return
     print("\n## R^2 (held-out quarter, early stopping, lr 0.01)\n")
     accuracy(seeds=1 if args.quick else 3, epochs=30 if args.quick else 300)
