@@ -159,6 +159,30 @@ def test_poisson_partial_fit_rewiring_and_pickle():
     np.testing.assert_array_equal(again.predict(X), reg.predict(X))
 
 
+def test_lbfgs_sample_weight_equals_repetition():
+    X, y = _counts(n=200)
+    sw = np.ones(len(y))
+    sw[:20] = 3
+    make = lambda: SparseMLPRegressor(  # noqa: E731
+        (8,), loss="poisson", density=(0.5, 1.0), solver="lbfgs", max_iter=30,
+        random_state=0,
+    )  # fmt: skip
+    repeated = make().fit(
+        np.vstack([X, X[:20], X[:20]]), np.concatenate([y, y[:20], y[:20]])
+    )
+    weighted = make().fit(X, y, sw)
+    np.testing.assert_allclose(repeated.predict(X), weighted.predict(X), rtol=1e-6)
+
+
+def test_early_stopping_watches_the_validation_r2():
+    X, y = _counts(n=600)
+    reg = SparseMLPRegressor((16,), loss="poisson", density=(0.5, 1.0),
+                             early_stopping=True, max_iter=40,
+                             random_state=0).fit(X, y)  # fmt: skip
+    assert len(reg.validation_scores_) == reg.n_iter_
+    assert reg.best_validation_score_ == max(reg.validation_scores_)
+
+
 def test_predictions_stay_finite_where_exp_overflows():
     X, y = _counts(n=200)
     reg = SparseMLPRegressor((8,), loss="poisson", density=(0.5, 1.0), max_iter=20,
