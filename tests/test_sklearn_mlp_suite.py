@@ -18,8 +18,11 @@ import importlib.util
 import inspect
 import pathlib
 import types
+import warnings
 
 import pytest
+from sklearn.datasets import make_classification
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 from sparsenn import (
     HMatrixMLPClassifier,
@@ -158,3 +161,19 @@ def test_left_out_tests_exist():
     names = [*LEFT_OUT, *(n for names in LEFT_OUT_FOR.values() for n in names)]
     missing = [name for name in names if f"def {name}(" not in source]
     assert not missing
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+def test_every_public_name_of_sklearns_mlps_exists(family):
+    """Every public name of MLPClassifier / MLPRegressor, unfitted and fitted."""
+    X, y = make_classification(60, 6, random_state=0)
+    for ref, ours in zip((MLPClassifier, MLPRegressor), FAMILIES[family], strict=True):
+        theirs = ref(max_iter=3, random_state=0)
+        mine = ours(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+        assert {n for n in dir(theirs) if not n.startswith("_")} <= set(dir(mine))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theirs.fit(X, y)
+            mine.fit(X, y)
+        names = {n for n in dir(theirs) if not n.startswith("_")}
+        assert names <= set(dir(mine)), names - set(dir(mine))

@@ -41,6 +41,9 @@ class StructuredClassifierMixin(ClassifierMixin):
     (``_datapath.py``).
     """
 
+    #: the loss, as ``MLPClassifier.loss`` (not a parameter there either)
+    loss = "log_loss"
+
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
