@@ -65,23 +65,25 @@ def _recipe(hidden, epochs):
     )
 
 
+def _models(common, reference="MLPRegressor"):
+    """The four models of a comparison, seed -> estimator, with settings ``common``."""
+    return {
+        reference: lambda s: MLPRegressor(**common, random_state=s),
+        "Sparse density=0.2": lambda s: SparseMLPRegressor(
+            **common, density=0.2, random_state=s
+        ),
+        "Sparse density=auto": lambda s: SparseMLPRegressor(**common, random_state=s),
+        "Sparse density=0.2 random+RigL": lambda s: SparseMLPRegressor(
+            **common, density=0.2, random_state=s, **LEARNED
+        ),
+    }
+
+
 def accuracy(seeds, epochs):
     rows = []
     for name in ("diabetes", "friedman1"):
         for hidden in ((128,), (256, 256)):
-            common = _recipe(hidden, epochs)
-            models = {
-                "MLPRegressor": lambda s, c=common: MLPRegressor(**c, random_state=s),
-                "Sparse density=0.2": lambda s, c=common: SparseMLPRegressor(
-                    **c, density=0.2, random_state=s
-                ),
-                "Sparse density=auto": lambda s, c=common: SparseMLPRegressor(
-                    **c, random_state=s
-                ),
-                "Sparse density=0.2 random+RigL": lambda s, c=common: (
-                    SparseMLPRegressor(**c, density=0.2, random_state=s, **LEARNED)
-                ),
-            }
+            models = _models(_recipe(hidden, epochs))
             scores = {
                 label: [_score(make(s), _data(name, s)) for s in range(seeds)]
                 for label, make in models.items()
@@ -146,29 +148,17 @@ def poisson(seeds, epochs):
 
     The first row predicts the true rates: the best any model can reach.
     """
-    oracle = [_counts(s) for s in range(seeds)]
+    oracle = [_counts(s) for s in range(seeds)]  # (..., y_test, _, mu_test)
     rows = [
         ["-", "true rate (oracle)",
          f"{np.mean([mean_poisson_deviance(d[3], d[5]) for d in oracle]):.4f}",
          f"{np.mean([d2_tweedie_score(d[3], d[5], power=1) for d in oracle]):.4f}",
          "", ""]
     ]  # fmt: skip
+    reference = "MLPRegressor(loss='poisson')"
     for hidden in ((128,), (256, 256)):
-        common = _recipe(hidden, epochs)
-        models = {
-            "MLPRegressor(loss='poisson')": lambda s, c=common: MLPRegressor(
-                **c, loss="poisson", random_state=s
-            ),
-            "Sparse density=0.2": lambda s, c=common: SparseMLPRegressor(
-                **c, loss="poisson", density=0.2, random_state=s
-            ),
-            "Sparse density=auto": lambda s, c=common: SparseMLPRegressor(
-                **c, loss="poisson", random_state=s
-            ),
-            "Sparse density=0.2 random+RigL": lambda s, c=common: SparseMLPRegressor(
-                **c, loss="poisson", density=0.2, random_state=s, **LEARNED
-            ),
-        }
+        common = {**_recipe(hidden, epochs), "loss": "poisson"}
+        models = _models(common, reference)
         results = {}
         for label, make in models.items():
             deviances, d2s = [], []
@@ -179,7 +169,7 @@ def poisson(seeds, epochs):
                 deviances.append(mean_poisson_deviance(yte, pred))
                 d2s.append(d2_tweedie_score(yte, pred, power=1))
             results[label] = (np.mean(deviances), np.mean(d2s), np.std(d2s))
-        ref = results["MLPRegressor(loss='poisson')"][1]
+        ref = results[reference][1]
         for label, (deviance, d2, std) in results.items():
             rows.append(
                 [str(hidden), label, f"{deviance:.4f}", f"{d2:.4f}", f"{std:.4f}",

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _gradients import assert_matches_central_differences
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.exceptions import ConvergenceWarning
@@ -68,19 +69,10 @@ def test_exp_output_gradient_matches_finite_differences():
         return loss_and_grads(weights, biases, X, Y, "tanh", 0.1, sw, output="exp")
 
     _, wg, bg = loss_at()
-    for array, grad in [
-        (weights[0].params, wg[0]),
-        (weights[1].params, wg[1]),
-        (biases[1], bg[1]),
-    ]:
-        for i in range(array.size):
-            old = array.flat[i]
-            array.flat[i] = old + 1e-6
-            up = loss_at()[0]
-            array.flat[i] = old - 1e-6
-            down = loss_at()[0]
-            array.flat[i] = old
-            assert grad.flat[i] == pytest.approx((up - down) / 2e-6, rel=1e-5, abs=1e-8)
+    assert_matches_central_differences(
+        lambda: loss_at()[0],
+        [(weights[0].params, wg[0]), (weights[1].params, wg[1]), (biases[1], bg[1])],
+    )
 
 
 # ---------------------------------------------------------- the estimators

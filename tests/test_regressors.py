@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _gradients import assert_matches_central_differences
 from sklearn.datasets import make_friedman1
 from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.metrics import r2_score
@@ -72,15 +73,9 @@ def test_single_output_gradient_matches_finite_differences(output):
         return loss_and_grads(weights, biases, X, Y, "tanh", 0.1, sw, output=output)
 
     _, wg, bg = loss_at()
-    for array, grad in [(weights[0].params, wg[0]), (biases[1], bg[1])]:
-        for i in range(array.size):
-            old = array.flat[i]
-            array.flat[i] = old + 1e-6
-            up = loss_at()[0]
-            array.flat[i] = old - 1e-6
-            down = loss_at()[0]
-            array.flat[i] = old
-            assert grad.flat[i] == pytest.approx((up - down) / 2e-6, rel=1e-5, abs=1e-8)
+    assert_matches_central_differences(
+        lambda: loss_at()[0], [(weights[0].params, wg[0]), (biases[1], bg[1])]
+    )
 
 
 # --------------------------------------------------------------- accuracy

@@ -147,6 +147,10 @@ class StructuredMLPBase(TrainingMixin, BaseEstimator):
         """Return the engine's quantizer for training and prediction (hook)."""
         return None
 
+    def _output_choice(self):
+        """Return the parameter that chose the output layer as ``name=value`` (hook)."""
+        raise NotImplementedError
+
     def _after_step_hook(self, X, codes, sample_weight):
         """Return the engine's ``after_step`` callback of this fit (hook; None)."""
         return None
@@ -234,6 +238,13 @@ class StructuredMLPBase(TrainingMixin, BaseEstimator):
         )
         if first_call:
             self._initialize(X.shape[1], self._n_output_units(targets), X.dtype)
+        elif self._output_activation() != self.out_activation_:
+            raise ValueError(
+                f"{self._output_choice()} needs the output layer "
+                f"{self._output_activation()!r}, but the network was fitted with "
+                f"out_activation_={self.out_activation_!r}; refit with "
+                "warm_start=False."
+            )
         self._ensure_writeable()
         stochastic = self.solver in OPTIMIZERS
         if stochastic and (not incremental or getattr(self, "_training", None) is None):

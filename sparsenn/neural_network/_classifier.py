@@ -154,11 +154,6 @@ class StructuredClassifierMixin(ClassifierMixin):
         if multilabel:
             y = y.toarray() if sp.issparse(y) else np.asarray(y)
         codes = self._encode_targets(y, classes, first_call, incremental)
-        if not first_call and self._output_activation() != self.out_activation_:
-            raise ValueError(
-                f"output={self.output!r} differs from the output layer of the first "
-                f"fit ({self.out_activation_!r}); refit with warm_start=False."
-            )
         if not multilabel and OUTPUT_ACTIVATIONS[self._output_name()] == "logistic":
             codes = one_hot(codes, len(self.classes_))
         if self.class_weight is not None:
@@ -206,6 +201,9 @@ class StructuredClassifierMixin(ClassifierMixin):
 
     def _output_name(self):
         return getattr(self, "output", "softmax")
+
+    def _output_choice(self):
+        return f"output={self._output_name()!r}"
 
     def _output_activation(self):
         if self._multilabel:

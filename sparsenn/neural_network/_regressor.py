@@ -90,13 +90,6 @@ class StructuredRegressorMixin(RegressorMixin):
                 f"{int((Y < 0).sum())} negative value(s), the smallest "
                 f"{Y.min():.6g}. Use loss='squared_error' for signed targets."
             )
-        if not first_call and self._output_activation() != self.out_activation_:
-            raise ValueError(
-                f"loss={self.loss!r} needs the output layer "
-                f"{self._output_activation()!r}, but the network was fitted with "
-                f"out_activation_={self.out_activation_!r}; refit with "
-                "warm_start=False."
-            )
         if not first_call and Y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {Y.shape[1]} output(s) but the network was fitted with "
@@ -107,6 +100,9 @@ class StructuredRegressorMixin(RegressorMixin):
 
     def _n_output_units(self, targets):
         return targets.shape[1]
+
+    def _output_choice(self):
+        return f"loss={self.loss!r}"
 
     def _output_activation(self):
         return _OUTPUT_OF_LOSS[self.loss]
