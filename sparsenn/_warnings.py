@@ -5,7 +5,9 @@ A warning raised deep inside ``fit`` is reported by Python at the frame that
 changes (scikit-learn's ``_fit_context`` wrapper, ``Pipeline``,
 ``GridSearchCV``).  :func:`warn` walks the stack instead and attributes the
 warning to the first frame outside sparsenn, scikit-learn, joblib and the
-standard library's ``threading`` and ``concurrent`` modules.
+standard library's ``threading``, ``concurrent`` and ``multiprocessing``
+modules (a worker process of ``GridSearchCV(n_jobs=2)`` has no user frame:
+its warnings are attributed to the outermost library frame, the search's own).
 """
 
 import os
@@ -28,25 +30,40 @@ class UnusedNeuronWarning(UserWarning):
 _OWN = os.path.dirname(os.path.abspath(__file__))
 
 
-def _library_dirs():
-    dirs = [_OWN]
-    for name in ("sklearn", "joblib"):
+_LIBRARIES = ("sklearn", "joblib")  # packages whose frames call ours
+_RUNTIME = ("concurrent", "multiprocessing", "threading")  # worker plumbing
+
+
+def _paths(names):
+    """Directories of the imported packages (files of plain modules) ``names``."""
+    paths = []
+    for name in names:
         module = sys.modules.get(name)
         if module is not None and getattr(module, "__file__", None):
-            dirs.append(os.path.dirname(os.path.abspath(module.__file__)))
-    return tuple(dirs)
+            path = os.path.abspath(module.__file__)
+            is_package = os.path.basename(path) == "__init__.py"
+            paths.append(os.path.dirname(path) + os.sep if is_package else path)
+    return tuple(paths)
 
 
 def _user_stacklevel():
-    """Stack level (for :func:`warnings.warn` called by :func:`warn`) of the user."""
-    dirs = _library_dirs()
-    frame, level = sys._getframe(2), 2
+    """Stack level (for :func:`warnings.warn` called by :func:`warn`) of the user.
+
+    The first frame outside sparsenn, the libraries and the worker plumbing;
+    without one (a worker thread or process), the outermost frame of sparsenn
+    or a library.
+    """
+    libraries = (_OWN + os.sep, *_paths(_LIBRARIES))
+    skipped = libraries + _paths(_RUNTIME)
+    frame, level, outermost = sys._getframe(2), 2, 2
     while frame is not None:
         filename = os.path.abspath(frame.f_code.co_filename)
-        if not filename.startswith(dirs):
+        if not filename.startswith(skipped):
             return level
+        if filename.startswith(libraries):
+            outermost = level
         frame, level = frame.f_back, level + 1
-    return 2
+    return outermost
 
 
 def warn(message, category=UserWarning):

@@ -1,8 +1,8 @@
 """Name -> generator table and the one-call entry point used by estimators."""
 
 import math
-import warnings
 
+from .._warnings import warn
 from ._clash_free import clash_free
 from ._degrees import _check_density
 from ._generators import circulant, random_pattern, structured
@@ -173,11 +173,10 @@ def connection_pattern(
     if parallelism is not None:
         parallelism = check_int(parallelism, "parallelism", low=1)
         if connectivity != "clash_free":
-            warnings.warn(
+            warn(
                 f"parallelism={parallelism} is ignored for "
                 f"connectivity={connectivity!r} (only used by 'clash_free')",
                 UserWarning,
-                stacklevel=2,
             )
             parallelism = None
     if rtl_compatible:

@@ -1,12 +1,12 @@
 """The scatter metric of Dey, Chugg and Beerel (spread of a connection pattern)."""
 
 import numbers
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
+from .._warnings import warn
 from ._utils import check_int
 
 __all__ = [
@@ -48,11 +48,10 @@ def windows_1d(n, size, stride=None):
     stride = size if stride is None else check_int(stride, "stride", low=1)
     count = (n - size) // stride + 1
     if (n - size) % stride:
-        warnings.warn(
+        warn(
             f"windows of size {size} and stride {stride} leave the last "
             f"{(n - size) % stride} of {n} neurons uncovered",
             UserWarning,
-            stacklevel=2,
         )
     return np.arange(count)[:, None] * stride + np.arange(size)[None, :]
 

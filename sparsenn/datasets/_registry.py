@@ -4,13 +4,13 @@ import functools
 import hashlib
 import json
 import os
-import warnings
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
 
+from .._warnings import warn
 from ._cache import read_cache, write_cache
 from ._codebook import check_class_order, codebook, relabel_morse
 from ._morse import make_morse
@@ -223,25 +223,21 @@ def _load_arrays(name, subset, data_home, expected):
     if arrays is not None:
         return arrays
     if problem is not None:
-        warnings.warn(
+        warn(
             f"cached Morse data {path} is corrupted or stale ({problem}); "
-            "regenerating it",
-            stacklevel=3,
+            "regenerating it"
         )
     X, y = generate_variant(name, subset)
     if morse_checksum(X, y) != expected:
-        warnings.warn(
+        warn(
             f"the generated Morse variant {name!r} ({subset}) does not match its "
             "registry checksum: this platform does not reproduce the registered "
             "arrays bit for bit (run datasets/registry.py --check)",
             RuntimeWarning,
-            stacklevel=3,
         )
     problem = write_cache(path, X, y)
     if problem is not None:
-        warnings.warn(
-            f"could not cache the Morse data at {path}: {problem}", stacklevel=3
-        )
+        warn(f"could not cache the Morse data at {path}: {problem}")
     return X, y
 
 

@@ -1,12 +1,12 @@
 """Convert a fitted float ``SparseMLPClassifier`` to the integer datapath model."""
 
-import warnings
 from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import check_is_fitted
 
+from .._warnings import warn
 from ..connectivity import default_parallelism, right_neuron_order
 from ._calibrate import calibrate_output
 from ._format import INPUT_BITS, QFormat, parse_format, quantize_inputs
@@ -122,12 +122,11 @@ def to_fixed_point(
     float_biases = [np.asarray(b, dtype=np.float64) for b in intercepts]
     scale, shift = 1.0, 0.0
     if calibration_X is not None and sigmoid:
-        warnings.warn(
+        warn(
             "calibration_X is not used: the model was trained with output='sigmoid', "
             "the datapath's output layer, so its output junction is converted "
             "unchanged.",
             UserWarning,
-            stacklevel=2,
         )
     elif calibration_X is not None:
         calibration_X = _check_calibration(calibration_X, layouts[0].n_in)
@@ -170,12 +169,11 @@ def to_fixed_point(
         _model_format(model) == fmt
     )
     if n_sat and not trained_in_fmt:
-        warnings.warn(
+        warn(
             f"{n_sat} weights/biases lie outside the range [{fmt.min}, {fmt.max}] of "
             f"{fmt} and were saturated (per junction: weights {sat['weights']}, "
             f"biases {sat['biases']}).",
             UserWarning,
-            stacklevel=2,
         )
     return net
 

@@ -24,10 +24,10 @@ of its own canonical JSON (``manifest_sha256``).
 import hashlib
 import json
 import pathlib
-import warnings
 
 import numpy as np
 
+from .._warnings import warn
 from ._images import network_images, vector_images, write_images
 from ._network import hardware_argmax
 
@@ -182,9 +182,7 @@ def _storable_classes(classes):
     classes = np.asarray(classes)
     if classes.dtype.kind != "O":
         return classes, classes.dtype.str
-    warnings.warn(
-        "object class labels are saved as strings.", UserWarning, stacklevel=3
-    )
+    warn("object class labels are saved as strings.", UserWarning)
     return classes.astype(str), "str"
 
 

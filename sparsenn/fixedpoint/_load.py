@@ -1,10 +1,10 @@
 """Reading an export directory back, with every file verified."""
 
 import pathlib
-import warnings
 
 import numpy as np
 
+from .._warnings import warn
 from ..connectivity import EdgeOrder
 from ._export import (
     FORMAT_NAME,
@@ -121,11 +121,10 @@ def _check_version(manifest, where):
             f"(this library reads 1 and {FORMAT_VERSION})."
         )
     if version == 1:
-        warnings.warn(
+        warn(
             f"{where}: format_version 1 export: the manifest is not covered by a "
             f"checksum; save it again to get one.",
             UserWarning,
-            stacklevel=3,
         )
         return
     stored = manifest.get(MANIFEST_CHECKSUM)

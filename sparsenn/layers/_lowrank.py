@@ -6,8 +6,6 @@ Denil et al. (2013) variant in which ``U`` is a fixed dictionary and only
 ``V`` is trained (structured-layers.md §4.3).
 """
 
-import warnings
-
 import numpy as np
 
 from .._warnings import warn
@@ -48,11 +46,10 @@ def _capped_rank(rank, n_in, n_out, name="rank"):
     rank = _check_int(name, rank, 1)
     cap = min(n_in, n_out)
     if rank > cap:
-        warnings.warn(
+        warn(
             f"{name}={rank} exceeds min(n_in, n_out)={cap} of a {n_in}x{n_out} "
             f"matrix; using {name}={cap}.",
             UserWarning,
-            stacklevel=3,
         )
     return min(rank, cap)
 

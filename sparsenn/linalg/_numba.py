@@ -25,7 +25,8 @@ already run) is respected.
 import ctypes
 import os
 import threading
-import warnings
+
+from .._warnings import warn
 
 try:
     import numba
@@ -134,10 +135,9 @@ def jit(fn, **options):
     try:
         compiled = numba.njit(cache=True, **options)(fn)
     except RuntimeError:  # pragma: no cover - no writable cache location
-        warnings.warn(
+        warn(
             f"numba cannot write its cache; {fn.__module__} compiles per process.",
             RuntimeWarning,
-            stacklevel=2,
         )
         compiled = numba.njit(cache=False, **options)(fn)
     return _parallel(compiled) if options.get("parallel") else compiled

@@ -14,14 +14,14 @@ Two routes:
   to LSMR from ``x0 = 0``, which converges to the minimum-norm solution.
 """
 
-import warnings
-
 import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import solveh_banded
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import lsmr
 from scipy.sparse.linalg import norm as sparse_norm
+
+from ..._warnings import warn
 
 __all__ = ["ridge_lstsq", "minnorm_lstsq", "pinv_dense", "MAX_DENSE_BLOCK"]
 
@@ -166,11 +166,10 @@ def _lsmr_columns(block, rhs):
     for j in range(rhs.shape[1]):
         res = lsmr(block, rhs[:, j], atol=1e-14, btol=1e-14, maxiter=20 * rhs.shape[0])
         if res[1] == 7:
-            warnings.warn(
+            warn(
                 "lstsq: LSMR reached its iteration limit on a singular component of "
                 f"size {rhs.shape[0]}; the result may be inaccurate.",
                 RuntimeWarning,
-                stacklevel=4,
             )
         out[:, j] = res[0]
     return out
