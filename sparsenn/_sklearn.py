@@ -1,10 +1,13 @@
 """The only module that imports scikit-learn's private helpers.
 
 scikit-learn does not promise these names across versions; keeping every such
-import here means one file to adapt when it moves them.
+import here means one file to adapt when it moves them. :func:`column_to_1d`
+is scikit-learn's ``column_or_1d`` with its warning at the user's line.
 """
 
+import numpy as np
 from sklearn.base import _fit_context
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
@@ -14,6 +17,8 @@ from sklearn.utils._param_validation import (
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.validation import _check_sample_weight
 
+from ._warnings import warn
+
 __all__ = [
     "Interval",
     "InvalidParameterError",
@@ -22,4 +27,30 @@ __all__ = [
     "_check_partial_fit_first_call",
     "_check_sample_weight",
     "_fit_context",
+    "column_to_1d",
 ]
+
+
+def column_to_1d(y):
+    """Ravel a column-vector ``y`` with scikit-learn's DataConversionWarning.
+
+    As :func:`sklearn.utils.validation.column_or_1d` with ``warn=True``, but the
+    warning is attributed to the user's line. Other shapes are returned as given.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     column_to_1d(np.array([[1], [2]])).shape
+    (2,)
+    """
+    if getattr(y, "ndim", None) != 2 or y.shape[1] != 1:
+        return y
+    warn(
+        "A column-vector y was passed when a 1d array was expected. Please change "
+        "the shape of y to (n_samples, ), for example using ravel().",
+        DataConversionWarning,
+    )
+    return np.ravel(y)

@@ -35,8 +35,11 @@ def auto_densities(layer_sizes):
 
     Hidden junctions: ``max(AUTO_DENSITY, AUTO_MIN_FAN_IN / n_in)`` (at most 1),
     so each neuron sees at least ``AUTO_MIN_FAN_IN`` inputs (all of them in a
-    smaller layer); the output junction is dense (its weights are few and, as
-    the seed's studies found, later junctions should be denser). Chosen by
+    smaller layer), and at least ``1 / n_out`` after the first junction, so
+    that every hidden neuron feeds at least one (it never leaves neurons
+    unused, :func:`warn_unused_neurons`); the output junction is dense (its
+    weights are few and, as the seed's studies found, later junctions should be
+    denser). Chosen by
     measurement (``benchmarks/bench_defaults.py``, ``docs/sparse_mlp.md``).
 
     Parameters
@@ -55,9 +58,14 @@ def auto_densities(layer_sizes):
     [0.2, 1.0]
     >>> auto_densities([64, 64, 64])
     [0.5, 1.0]
+    >>> auto_densities([20, 100, 3, 3])  # 100 -> 3 keeps one edge per input
+    [1.0, 0.3333333333333333, 1.0]
     """
     hidden = [
-        min(1.0, max(AUTO_DENSITY, AUTO_MIN_FAN_IN / n)) for n in layer_sizes[:-2]
+        min(1.0, max(AUTO_DENSITY, AUTO_MIN_FAN_IN / n_in, 1 / n_out if i else 0))
+        for i, (n_in, n_out) in enumerate(
+            zip(layer_sizes[:-2], layer_sizes[1:-1], strict=True)
+        )
     ]
     return hidden + [1.0]
 

@@ -7,8 +7,11 @@ output ``w div in_degree``; it processes ``z / in_degree`` whole output neurons
 per clock, so ``in_degree`` must divide ``z``.
 """
 
+import math
+
 import numpy as np
 
+from .._warnings import warn
 from ._clash_free import clash_free
 from ._degrees import degrees_for_density, feasible_out_degrees
 from ._utils import check_int
@@ -18,6 +21,18 @@ __all__ = ["rtl_clash_free"]
 
 def _feasible_parallelism(n_in, d_in):
     return [z for z in range(d_in, n_in + 1, d_in) if n_in % z == 0]
+
+
+def _warn_if_adjusted(n_in, n_out, density, d_out, z):
+    """Warn when the feasible out-degree stores another edge count than asked."""
+    if d_out * n_in == max(1, math.floor(density * n_in * n_out + 0.5)):
+        return
+    warn(
+        f"rtl_compatible=True: junction {n_in}->{n_out} at density {density:g} "
+        f"({density * n_in * n_out:.1f} edges) has no released-RTL order; using "
+        f"out-degree {d_out} (in-degree {n_in * d_out // n_out}, parallelism {z}): "
+        f"{d_out * n_in} edges, density {d_out / n_out:.4g}, the nearest feasible."
+    )
 
 
 def rtl_clash_free(n_in, n_out, density, *, parallelism=None):
@@ -69,6 +84,7 @@ def rtl_clash_free(n_in, n_out, density, *, parallelism=None):
             )
         dist = np.abs(feasible - density * n_out)
         d_out = int(feasible[np.flatnonzero(dist <= dist.min() + 1e-9)[-1]])
+    _warn_if_adjusted(n_in, n_out, density, d_out, z)
     return clash_free(
         n_in,
         n_out,

@@ -9,17 +9,18 @@ option a type does not take is an error naming the type and its options.
 """
 
 import inspect
+import math
 
 import numpy as np
 
 from .._validation import as_generator
 from ._circulant import CirculantWeights
 from ._dense import DenseWeights
-from ._hashed import HashedWeights
+from ._hashed import BLOCK_ENTRIES, HashedWeights, _n_weights
 from ._hmatrix import HMatrixWeights, _uniform, glorot_variance
 from ._lowrank import FixedDictionaryWeights, LowRankWeights
 
-__all__ = ["WEIGHT_TYPES", "make_weights", "weight_options"]
+__all__ = ["WEIGHT_TYPES", "make_weights", "weight_bytes", "weight_options"]
 
 
 def _dense(n_in, n_out, *, rng, dtype, init_var):
@@ -227,3 +228,79 @@ def make_weights(
     return builder(
         n_in, n_out, rng=as_generator(rng), dtype=dtype, init_var=init_var, **options
     )
+
+
+def hmatrix_bytes(n_in, n_out, rank, leaf_size, itemsize):
+    """Estimate of the bytes of an H-matrix junction's weights.
+
+    About ``rank * (n_in + n_out)`` values per level plus the dense diagonal
+    leaves; a junction no larger than a leaf is dense.
+
+    Examples
+    --------
+    >>> hmatrix_bytes(1024, 1024, 8, 64, 8) < 1024 * 1024 * 8
+    True
+    """
+    if min(n_in, n_out) <= leaf_size:
+        return n_in * n_out * itemsize
+    levels = max(1, int(np.log2(min(n_in, n_out) / leaf_size)) + 1)
+    leaves = 2 * leaf_size * max(n_in, n_out)
+    return (rank * (n_in + n_out) * levels + leaves) * itemsize
+
+
+def _values(kind, n_in, n_out, options):
+    """Count the values a weight type stores (parameters, large fixed arrays)."""
+    if kind == "hashed":
+        k = _n_weights(
+            options.get("n_weights"), options.get("compression"), n_in, n_out
+        )
+        return k + 2 * BLOCK_ENTRIES  # the real weights and a block per worker
+    if kind == "circulant":
+        block = options.get("block_size") or math.gcd(n_in, n_out)
+        return n_in * n_out // max(1, block) * 2  # coefficients and their spectra
+    if kind == "lowrank":
+        return min(options.get("rank", 8), n_in, n_out) * (n_in + n_out)
+    if kind == "fixed_dictionary":
+        return min(options.get("n_atoms", 8), n_in) * (n_in + n_out)
+    return n_in * n_out
+
+
+def weight_bytes(kind, n_in, n_out, itemsize, **options):
+    """Estimate the bytes one junction of weight type ``kind`` stores.
+
+    Used to refuse impossible networks before anything is allocated; options
+    the type cannot use give the dense estimate (``make_weights`` then names
+    the bad option).
+
+    Parameters
+    ----------
+    kind : str
+        A key of ``WEIGHT_TYPES``.
+    n_in, n_out : int
+        Shape of the junction.
+    itemsize : int
+        Bytes per value.
+    **options
+        The type's options, as for :func:`make_weights`.
+
+    Returns
+    -------
+    n_bytes : int
+
+    Examples
+    --------
+    >>> weight_bytes("lowrank", 30000, 30000, 8, rank=8)
+    3840000
+    >>> weight_bytes("dense", 30000, 30000, 8)
+    7200000000
+    """
+    if kind == "hmatrix":
+        rank, leaf = options.get("rank", 8), options.get("leaf_size", 64)
+        try:
+            return hmatrix_bytes(n_in, n_out, int(rank), int(leaf), itemsize)
+        except (TypeError, ValueError, ZeroDivisionError):
+            return n_in * n_out * itemsize
+    try:
+        return int(_values(kind, n_in, n_out, options)) * itemsize
+    except (TypeError, ValueError):
+        return n_in * n_out * itemsize

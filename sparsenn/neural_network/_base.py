@@ -237,7 +237,9 @@ class StructuredMLPBase(TrainingMixin, BaseEstimator):
             y, sample_weight, classes, first_call, incremental
         )
         if first_call:
-            self._initialize(X.shape[1], self._n_output_units(targets), X.dtype)
+            self._initialize(
+                X.shape[1], self._n_output_units(targets), X.dtype, X.shape[0]
+            )
         elif self._output_activation() != self.out_activation_:
             raise ValueError(
                 f"{self._output_choice()} needs the output layer "
@@ -252,11 +254,11 @@ class StructuredMLPBase(TrainingMixin, BaseEstimator):
         self._train(X, targets, sample_weight, incremental, self._stratify_labels(y))
         return self
 
-    def _initialize(self, n_features, n_outputs, dtype):
+    def _initialize(self, n_features, n_outputs, dtype, n_samples=None):
         hidden = _check_hidden_sizes(self.hidden_layer_sizes)
         sizes = [n_features, *hidden, n_outputs]
         self._validate_structure(sizes)
-        self._check_memory(sizes, np.dtype(dtype).itemsize)
+        self._check_memory(sizes, np.dtype(dtype).itemsize, n_samples)
         self._random_state = rng = check_random_state(self.random_state)
         self.weights_, self.intercepts_ = [], []
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
@@ -279,20 +281,27 @@ class StructuredMLPBase(TrainingMixin, BaseEstimator):
         """Estimate the peak bytes of one junction (default: dense)."""
         return n_in * n_out * itemsize
 
-    def _check_memory(self, sizes, itemsize):
-        """Fail fast, before any allocation, on networks that cannot fit."""
+    def _check_memory(self, sizes, itemsize, n_samples=None):
+        """Fail fast, before any allocation, on networks that cannot fit.
+
+        A minibatch holds at most the training samples (``batch_size`` above
+        ``n_samples`` trains on all of them, as scikit-learn does).
+        """
         junctions = list(zip(sizes[:-1], sizes[1:], strict=True))
         weights = sum(
             self._junction_bytes(i, n_in, n_out, itemsize)
             for i, (n_in, n_out) in enumerate(junctions)
         )
         batch = 200 if self.batch_size == "auto" else self.batch_size
+        if n_samples is not None:
+            batch = min(batch, n_samples)
         activations = 3 * batch * sum(sizes) * itemsize
         # parameters, gradients and the optimizer's two moment arrays
         check_allocation(
             4 * weights + activations,
             f"hidden_layer_sizes={self.hidden_layer_sizes!r} on "
-            f"{sizes[0]} features ({type(self).__name__})",
+            f"{sizes[0]} features with minibatches of {batch} samples "
+            f"({type(self).__name__})",
         )
 
 

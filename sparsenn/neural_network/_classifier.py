@@ -19,9 +19,9 @@ from sklearn.utils.multiclass import (
     type_of_target,
     unique_labels,
 )
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._sklearn import _check_partial_fit_first_call, _fit_context
+from .._sklearn import _check_partial_fit_first_call, _fit_context, column_to_1d
 from ._datapath import OUTPUT_ACTIVATIONS, make_quantizer, one_hot, quantize_format
 
 __all__ = ["StructuredClassifierMixin"]
@@ -136,9 +136,15 @@ class StructuredClassifierMixin(ClassifierMixin):
             multi_output=True,
             reset=reset,
         )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+        y = column_to_1d(y)
         check_classification_targets(y)
+        kind = type_of_target(y, input_name="y")
+        if kind not in ("binary", "multiclass", "multilabel-indicator"):
+            raise ValueError(
+                f"y of shape {y.shape} is {kind!r}, which {type(self).__name__} "
+                "cannot fit: give 1-D class labels or a 0/1 multi-label indicator "
+                "matrix of shape (n_samples, n_labels)."
+            )
         return X, y
 
     def _prepare_targets(self, y, sample_weight, classes, first_call, incremental):

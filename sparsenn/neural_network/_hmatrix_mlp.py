@@ -2,10 +2,9 @@
 
 from numbers import Integral
 
-import numpy as np
-
 from .._sklearn import Interval, StrOptions
 from ..engine._init import glorot_bound
+from ..layers._registry import hmatrix_bytes
 from ._base import BaseStructuredMLP
 
 __all__ = ["HMatrixJunctionsMixin", "HMatrixMLPClassifier"]
@@ -28,12 +27,9 @@ class HMatrixJunctionsMixin:
         self._n_junctions = len(layer_sizes) - 1
 
     def _junction_bytes(self, layer_index, n_in, n_out, itemsize):
-        if layer_index == self._n_junctions - 1 or min(n_in, n_out) <= self.leaf_size:
+        if layer_index == self._n_junctions - 1:
             return n_in * n_out * itemsize
-        # about rank * (n_in + n_out) per level, plus the dense diagonal leaves
-        levels = max(1, int(np.log2(min(n_in, n_out) / self.leaf_size)) + 1)
-        leaves = 2 * self.leaf_size * max(n_in, n_out)
-        return (self.rank * (n_in + n_out) * levels + leaves) * itemsize
+        return hmatrix_bytes(n_in, n_out, self.rank, self.leaf_size, itemsize)
 
     def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
         if layer_index == self._n_junctions - 1:

@@ -9,7 +9,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from .._sklearn import _check_sample_weight
+from .._sklearn import _check_sample_weight, column_to_1d
 from ..engine._pinv import weighted_accuracy
 from ._pinv_base import ACTIVATIONS, PseudoInverseSparseBase
 
@@ -125,7 +125,7 @@ class PseudoInverseSparseClassifier(ClassifierMixin, PseudoInverseSparseBase):
         """
         self._validate_params()
         self._check_offsets()
-        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
+        X, y = validate_data(self, X, column_to_1d(y), dtype=[np.float64, np.float32])
         check_classification_targets(y)
         sw = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True

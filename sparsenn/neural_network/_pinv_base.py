@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._memory import check_allocation
 from .._sklearn import Interval, StrOptions
+from .._warnings import warn
 from ..engine._activations import ACTIVATIONS as _ENGINE_ACTIVATIONS
 from ..engine._pinv import (
     INVERSE_ACTIVATIONS,
@@ -84,7 +85,7 @@ class PseudoInverseSparseBase(BaseEstimator):
     def _fit_network(self, X, T, sw, targets):
         """Build the lift and layers, then solve (and refine) the output weights."""
         p, q = self._check_offsets()
-        self._check_memory(X.shape[1], T.shape[1])
+        self._check_memory(X.shape[1], T.shape[1], X.shape[0])
         rng = check_random_state(self.random_state)
         self._standardise(X, sw)
         self._init_lift(X.shape[1], rng, X.dtype)
@@ -93,14 +94,27 @@ class PseudoInverseSparseBase(BaseEstimator):
             self._refine(X, T, sw, targets)
         else:
             self._fit_output(X, T, sw)
+        self._keep_dtype(X.dtype)
         return self
 
-    def _check_memory(self, n_features, n_outputs):
-        """Fail fast when the Gram matrix and the lift cannot fit in memory."""
+    def _keep_dtype(self, dtype):
+        """Store the fitted arrays in the input's dtype (float32 stays float32).
+
+        The Gram matrix is accumulated and solved in float64 whatever the input
+        (ridge_output): the cast is of the solution only.
+        """
+        for name in ("coef_", "intercept_", "mean_", "scale_"):
+            setattr(self, name, np.asarray(getattr(self, name)).astype(dtype))
+
+    def _check_memory(self, n_features, n_outputs, n_samples):
+        """Fail fast when the Gram matrix and the lift cannot fit in memory.
+
+        A chunk holds at most the ``n_samples`` rows there are.
+        """
         n = self.n_hidden
         gram = 2 * (n + 1) * (n + 1 + n_outputs) * 8  # G, R and the solve
         lift = n_features * n * 8 * 2  # sparse lift and its dense copy
-        chunk = 4 * self.chunk_size * n * 8 * (1 + self.n_layers)
+        chunk = 4 * min(self.chunk_size, n_samples) * n * 8 * (1 + self.n_layers)
         check_allocation(
             gram + lift + chunk,
             f"n_hidden={n} (a {n + 1} x {n + 1} Gram matrix and a {n_features} x "
@@ -123,6 +137,13 @@ class PseudoInverseSparseBase(BaseEstimator):
         self.mean_, self.scale_ = standardisation(X, sw)
 
     def _init_lift(self, n_features, rng, dtype):
+        if round(self.input_density * n_features) < 1:
+            warn(
+                f"input_density={self.input_density:g} gives each hidden unit "
+                f"{self.input_density * n_features:.3g} of the {n_features} features, "
+                f"below one; using one feature per unit (input_density "
+                f"{1 / n_features:.4g}, the smallest)."
+            )
         self.input_weights_, self.input_bias_ = random_lift(
             n_features, self.n_hidden, self.input_density, rng, dtype
         )
@@ -240,7 +261,7 @@ class PseudoInverseSparseBase(BaseEstimator):
 
     def _scores(self, X):
         coef = self.coef_.astype(X.dtype, copy=False)
-        S = np.empty((X.shape[0], coef.shape[1]))
+        S = np.empty((X.shape[0], coef.shape[1]), dtype=np.result_type(X, coef))
         W = self.input_weights_.toarray()
         for rows in self._chunks(X.shape[0]):
             S[rows] = self._hidden(X[rows], W) @ coef + self.intercept_

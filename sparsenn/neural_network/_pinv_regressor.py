@@ -2,9 +2,9 @@
 
 import numpy as np
 from sklearn.base import RegressorMixin
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import validate_data
 
-from .._sklearn import _check_sample_weight
+from .._sklearn import _check_sample_weight, column_to_1d
 from ._pinv_base import PseudoInverseSparseBase
 
 __all__ = ["PseudoInverseSparseRegressor"]
@@ -100,8 +100,7 @@ class PseudoInverseSparseRegressor(RegressorMixin, PseudoInverseSparseBase):
             multi_output=True,
             y_numeric=True,
         )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+        y = column_to_1d(y)
         sw = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )

@@ -13,9 +13,9 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import validate_data
 
-from .._sklearn import StrOptions, _fit_context
+from .._sklearn import StrOptions, _fit_context, column_to_1d
 from ._base import StructuredMLPBase
 
 #: ``loss`` -> output layer (a key of ``engine._outputs.OUTPUTS``)
@@ -77,8 +77,7 @@ class StructuredRegressorMixin(RegressorMixin):
             dtype=(np.float64, np.float32),
             reset=reset,
         )
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)
+        y = column_to_1d(y)
         return X, y
 
     def _prepare_targets(self, y, sample_weight, classes, first_call, incremental):

@@ -12,6 +12,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .._sklearn import Interval, StrOptions
+from .._warnings import warn
 from ..connectivity._estimator import (
     auto_densities,
     check_layer_sizes,
@@ -65,6 +66,12 @@ class SparseJunctionsMixin(RewiringMixin):
                     f"{self.density!r}."
                 )
         self._parallelisms = _per_junction(self.parallelism, n_junctions, "parallelism")
+        if self.parallelism is not None and self.connectivity != "clash_free":
+            warn(
+                f"parallelism={self.parallelism!r} is ignored for connectivity="
+                f"{self.connectivity!r} (only 'clash_free' junctions have a "
+                "parallelism); set parallelism=None to silence this."
+            )
         if self.connectivity == "pruned":
             _pruning.check_pruning(self, layer_sizes)
         self._check_rewiring()

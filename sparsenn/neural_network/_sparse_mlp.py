@@ -49,7 +49,7 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         one value for all junctions or one per junction, at most the
         junction's input size (the junction is padded so that ``z`` divides
         it).  None uses the padded junction's in-degree (one output neuron per
-        clock).  Ignored by the other connectivities.
+        clock).  Ignored, with a ``UserWarning``, by the other connectivities.
     rtl_compatible : bool, default=False
         With ``connectivity="clash_free"``: build the connection order of the
         authors' released RTL (clash-free type 2, all start vectors zero, no

@@ -34,7 +34,8 @@ class SparseMLPRegressor(SparseJunctionsMixin, BaseStructuredRegressor):
             "pruned"}, default="structured"
         Pattern class, as :class:`~sparsenn.SparseMLPClassifier`.
     parallelism : int, tuple of int or None, default=None
-        Edges per clock of clash-free junctions.
+        Edges per clock of clash-free junctions (ignored, with a
+        ``UserWarning``, by the other connectivities).
     prune_steps : int, default=3
         ``connectivity="pruned"`` only: number of cuts from the dense parent to
         the target ``density`` (densities ``density ** (s / prune_steps)``).

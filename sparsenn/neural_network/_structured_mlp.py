@@ -12,6 +12,7 @@ estimators).
 from .._sklearn import StrOptions
 from ..engine._init import glorot_bound
 from ..layers import WEIGHT_TYPES, make_weights, weight_options
+from ..layers._registry import weight_bytes
 from ._base import BaseStructuredMLP
 from ._regressor import BaseStructuredRegressor
 
@@ -84,6 +85,10 @@ class WeightTypesMixin:
             parse_weight_spec(self.output_weights, "output_weights"),
         )
 
+    def _junction_bytes(self, layer_index, n_in, n_out, itemsize):
+        kind, options = self._specs[int(layer_index == self._n_junctions - 1)]
+        return weight_bytes(kind, n_in, n_out, itemsize, **options)
+
     def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
         is_output = layer_index == self._n_junctions - 1
         kind, options = self._specs[int(is_output)]
@@ -94,8 +99,8 @@ class WeightTypesMixin:
                 kind, n_in, n_out, rng=rng, dtype=dtype, init_var=bound**2 / 3.0,
                 **options,
             )  # fmt: skip
-        except ValueError as exc:
-            raise ValueError(
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(
                 f"{name}={getattr(self, name)!r} cannot build junction "
                 f"{layer_index} ({n_in}->{n_out}): {exc}"
             ) from exc

@@ -114,14 +114,17 @@ class TrainingMixin:
     def _split_validation(self, X, codes, sample_weight, incremental, stratify):
         if not self.early_stopping or incremental:
             return (X, codes, sample_weight), None
-        X, X_val, codes, codes_val, sw, sw_val = train_test_split(
-            X,
-            codes,
-            sample_weight,
-            random_state=self._random_state,
-            test_size=self.validation_fraction,
-            stratify=stratify,
-        )
+        try:
+            X, X_val, codes, codes_val, sw, sw_val = train_test_split(
+                X,
+                codes,
+                sample_weight,
+                random_state=self._random_state,
+                test_size=self.validation_fraction,
+                stratify=stratify,
+            )
+        except ValueError as exc:
+            raise ValueError(self._split_message(X.shape[0], stratify, exc)) from None
         if X_val.shape[0] < 2:
             raise ValueError(
                 f"The validation set is too small ({X_val.shape[0]} sample): "
@@ -129,6 +132,19 @@ class TrainingMixin:
                 "or the size of the data set."
             )
         return (X, codes, sw), (X_val, codes_val, sw_val)
+
+    def _split_message(self, n_samples, stratify, exc):
+        """Name ``validation_fraction`` and the values that work in a failed split."""
+        n_classes = 1 if stratify is None else np.unique(stratify).shape[0]
+        least = n_classes / n_samples
+        kind = "a validation split" if stratify is None else "a stratified split"
+        return (
+            f"early_stopping=True with validation_fraction="
+            f"{self.validation_fraction!r} cannot set aside {kind} of the "
+            f"{n_samples} training samples ({exc}). Use validation_fraction >= "
+            f"{least:.3g} (one sample per class in each part), more data, or "
+            "early_stopping=False."
+        )
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -192,8 +208,18 @@ class TrainingMixin:
         return batches
 
     def _train(self, X, codes, sample_weight, incremental, stratify):
-        if self.solver == "lbfgs":
-            return self._train_lbfgs(X, codes, sample_weight)
+        # Overflow inside a diverging fit is detected (non-finite loss or
+        # gradient) and reported once, by a ConvergenceWarning at the user's
+        # line: numpy's own overflow warnings from the products would repeat it
+        # from internal lines, once per batch.
+        with np.errstate(over="ignore", invalid="ignore"):
+            if self.solver == "lbfgs":
+                return self._train_lbfgs(X, codes, sample_weight)
+            return self._train_stochastic(
+                X, codes, sample_weight, incremental, stratify
+            )
+
+    def _train_stochastic(self, X, codes, sample_weight, incremental, stratify):
         (X, codes, sw), validation = self._split_validation(
             X, codes, sample_weight, incremental, stratify
         )
