@@ -223,3 +223,40 @@ def test_a_bad_weight_option_type_keeps_the_junction_context(iris):
     est = StructuredMLPClassifier(weights={"kind": "lowrank", "rank": 2.5})
     with pytest.raises(TypeError, match=r"cannot build junction 0 .*rank must be"):
         est.set_params(max_iter=1).fit(X, y)
+
+
+# ------------------------------------------------------ layers and linalg
+def test_tridiagonal_solve_with_no_right_hand_side():
+    from sparsenn.linalg import OffsetTridiagonal
+
+    # LAPACK ?gtsv corrupted the heap on nrhs=0 (p = q = 1, n > 2)
+    A = OffsetTridiagonal(np.full(5, 4.0), np.ones(4), np.ones(4), p=1, q=1)
+    for _ in range(3):
+        assert A.solve(np.ones((5, 0))).shape == (5, 0)
+
+
+def test_an_unpickled_tridiagonal_stays_frozen():
+    import pickle
+
+    from sparsenn.linalg import OffsetTridiagonal
+
+    A = OffsetTridiagonal(np.full(6, 4.0), np.ones(5), np.ones(4), p=1, q=2)
+    x = A.solve(np.ones(6))  # caches the factors
+    B = pickle.loads(pickle.dumps(A))
+    with pytest.raises(ValueError, match="read-only"):
+        B.diag[0] = 100.0
+    np.testing.assert_array_equal(B.solve(np.ones(6)), x)
+
+
+@pytest.mark.parametrize("kind", ["dense", "lowrank", "fixed_dictionary"])
+def test_integer_weights_are_refused_not_truncated(kind):
+    with pytest.raises(TypeError, match="dtype must be a floating dtype"):
+        make_weights(kind, 16, 16, rng=0, dtype=int)
+
+
+@pytest.mark.parametrize(
+    ("var", "error"), [(-1.0, ValueError), (np.nan, ValueError), ("x", TypeError)]
+)
+def test_a_bad_initial_variance_names_init_var(var, error):
+    with pytest.raises(error, match="init_var"):
+        make_weights("lowrank", 16, 16, rng=0, init_var=var)

@@ -18,7 +18,7 @@ from scipy import fft as _fft
 
 from .._validation import as_generator, check_int, check_real
 from ._base import WeightMatrix
-from ._hmatrix import _uniform, glorot_variance
+from ._hmatrix import _uniform, initial_variance
 
 __all__ = ["CirculantWeights"]
 
@@ -109,7 +109,7 @@ class CirculantWeights(WeightMatrix):
         self.block_size = p = _block_size(block_size, n_in, n_out)
         self._grid = (n_in // p, n_out // p)
         rng = as_generator(random_state)
-        var = glorot_variance(n_in, n_out) if init_var is None else init_var
+        var = initial_variance(init_var, n_in, n_out)
         var = check_real(var, "init_var", low=0.0)
         values = _uniform(rng, n_in * n_out // p, var, dtype)
         s = rng.choice(np.array([-1.0, 1.0]), n_in) if signs else np.ones(n_in)

@@ -16,7 +16,7 @@ from .._validation import as_generator, check_int, check_real
 from ..linalg import _hashing as _h
 from ..linalg._threads import row_chunks, run_chunks
 from ._base import WeightMatrix
-from ._hmatrix import _uniform, glorot_variance
+from ._hmatrix import _uniform, initial_variance
 
 __all__ = ["HashedWeights", "BLOCK_ENTRIES"]
 
@@ -134,7 +134,7 @@ class HashedWeights(WeightMatrix):
         self._salt = _h.salt_of(self.seed)
         self.kernel = self._resolve_kernel(kernel)
         dtype = _check_dtype(dtype)
-        var = glorot_variance(n_in, n_out) if init_var is None else init_var
+        var = initial_variance(init_var, n_in, n_out)
         var = check_real(var, "init_var", low=0.0)
         w = _uniform(as_generator(random_state), self.n_weights, var, dtype)
         self._set_params(w)

@@ -1,5 +1,7 @@
 """H-matrix weights: every low-rank factor and dense leaf is trainable."""
 
+from numbers import Real
+
 import numpy as np
 
 from ..linalg import HMatrix
@@ -16,9 +18,37 @@ def _rng(random_state):
 
 
 def _uniform(rng, shape, var, dtype):
-    """Uniform values with mean 0 and variance ``var`` (half-width sqrt(3 var))."""
+    """Uniform values with mean 0 and variance ``var`` (half-width sqrt(3 var)).
+
+    Every weight type draws its initial values here, so this is where a
+    non-floating ``dtype`` (which would truncate them to 0) or an unusable
+    variance is refused.
+    """
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(
+            f"dtype must be a floating dtype (float32 or float64), got {dtype}: "
+            "integer weights would be truncated to zero."
+        )
     bound = np.sqrt(3.0 * var)
     return rng.uniform(-bound, bound, shape).astype(dtype, copy=False)
+
+
+def initial_variance(init_var, n_in, n_out):
+    """Return ``init_var`` checked (finite, >= 0), or Glorot's when it is None.
+
+    Examples
+    --------
+    >>> initial_variance(None, 3, 1), initial_variance(0.25, 3, 1)
+    (0.5, 0.25)
+    """
+    if init_var is None:
+        return glorot_variance(n_in, n_out)
+    if isinstance(init_var, bool) or not isinstance(init_var, Real):
+        raise TypeError(f"init_var must be a real number, got {init_var!r}.")
+    if not (np.isfinite(init_var) and init_var >= 0):
+        raise ValueError(f"init_var must be finite and >= 0, got {init_var!r}.")
+    return float(init_var)
 
 
 def glorot_variance(n_in, n_out):
@@ -95,8 +125,7 @@ class HMatrixWeights(WeightMatrix):
         )  # fmt: skip
         self.shape = self.hmatrix.shape
         self.params = self.hmatrix.data
-        if init_var is None:
-            init_var = glorot_variance(n_in, n_out)
+        init_var = initial_variance(init_var, n_in, n_out)
         self._initialize(_rng(random_state), init_var)
 
     @classmethod

@@ -12,7 +12,7 @@ from .._warnings import warn
 from ..linalg._threads import row_chunks, run_chunks
 from ..linalg.hmatrix._layout import _check_int
 from ._base import WeightMatrix
-from ._hmatrix import _rng, _uniform, glorot_variance
+from ._hmatrix import _rng, _uniform, initial_variance
 
 __all__ = ["LowRankWeights", "FixedDictionaryWeights", "DICTIONARIES"]
 
@@ -105,7 +105,7 @@ class LowRankWeights(WeightMatrix):
         n_in, n_out = _check_int("n_in", n_in, 1), _check_int("n_out", n_out, 1)
         self.shape = (n_in, n_out)
         self.rank = _capped_rank(rank, n_in, n_out)
-        var = glorot_variance(n_in, n_out) if init_var is None else init_var
+        var = initial_variance(init_var, n_in, n_out)
         size = self.rank * (n_in + n_out)
         factor_var = np.sqrt(var / self.rank)
         self._set_params(_uniform(_rng(random_state), size, factor_var, dtype))
@@ -279,7 +279,7 @@ class FixedDictionaryWeights(WeightMatrix):
         U = self._dictionary(dictionary, n_in, n_out, n_atoms, rng, length_scale,
                              image_shape)  # fmt: skip
         self.U = np.ascontiguousarray(U, dtype=dtype)
-        var = glorot_variance(n_in, n_out) if init_var is None else init_var
+        var = initial_variance(init_var, n_in, n_out)
         row_energy = max(float(np.mean(np.sum(U**2, axis=1))), 1e-12)
         V = _uniform(rng, U.shape[1] * n_out, var / row_energy, dtype)
         self._set_params(V)

@@ -17,14 +17,14 @@ from .._validation import as_generator
 from ._circulant import CirculantWeights
 from ._dense import DenseWeights
 from ._hashed import BLOCK_ENTRIES, HashedWeights, _n_weights
-from ._hmatrix import HMatrixWeights, _uniform, glorot_variance
+from ._hmatrix import HMatrixWeights, _uniform, initial_variance
 from ._lowrank import FixedDictionaryWeights, LowRankWeights
 
 __all__ = ["WEIGHT_TYPES", "make_weights", "weight_bytes", "weight_options"]
 
 
 def _dense(n_in, n_out, *, rng, dtype, init_var):
-    var = glorot_variance(n_in, n_out) if init_var is None else init_var
+    var = initial_variance(init_var, n_in, n_out)
     return DenseWeights(_uniform(rng, (n_in, n_out), var, dtype))
 
 

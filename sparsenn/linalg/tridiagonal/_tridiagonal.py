@@ -111,6 +111,17 @@ class OffsetTridiagonal:
         self._red = None
         self._lu = None
 
+    def __setstate__(self, state):
+        """Restore, frozen again: unpickled arrays come back writeable.
+
+        The diagonals and the cached factors must stay read-only, or an edit
+        of ``diag`` after loading would leave the factors stale.
+        """
+        self.__dict__.update(state)
+        for name in ("_diag", "_sub", "_sup"):
+            getattr(self, name).flags.writeable = False
+        self._red, self._lu = None, None
+
     # ------------------------------------------------------------------ basics
     n = property(lambda self: self._diag.shape[0], doc="Order of the matrix.")
     p = property(lambda self: self._p, doc="Offset of the sub-diagonal.")
@@ -291,6 +302,8 @@ class OffsetTridiagonal:
         b = self._check_rhs(b).astype(np.float64, copy=False)
         if not np.all(np.isfinite(b)):
             raise ValueError("b contains NaN or infinite entries")
+        if b.size == 0:  # no right-hand side (LAPACK ?gtsv breaks on nrhs=0)
+            return np.zeros(b.shape)
         x = None
         if self._lu is None and self.p == self.q and NUMBA_AVAILABLE:
             if self.p == 1 and self.n > 2:
