@@ -86,3 +86,67 @@ def test_morse_help_describes_the_command_and_shows_defaults(capsys):
     assert "(default: NAME.npz in this folder)" in out
     assert "(default: float32 frames, int64 labels)" in out
     assert "load_morse_npz" in out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["-o", "y.npz"], "-o/--output needs a variant NAME to write"),
+        (["--one-hot"], "--one-hot needs a variant NAME"),
+        (["--subset", "test"], "--subset needs a variant NAME"),
+        (["--list", "-o", "z.npz"], "-o/--output cannot be combined with --list"),
+    ],
+)
+def test_morse_write_options_without_name_are_usage_errors(
+    argv, message, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exc:
+        main(["morse", *argv])
+    assert exc.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # nothing listed
+    assert "usage: sparsenn morse" in captured.err
+    assert f"sparsenn morse: error: {message}" in captured.err
+    assert not list(tmp_path.iterdir())
+
+
+def test_morse_list_name_lists_only_that_variant(capsys):
+    assert main(["morse", "--list", "baseline-small"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 2 and lines[1].startswith("baseline-small ")
+    assert main(["morse", "--list", "nope"]) == 2
+    assert "name='nope'" in _one_line_error(capsys)
+
+
+def test_morse_write_failure_names_the_users_path(tmp_path, capsys, monkeypatch):
+    import os
+
+    argv = ["morse", "baseline-small", "--subset", "test", "--data-home", str(tmp_path)]
+    real_open = open
+
+    def failing_open(file, *args, **kwargs):
+        if str(file).endswith(".tmp"):
+            raise FileNotFoundError(2, "No such file or directory", str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", failing_open)
+    target = str(tmp_path / "x.npz")
+    assert main([*argv, "-o", target]) == 2
+    line = _one_line_error(capsys)
+    assert f"cannot write {target!r}: No such file or directory" in line
+    assert ".tmp" not in line
+    assert not any(name.endswith(".tmp") for name in os.listdir(tmp_path))
+
+
+def test_morse_output_without_npz_suffix_gets_it_with_a_warning(tmp_path, capsys):
+    from sparsenn.datasets import load_morse_npz
+
+    argv = ["morse", "baseline-small", "--subset", "test", "--data-home", str(tmp_path)]
+    assert main([*argv, "-o", str(tmp_path / "x.txt")]) == 0
+    captured = capsys.readouterr()
+    assert "warning: " in captured.err and "x.txt.npz" in captured.err
+    assert f"wrote {tmp_path / 'x.txt.npz'}" in captured.out
+    assert not (tmp_path / "x.txt").exists()
+    data = load_morse_npz(tmp_path / "x.txt.npz", subset="test")
+    assert data.data.shape == (3200, 64)

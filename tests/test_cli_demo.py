@@ -78,3 +78,44 @@ def test_demo_prints_progress_first_and_the_readme_accuracies(capsys):
         if abs(float(printed[name]) - float(documented[name])) > README_TOLERANCE
     }
     assert not far, f"printed vs README accuracy differ by > {README_TOLERANCE}: {far}"
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**32), "1.5"])
+def test_seed_is_checked_at_parse_time(seed, capsys, monkeypatch):
+    from sparsenn.cli import _demo
+
+    monkeypatch.setattr(_demo, "run", lambda args: pytest.fail("ran"))
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--seed", seed])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --seed:" in err and "Traceback" not in err
+    assert "random_state" not in err
+
+
+def test_seed_accepts_the_full_range():
+    from sparsenn.cli import build_parser
+
+    assert (
+        build_parser().parse_args(["demo", "--seed", str(2**32 - 1)]).seed == 2**32 - 1
+    )
+
+
+def test_warm_up_shows_no_warnings(monkeypatch):
+    import warnings
+
+    import numpy as np
+    from sklearn.dummy import DummyClassifier
+
+    from sparsenn.cli import _demo
+
+    class Noisy(DummyClassifier):
+        def fit(self, X, y):
+            warnings.warn("sizes of the warm-up slice", UserWarning, stacklevel=1)
+            return super().fit(X, y)
+
+    monkeypatch.setattr(_demo, "_models", lambda args: iter([("noisy", Noisy())]))
+    monkeypatch.setattr(_demo, "_progress", lambda text: None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _demo._warm_up(None, np.zeros((4, 2)), np.arange(4) % 2)

@@ -444,3 +444,62 @@ def test_fashion_mnist_bad_arguments(tmp_path):
         load_fashion_mnist(subset="validation", data_home=tmp_path)
     with pytest.raises(ValueError, match="dtype=.*int16"):
         load_fashion_mnist(dtype=np.int16, data_home=tmp_path)
+
+
+def _gzip_variants():
+    good = gzip.compress(b"\x00\x00\x08\x03" + bytes(100))
+    crc = bytearray(good)
+    crc[-6] ^= 0xFF  # the CRC-32 trailer
+    stream = bytearray(good)
+    stream[12] ^= 0xFF  # inside the deflate stream
+    return {
+        "truncated": (good[:-10], "EOFError"),
+        "bad CRC": (bytes(crc), "CRC check failed"),
+        "not gzip": (b"no, not gzip at all", "Not a gzipped file"),
+        "bad stream": (bytes(stream), "(zlib.)?error|BadGzipFile|EOFError"),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_gzip_variants()))
+def test_fashion_mnist_corrupt_gzip_names_the_file(tmp_path, case):
+    payload, what = _gzip_variants()[case]
+    path = tmp_path / "t10k-images-idx3-ubyte.gz"
+    path.write_bytes(payload)
+    with pytest.raises(ValueError) as info:
+        load_fashion_mnist(subset="test", data_home=tmp_path)
+    message = str(info.value)
+    assert message.startswith(f"{path} is not a valid gzip file")
+    assert re.search(what, message), message
+
+
+def test_fashion_mnist_argument_messages(tmp_path):
+    with pytest.raises(ValueError, match=r"dtype='bogus' must be float32"):
+        load_fashion_mnist(dtype="bogus", data_home=tmp_path)
+    with pytest.raises(TypeError, match=r"data_home=5 must be a folder path"):
+        load_fashion_mnist(data_home=5)
+    with pytest.raises(TypeError, match=r"return_X_y='no' must be a bool"):
+        load_fashion_mnist(return_X_y="no", data_home=tmp_path)
+    a_file = tmp_path / "a_file"
+    a_file.write_text("x")
+    with pytest.raises(ValueError, match=r"a_file' is a file, not a folder"):
+        load_fashion_mnist(data_home=a_file)
+
+
+def test_fashion_mnist_env_var_naming_a_missing_folder_warns(tmp_path, monkeypatch):
+    from sparsenn.datasets import _fashion_mnist
+
+    missing = tmp_path / "typo"
+    monkeypatch.setenv("SPARSENN_FASHION_MNIST", str(missing))
+    with pytest.warns(UserWarning, match=r"SPARSENN_FASHION_MNIST .*typo.* not a"):
+        folders = _fashion_mnist._candidates(None)
+    assert folders == [Path(_fashion_mnist.DEBIAN_FOLDER)]
+    monkeypatch.setenv("SPARSENN_FASHION_MNIST", "")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # empty: unset, silently
+        assert _fashion_mnist._candidates(None) == [Path(_fashion_mnist.DEBIAN_FOLDER)]
+
+
+def test_empty_sparsenn_data_counts_as_unset(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SPARSENN_DATA", "")
+    assert get_data_home() == str(tmp_path / "home" / "sparsenn_data")

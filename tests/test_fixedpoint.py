@@ -290,6 +290,33 @@ def test_to_fixed_point_bad_input():
         to_fixed_point(model).predict(np.full((1, 8), 2.0))
 
 
+def test_to_fixed_point_checks_lut_floor_lsb_and_empty_calibration():
+    model = _standin(np.random.default_rng(0))
+    for bad in ["no", 1, None]:
+        with pytest.raises(TypeError, match=r"lut_floor_lsb=.* must be a bool"):
+            to_fixed_point(model, lut_floor_lsb=bad)
+    assert to_fixed_point(model, lut_floor_lsb=np.bool_(True)).lut_floor_lsb is True
+    X = np.random.default_rng(1).random((10, 8))
+    with pytest.raises(ValueError, match=r"calibration_X has 0 samples"):
+        to_fixed_point(model, calibration_X=X[:0])
+
+
+def test_to_fixed_point_takes_an_ap_fixed_string_like_quantize():
+    model = _standin(np.random.default_rng(0))
+    assert to_fixed_point(model, "ap_fixed<12,4>").fmt == QFormat(3, 8)
+    assert to_fixed_point(model, fmt="ap_fixed<10,3>").fmt == QFormat(2, 7)
+    with pytest.raises(ValueError, match=r"fmt='q3.8' is not a fixed-point format"):
+        to_fixed_point(model, "q3.8")
+
+
+def test_out_of_range_inputs_show_the_extremes_unrounded():
+    net = to_fixed_point(_standin(np.random.default_rng(0)))
+    with pytest.raises(ValueError, match=r"got values in \[1.0000001, 1.0000001\]"):
+        net.predict(np.full((2, 8), 1.0000001))
+    with pytest.raises(ValueError, match=r"in \[-1e-12, 0.5\]"):
+        net.predict(np.array([[-1e-12] + [0.5] * 7]))
+
+
 def test_default_parallelism_and_clash_report():
     model = _standin(np.random.default_rng(0), parallelism=(4, 2))
     net = to_fixed_point(model)

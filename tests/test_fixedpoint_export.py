@@ -301,7 +301,8 @@ def test_save_into_a_file_and_files_added_later(standin_net, tmp_path):
     path = net.save(tmp_path / "e", X=X[:2])
     (path / "rtl").mkdir()
     (path / "rtl" / "notes.txt").write_text("a simulation output")
-    path = net.save(path, X=X[:3])  # re-export beside files added since
+    with pytest.warns(UserWarning, match=r"rtl/ was not written by sparsenn"):
+        path = net.save(path, X=X[:3])  # re-export beside files added since
     manifest = json.loads((path / "manifest.json").read_text())
     assert not any(name.startswith("rtl/") for name in manifest["files"])
     (path / "rtl" / "notes.txt").write_text("changed")  # not part of the export
@@ -323,3 +324,123 @@ def test_format_version_1_exports_load_with_a_warning(standin_net, tmp_path):
     (path / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(ExportError, match="format_version 3 is not supported"):
         load(path)
+
+
+def _list_in_manifest(path, name, sign=True):
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["files"][name] = "0" * 64
+    if sign:
+        _write_signed_manifest(path, manifest)
+    else:
+        (path / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_resave_deletes_nothing_an_unverified_manifest_lists(standin_net, tmp_path):
+    net, _ = standin_net
+    victim = tmp_path / "victim.txt"
+    victim.write_text("important\n")
+    path = net.save(tmp_path / "e")
+    _list_in_manifest(path, "../victim.txt", sign=False)
+    arrays = (path / "arrays.npz").read_bytes()
+    with pytest.raises(ExportError, match=r"manifest.json: checksum mismatch.*nothing"):
+        net.save(path)
+    assert victim.read_text() == "important\n"
+    assert (path / "arrays.npz").read_bytes() == arrays  # nothing deleted
+
+
+@pytest.mark.parametrize("name", ["../victim.txt", "ABSOLUTE", "link/victim.txt"])
+def test_resave_deletes_only_inside_the_export(standin_net, tmp_path, name):
+    net, _ = standin_net
+    victim = tmp_path / "victim.txt"
+    victim.write_text("important\n")
+    path = net.save(tmp_path / "e")
+    if name == "ABSOLUTE":
+        name = str(victim)
+    if name.startswith("link/"):
+        (path / "link").symlink_to(tmp_path, target_is_directory=True)
+    _list_in_manifest(path, name)  # even when the manifest is re-signed
+    with pytest.raises(ExportError, match=r"lists the file .*victim.txt.* not a path"):
+        net.save(path)
+    assert victim.read_text() == "important\n"
+    assert (path / "arrays.npz").is_file() and (path / "manifest.json").is_file()
+
+
+def test_resave_removes_the_generated_rtl_and_warns_about_build(tmp_path):
+    from test_fixedpoint_verilog import NETWORKS, _inputs
+
+    net_a, net_b = NETWORKS["1j_138_z16"](), NETWORKS["2j_127_dense"]()
+    path = tmp_path / "hw"
+    info = net_a.to_verilog(path, X=_inputs(32, 3, 0))
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert sorted(manifest["rtl"]["files"]) == sorted(
+        f"rtl/{p.name}" for p in [*info["sources"], info["testbench"]]
+    )
+    load(path)  # the rtl entry keeps the manifest valid
+    (path / "build").mkdir()
+    (path / "build" / "Vsparsenn_core_tb").write_text("binary of net_a")
+    with pytest.warns(UserWarning, match=r"but build/ was not written by sparsenn"):
+        net_b.save(path, X=_inputs(8, 3, 0))
+    assert not (path / "rtl").exists()  # the stale core of net_a is gone
+    assert (path / "build" / "Vsparsenn_core_tb").is_file()  # not ours: kept
+    load(path)
+
+
+def test_edited_rtl_files_are_kept(tmp_path):
+    from test_fixedpoint_verilog import NETWORKS
+
+    net = NETWORKS["1j_138_z16"]()
+    path = tmp_path / "hw"
+    net.to_verilog(path, top="old_core")
+    (path / "rtl" / "old_core.sv").write_text("// my edits\n")
+    with pytest.warns(UserWarning, match=r"rtl/ was not written by sparsenn"):
+        info = net.to_verilog(path, top="new_core")  # the old core is replaced
+    assert sorted(p.name for p in info["rtl"].iterdir()) == [
+        "new_core.sv",
+        "new_core_junction.sv",
+        "new_core_outbuf.sv",
+        "new_core_ring.sv",
+        "old_core.sv",  # edited: kept
+    ]
+
+
+def _edit_first_word(path, image, new):
+    """Set the first data word of a .mem image and re-sign the export."""
+    from sparsenn.fixedpoint._export import _sha256
+
+    file = path / image
+    lines = file.read_text().splitlines()
+    k = next(i for i, line in enumerate(lines) if line and not line.startswith("//"))
+    lines[k] = new
+    file.write_text("\n".join(lines) + "\n")
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["files"][image] = _sha256(file)
+    _write_signed_manifest(path, manifest)
+
+
+def test_edited_input_bank_is_named_not_the_pixel_stream(standin_net, tmp_path):
+    net, _ = standin_net
+    X = np.zeros((3, 8))
+    path = net.save(tmp_path / "e", X=X)
+    # a full-scale input 0 of sample 0 changes the outputs: the bank is named
+    _edit_first_word(path, "vectors/layer0_bank000.mem", "0ff")
+    with pytest.raises(ExportError) as info:
+        load(path)
+    message = str(info.value)
+    assert "vectors/layer0_bank000.mem: memory image does not match" in message
+    assert "input_pixels.mem" not in message.split(":")[0]
+    # the pixel stream edited instead: it is named
+    path = net.save(tmp_path / "f", X=X)
+    _edit_first_word(path, "vectors/input_pixels.mem", "ff")
+    with pytest.raises(ExportError, match=r"input_pixels.mem: memory image does not"):
+        load(path)
+
+
+def test_input_records_that_disagree_without_a_witness_name_both(standin_net, tmp_path):
+    net, _ = standin_net
+    path = net.save(tmp_path / "e", X=np.zeros((3, 8)))
+    _edit_first_word(path, "vectors/layer0_bank000.mem", "001")  # outputs unchanged
+    with pytest.raises(ExportError) as info:
+        load(path)
+    message = str(info.value)
+    assert "layer0_bank000.mem (address 0) and input_pixels.mem (address 0)" in message
+    assert "disagree on input 0 of sample 0" in message

@@ -153,3 +153,24 @@ def test_training_bad_input():
         train_on_device(net, X, [0, 1])
     with pytest.raises(TypeError, match="FixedPointNetwork"):
         train_on_device("net", X, [0, 1, 0, 1])
+
+
+def test_lr_shift_schedule_of_the_wrong_length_is_named():
+    rng = np.random.default_rng(5)
+    net = _net(rng, [6, 4, 2], QFormat(3, 8))
+    X, y = rng.random((10, 6)), rng.integers(0, 2, 10)
+    with pytest.raises(ValueError, match=r"lr_shift has shape \(2,\).*\(10,\)"):
+        train_on_device(net, X, y, lr_shift=[3, 4])
+    with pytest.raises(ValueError, match=r"lr_shift has shape \(1, 10\)"):
+        train_on_device(net, X, y, lr_shift=[[3] * 10])
+
+
+def test_unknown_labels_message_elides_the_classes_with_a_count():
+    rng = np.random.default_rng(6)
+    net = _net(rng, [6, 64], QFormat(3, 8))
+    X = rng.random((10, 6))
+    with pytest.raises(ValueError) as info:
+        train_on_device(net, X, np.full(10, 99))
+    message = str(info.value)
+    assert "labels [99] " in message
+    assert "[0, 1, 2, 3, 4, 5, 6, 7, ..., 63] (64 classes)" in message

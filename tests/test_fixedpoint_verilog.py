@@ -162,6 +162,31 @@ def test_rate_mismatch_and_wide_formats_are_refused(tmp_path):
         ok.to_verilog(tmp_path / "ok", top="9core")
 
 
+@pytest.mark.parametrize(
+    "top, message",
+    [
+        ("module", r"top='module' is a reserved SystemVerilog keyword"),
+        ("logic", r"top='logic' is a reserved SystemVerilog keyword"),
+        ("x" * 201, r"top is 201 characters long .*at most 200"),
+    ],
+)
+def test_keywords_and_long_names_are_refused_before_writing(tmp_path, top, message):
+    net = NETWORKS["1j_138_z16"]()
+    with pytest.raises(ValueError, match=message):
+        net.to_verilog(tmp_path / "e", top=top)
+    assert not (tmp_path / "e").exists()
+    assert net.to_verilog(tmp_path / "ok", top="x" * 200)["top"] == "x" * 200
+
+
+def test_keyword_list_is_ieee_1800_2017():
+    from sparsenn.fixedpoint._verilog import SYSTEMVERILOG_KEYWORDS
+
+    assert len(SYSTEMVERILOG_KEYWORDS) == 248
+    assert {"endmodule", "nettype", "interconnect", "s_until_with"} <= (
+        SYSTEMVERILOG_KEYWORDS
+    )
+
+
 def test_edited_export_is_refused_before_generation(tmp_path):
     from test_fixedpoint_export import _edit_word
 

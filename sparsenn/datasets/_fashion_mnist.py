@@ -3,10 +3,13 @@
 import gzip
 import hashlib
 import os
+import zlib
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
+
+from .._warnings import warn
 
 __all__ = ["load_fashion_mnist"]
 
@@ -65,9 +68,39 @@ _DTYPES = {
 
 def _candidates(data_home):
     if data_home is not None:
-        return [Path(os.path.expanduser(os.fspath(data_home)))]
-    folders = [os.environ.get(FASHION_MNIST_ENV), DEBIAN_FOLDER]
-    return [Path(os.path.expanduser(f)) for f in folders if f]
+        try:
+            folder = Path(os.path.expanduser(os.fspath(data_home)))
+        except TypeError:
+            raise TypeError(
+                f"data_home={data_home!r} must be a folder path (str or path-like) "
+                "or None"
+            ) from None
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(
+                f"data_home={str(data_home)!r} is a file, not a folder; pass the "
+                "folder holding the four Fashion-MNIST IDX files"
+            )
+        return [folder]
+    return [f for f in (_env_folder(), Path(DEBIAN_FOLDER)) if f is not None]
+
+
+def _env_folder():
+    """Return the folder ``SPARSENN_FASHION_MNIST`` names (None if unset or empty).
+
+    A folder that does not exist is skipped with a warning naming the variable.
+    """
+    value = os.environ.get(FASHION_MNIST_ENV)
+    if not value:
+        return None
+    folder = Path(os.path.expanduser(value))
+    if not folder.is_dir():
+        warn(
+            f"the {FASHION_MNIST_ENV} environment variable names {value!r}, which is "
+            f"not a folder; looking in {DEBIAN_FOLDER} instead.",
+            UserWarning,
+        )
+        return None
+    return folder
 
 
 def _find(stem, folders):
@@ -84,13 +117,26 @@ def _find(stem, folders):
     )
 
 
+def _read_bytes(path):
+    """Return the (decompressed) bytes of ``path``; a corrupt .gz is a ValueError."""
+    if path.suffix != ".gz":
+        return path.read_bytes()
+    try:
+        with gzip.open(path, "rb") as fh:
+            return fh.read()
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise ValueError(
+            f"{path} is not a valid gzip file ({type(exc).__name__}: {exc}); the "
+            "file is truncated or corrupted: reinstall dataset-fashion-mnist or "
+            "copy the file again"
+        ) from exc
+
+
 def _read_idx(path):
     """Read and verify one IDX file; return its uint8 array."""
     stem = path.name.removesuffix(".gz")
     magic, shape, sha256 = _FILES[stem]
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as fh:
-        payload = fh.read()
+    payload = _read_bytes(path)
     header = 4 + 4 * len(shape)
     found = tuple(int(v) for v in np.frombuffer(payload[:header], dtype=">u4"))
     if found != (magic, *shape):
@@ -106,6 +152,17 @@ def _read_idx(path):
     return np.frombuffer(payload, dtype=np.uint8, offset=header).reshape(shape)
 
 
+def _check_dtype(dtype):
+    """Return ``dtype`` as a numpy dtype, one of float32, float64 and uint8."""
+    try:
+        checked = np.dtype(dtype)
+    except TypeError:
+        checked = None
+    if checked not in _DTYPES:
+        raise ValueError(f"dtype={dtype!r} must be float32, float64 or uint8")
+    return checked
+
+
 def load_fashion_mnist(
     *, subset="train", data_home=None, return_X_y=False, dtype=np.float32
 ):
@@ -117,8 +174,10 @@ def load_fashion_mnist(
         60,000 training images, the 10,000 test images, or both (train first).
     data_home : str or path-like, default=None
         Folder with ``{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]``. If
-        None: the environment variable ``SPARSENN_FASHION_MNIST``, then
-        ``/usr/share/datasets/fashion-mnist`` (Debian ``dataset-fashion-mnist``).
+        None: the environment variable ``SPARSENN_FASHION_MNIST`` (unset or
+        empty: skipped; a path that is not a folder: skipped with a
+        ``UserWarning``), then ``/usr/share/datasets/fashion-mnist`` (Debian
+        ``dataset-fashion-mnist``).
     return_X_y : bool, default=False
         Return ``(X, y)`` instead of a Bunch.
     dtype : {numpy.float32, numpy.float64, numpy.uint8}, default=numpy.float32
@@ -138,7 +197,11 @@ def load_fashion_mnist(
     FileNotFoundError
         If the files are absent (the message names the Debian package).
     ValueError
-        If a file's IDX header or SHA-256 (of the decompressed bytes) is wrong.
+        If a file is not valid gzip, or its IDX header or SHA-256 (of the
+        decompressed bytes) is wrong (the message names the file); if
+        ``data_home`` is a file or ``dtype`` is not allowed.
+    TypeError
+        If ``data_home`` is not a path or ``return_X_y`` not a bool.
 
     Examples
     --------
@@ -149,12 +212,9 @@ def load_fashion_mnist(
     """
     if subset not in _SUBSETS:
         raise ValueError(f"subset={subset!r} must be one of {sorted(_SUBSETS)}")
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError:
-        dtype = None
-    if dtype not in _DTYPES:
-        raise ValueError(f"dtype={dtype!r} must be float32, float64 or uint8")
+    if not isinstance(return_X_y, bool | np.bool_):
+        raise TypeError(f"return_X_y={return_X_y!r} must be a bool")
+    dtype = _check_dtype(dtype)
     folders = _candidates(data_home)
     images, labels = [], []
     for image_stem, label_stem in _SUBSETS[subset]:

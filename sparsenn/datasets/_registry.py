@@ -45,7 +45,8 @@ def get_data_home(data_home=None):
     ----------
     data_home : str or path-like, default=None
         Used as is when given. Otherwise the environment variable
-        ``SPARSENN_DATA``, and failing that ``~/sparsenn_data``.
+        ``SPARSENN_DATA`` (set but empty counts as unset), and failing that
+        ``~/sparsenn_data``.
 
     Returns
     -------
@@ -68,7 +69,7 @@ def get_data_home(data_home=None):
     """
     if data_home is not None:
         source = f"data_home={data_home!r}"
-    elif DATA_HOME_ENV in os.environ:
+    elif os.environ.get(DATA_HOME_ENV):  # set but empty counts as unset
         data_home = os.environ[DATA_HOME_ENV]
         source = f"the {DATA_HOME_ENV} environment variable ({data_home!r})"
     else:

@@ -12,7 +12,7 @@ from ._calibrate import calibrate_output
 from ._format import INPUT_BITS, QFormat, parse_format, quantize_inputs
 from ._layout import JunctionLayout
 from ._lut import sigmoid_lut
-from ._network import FixedPointNetwork
+from ._network import FixedPointNetwork, check_bool
 
 __all__ = ["to_fixed_point", "SUPPORTED_ACTIVATIONS"]
 
@@ -51,8 +51,9 @@ def to_fixed_point(
         A model trained with ``output="sigmoid"`` (and optionally
         ``quantize``) already has the datapath's output layer and needs no
         calibration data.
-    fmt : QFormat or None, default=None
-        The one format of the datapath. None: the model's ``quantize``
+    fmt : QFormat, str or None, default=None
+        The one format of the datapath: a QFormat or an ``"ap_fixed<W,I>"``
+        string, as ``quantize`` takes. None: the model's ``quantize``
         format when it was trained quantisation-aware, else ``QFormat(3, 8)``
         (``ap_fixed<12,4>``).
     calibration_X : array-like of shape (n_samples, n_features), optional
@@ -61,7 +62,7 @@ def to_fixed_point(
         the output junction, so that the winning logits fall where the 8-bit
         sigmoid outputs do not saturate and tie (see Notes). Without it the
         output junction is converted unchanged. Not used (``UserWarning``)
-        for a model trained with ``output="sigmoid"``.
+        for a model trained with ``output="sigmoid"``. At least one sample.
     input_bits : int, default=8
         Width of the unsigned input port.
     lut_floor_lsb : bool, default=False
@@ -99,15 +100,14 @@ def to_fixed_point(
     """
     check_is_fitted(model)
     sigmoid = _check_output(model)
-    fmt = _model_format(model) if fmt is None else fmt
+    fmt = _model_format(model) if fmt is None else _check_format(fmt)
+    lut_floor_lsb = check_bool(lut_floor_lsb, "lut_floor_lsb")
     activation = getattr(model, "activation", None)
     if activation not in SUPPORTED_ACTIVATIONS:
         raise ValueError(
             f"activation={activation!r} is not supported by the fixed-point datapath; "
             f"supported: {sorted(SUPPORTED_ACTIVATIONS)}."
         )
-    if not isinstance(fmt, QFormat):
-        raise TypeError(f"fmt must be a QFormat, got {fmt!r}.")
     if not isinstance(input_bits, Integral) or not 1 <= input_bits <= 16:
         raise ValueError(f"input_bits must be an int in 1..16, got {input_bits!r}.")
     intercepts = model.intercepts_
@@ -200,6 +200,17 @@ def _model_format(model):
     return parse_format(quantize) if isinstance(quantize, str) else quantize
 
 
+def _check_format(fmt):
+    """``fmt`` as a QFormat (an ``"ap_fixed<W,I>"`` string is parsed)."""
+    if isinstance(fmt, str):
+        return parse_format(fmt, name="fmt")
+    if not isinstance(fmt, QFormat):
+        raise TypeError(
+            f"fmt must be a QFormat or an 'ap_fixed<W,I>' string, got {fmt!r}."
+        )
+    return fmt
+
+
 def _check_calibration(calibration_X, n_features):
     """``calibration_X`` as a 2-D float array with the model's feature count."""
     cal = np.asarray(calibration_X, dtype=np.float64)
@@ -207,6 +218,11 @@ def _check_calibration(calibration_X, n_features):
         raise ValueError(
             f"calibration_X has shape {cal.shape}; expected (n_samples, "
             f"{n_features}): the model has {n_features} input features."
+        )
+    if cal.shape[0] == 0:
+        raise ValueError(
+            "calibration_X has 0 samples; give at least one (for example a slice "
+            "of the training set), or None to convert without calibration."
         )
     return cal
 

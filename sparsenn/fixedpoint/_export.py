@@ -18,7 +18,9 @@ Layout of ``save(net, path)`` (spec section 4.7; junction ``i`` is 0-based)::
                                            only with X: sample-major streams
 
 ``manifest.json`` lists the SHA-256 of every other file and carries the SHA-256
-of its own canonical JSON (``manifest_sha256``).
+of its own canonical JSON (``manifest_sha256``). :func:`write_verilog` adds an
+``rtl`` entry with the SHA-256 of the SystemVerilog files it generated under
+``rtl/``, so that a later ``save`` knows which of them it owns.
 """
 
 import hashlib
@@ -31,7 +33,14 @@ from .._warnings import warn
 from ._images import network_images, vector_images, write_images
 from ._network import hardware_argmax
 
-__all__ = ["save", "ExportError"]
+__all__ = [
+    "save",
+    "ExportError",
+    "check_manifest",
+    "generated_rtl",
+    "inside",
+    "record_rtl",
+]
 
 FORMAT_NAME = "sparsenn.fixedpoint"
 FORMAT_VERSION = 2
@@ -61,6 +70,23 @@ def save(net, path, X=None, *, hidden_vectors=True):
     -------
     pathlib.Path
         The directory.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is a file or a non-empty directory that is not an export.
+    ExportError
+        If ``path`` holds an earlier export whose manifest fails its checksum
+        or lists a file outside ``path``; nothing is deleted then.
+
+    Notes
+    -----
+    Saving into an earlier export replaces it. Only what that export wrote is
+    deleted, after its manifest is verified: the files its manifest lists and
+    the ``rtl/`` files :func:`write_verilog` generated there (those still
+    unchanged; an edited one is kept). Anything else (a ``build/`` folder of a
+    simulator, notes) is kept and named in a ``UserWarning``, since it may
+    belong to the replaced network.
 
     Examples
     --------
@@ -162,20 +188,201 @@ def _prepare(root):
             f"earlier export)."
         )
     if root.exists() and any(root.iterdir()):
-        old = _read_manifest(root) if (root / "manifest.json").is_file() else None
-        if old is None or old.get("format") != FORMAT_NAME:
-            raise ValueError(
-                f"path={str(root)!r} is a non-empty directory that is not a "
-                f"{FORMAT_NAME} export; give a new or empty directory."
-            )
-        for name in old.get("files", {}):
-            (root / name).unlink(missing_ok=True)
-        (root / "manifest.json").unlink()
+        owned = _owned_files(root, _earlier_manifest(root))
+        for path in owned:
+            path.unlink(missing_ok=True)
         for folder in sorted(root.glob("*/"), reverse=True):
-            if folder.is_dir() and not any(folder.iterdir()):
+            if not folder.is_symlink() and not any(folder.iterdir()):
                 folder.rmdir()
+        _warn_kept(root)
     root.mkdir(parents=True, exist_ok=True)
     return root
+
+
+def _earlier_manifest(root):
+    """Return the verified manifest of the earlier export in ``root``."""
+    old = _read_manifest(root) if (root / "manifest.json").is_file() else None
+    if old is None or old.get("format") != FORMAT_NAME:
+        raise ValueError(
+            f"path={str(root)!r} is a non-empty directory that is not a "
+            f"{FORMAT_NAME} export; give a new or empty directory."
+        )
+    try:
+        check_manifest(old, root / "manifest.json")
+    except ExportError as exc:
+        raise ExportError(
+            f"{exc} Refusing to replace the export in {str(root)!r} (nothing was "
+            f"deleted); remove that folder yourself or save elsewhere."
+        ) from None
+    return old
+
+
+def _owned_files(root, manifest):
+    """Return the paths the earlier export wrote (files, unchanged rtl/, manifest).
+
+    Raises ``ExportError`` (before anything is deleted) if the manifest lists a
+    name that does not resolve inside ``root``.
+    """
+    where = root / "manifest.json"
+    files = [inside(root, name, where) for name in _listing(manifest, "files", where)]
+    return files + generated_rtl(root, manifest) + [where]
+
+
+def generated_rtl(root, manifest):
+    """Return the ``rtl/`` files :func:`write_verilog` generated, still unchanged.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The export directory.
+    manifest : dict
+        Its (verified) manifest; its ``rtl`` entry lists the generated files.
+
+    Returns
+    -------
+    list of pathlib.Path
+        Those whose SHA-256 still matches (an edited file is not ours to delete).
+
+    Raises
+    ------
+    ExportError
+        If the entry names a file outside ``root``.
+    """
+    where = root / "manifest.json"
+    rtl = _listing(manifest.get("rtl") or {}, "files", where)
+    paths = {name: inside(root, name, where) for name in rtl}
+    return [
+        path
+        for name, path in paths.items()
+        if path.is_file() and _sha256(path) == rtl[name]
+    ]
+
+
+def record_rtl(root, manifest, top, files):
+    """Add the generated ``rtl/`` files to the manifest and re-sign it.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The export directory.
+    manifest : dict
+        Its verified manifest (updated in place).
+    top : str
+        Name of the top module.
+    files : list of pathlib.Path
+        The generated files, inside ``root / "rtl"``.
+    """
+    names = [path.relative_to(root).as_posix() for path in files]
+    manifest["rtl"] = {"top": top, "files": _checksums(root, names)}
+    if MANIFEST_CHECKSUM in manifest:  # format_version 1 has none
+        manifest[MANIFEST_CHECKSUM] = manifest_checksum(manifest)
+    (root / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+
+
+def _listing(entry, key, where):
+    """Return the ``{name: sha256}`` dict ``entry[key]`` (``{}`` if absent)."""
+    listing = entry.get(key, {}) if isinstance(entry, dict) else None
+    if not isinstance(listing, dict):
+        raise ExportError(f"{where}: entry {key!r} is not a mapping of file names.")
+    return listing
+
+
+def inside(root, name, where):
+    """``root / name`` after checking that it stays inside ``root``.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The export directory.
+    name : str
+        A relative POSIX path from a manifest.
+    where : pathlib.Path
+        The manifest, named in the error.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    ExportError
+        If ``name`` is not a string, is absolute, contains ``..`` or resolves
+        (through a symbolic link) outside ``root``.
+
+    Examples
+    --------
+    >>> import pathlib
+    >>> from sparsenn.fixedpoint._export import inside
+    >>> inside(pathlib.Path("e"), "junction0/bias_bank000.mem", "m").as_posix()
+    'e/junction0/bias_bank000.mem'
+    >>> inside(pathlib.Path("e"), "../victim.txt", "m")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sparsenn.fixedpoint._export.ExportError: m: lists the file '../victim.txt', ...
+    """
+    rel = pathlib.PurePosixPath(name) if isinstance(name, str) else None
+    bad = rel is None or rel.is_absolute() or ".." in rel.parts or not rel.parts
+    path = root.joinpath(*rel.parts) if not bad else None
+    if not bad:
+        real_root = root.resolve()
+        parent = path.parent.resolve()
+        bad = parent != real_root and real_root not in parent.parents
+    if bad:
+        raise ExportError(
+            f"{where}: lists the file {name!r}, which is not a path inside the "
+            f"export folder {str(root)!r} (absolute, '..' or through a symbolic "
+            f"link); refusing to replace this export (nothing was deleted)."
+        )
+    return path
+
+
+def _warn_kept(root):
+    """Warn about entries of ``root`` that the replaced export did not write."""
+    kept = sorted(p.name + ("/" if p.is_dir() else "") for p in root.iterdir())
+    if kept:
+        warn(
+            f"{root}: the earlier export was replaced, but {', '.join(kept)} "
+            f"{'was' if len(kept) == 1 else 'were'} not written by sparsenn (or "
+            f"edited since) and {'is' if len(kept) == 1 else 'are'} kept; "
+            f"{'it' if len(kept) == 1 else 'they'} may belong to the replaced "
+            f"network (for example a simulator build folder): delete what is stale.",
+            UserWarning,
+        )
+
+
+def check_manifest(manifest, where):
+    """Check a manifest's ``format_version`` and, from version 2, its checksum.
+
+    Parameters
+    ----------
+    manifest : dict
+    where : pathlib.Path
+        The manifest file, named in the error.
+
+    Returns
+    -------
+    int
+        The format version (1 has no checksum to check).
+
+    Raises
+    ------
+    ExportError
+        If the version is not supported or the checksum does not match.
+    """
+    version = manifest.get("format_version")
+    if version not in (1, FORMAT_VERSION):
+        raise ExportError(
+            f"{where}: format_version {version!r} is not supported "
+            f"(this library reads 1 and {FORMAT_VERSION})."
+        )
+    stored = manifest.get(MANIFEST_CHECKSUM)
+    if version != 1 and stored != manifest_checksum(manifest):
+        raise ExportError(
+            f"{where}: checksum mismatch ({MANIFEST_CHECKSUM} is {stored!r}, the "
+            f"content gives {manifest_checksum(manifest)!r}); the manifest was "
+            f"edited or corrupted."
+        )
+    return version
 
 
 def _storable_classes(classes):

@@ -179,7 +179,8 @@ def quantize_inputs(X, fmt, input_bits=INPUT_BITS):
         raise ValueError(
             f"X must lie in [0, 1]: the datapath's input port holds unsigned "
             f"{input_bits}-bit values p / 2**{input_bits}; got values in "
-            f"[{X.min():.6g}, {X.max():.6g}]. Scale the data first (e.g. MinMaxScaler)."
+            f"[{float(X.min())!r}, {float(X.max())!r}]. Scale the data first (e.g. "
+            f"MinMaxScaler)."
         )
     top = (1 << input_bits) - 1
     pixels = np.minimum(np.floor(X * 2.0**input_bits + 0.5), top).astype(np.int64)

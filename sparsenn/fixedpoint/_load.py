@@ -8,12 +8,10 @@ from .._warnings import warn
 from ..connectivity import EdgeOrder
 from ._export import (
     FORMAT_NAME,
-    FORMAT_VERSION,
-    MANIFEST_CHECKSUM,
     ExportError,
     _read_manifest,
     _sha256,
-    manifest_checksum,
+    check_manifest,
 )
 from ._format import QFormat, quantize_inputs
 from ._images import codes_from_banks, network_images, vector_images
@@ -114,25 +112,11 @@ def load(path):
 
 
 def _check_version(manifest, where):
-    version = manifest["format_version"]
-    if version not in (1, FORMAT_VERSION):
-        raise ExportError(
-            f"{where}: format_version {version!r} is not supported "
-            f"(this library reads 1 and {FORMAT_VERSION})."
-        )
-    if version == 1:
+    if check_manifest(manifest, where) == 1:
         warn(
             f"{where}: format_version 1 export: the manifest is not covered by a "
             f"checksum; save it again to get one.",
             UserWarning,
-        )
-        return
-    stored = manifest.get(MANIFEST_CHECKSUM)
-    if stored != manifest_checksum(manifest):
-        raise ExportError(
-            f"{where}: checksum mismatch ({MANIFEST_CHECKSUM} is {stored!r}, the "
-            f"content gives {manifest_checksum(manifest)!r}); the manifest was "
-            f"edited or corrupted."
         )
 
 
@@ -163,6 +147,38 @@ def verify_images(root, net, vectors=None):
 
 
 def _vector_images(root, net, n_samples, layers):
+    codes = _bank_codes(root, net, n_samples)
+    pixels = _pixel_codes(root, net, n_samples)
+    if pixels is not None and not np.array_equal(pixels, codes):
+        codes = _trusted_inputs(root, net, codes, pixels)
+    acts = net.activations_from_codes(codes)
+    winners = hardware_argmax(acts[-1], net.layouts[-1].neurons_per_clock())
+    return vector_images(net, acts, winners, layers)
+
+
+def _trusted_inputs(root, net, banks, pixels):
+    """Return the input record that ``vectors/output_codes.mem`` confirms.
+
+    The banks and the pixel stream disagree; the comparison that follows then
+    names the edited file. If the outputs confirm both or neither, both files
+    are named.
+    """
+    from_banks = _matches_outputs(root, net, banks)
+    if from_banks != _matches_outputs(root, net, pixels):
+        return banks if from_banks else pixels
+    lay0 = net.layouts[0]
+    n, k = (int(v[0]) for v in np.nonzero(banks != pixels))
+    depth = lay0.padded_sizes[0] // lay0.z
+    raise ExportError(
+        f"{root / 'vectors'}: layer0_bank{k % lay0.z:03d}.mem (address "
+        f"{n * depth + k // lay0.z}) and input_pixels.mem (address "
+        f"{n * lay0.n_in + k}) disagree on input {k} of sample {n}: input codes "
+        f"{banks[n, k]} and {pixels[n, k]}; one of them was edited."
+    )
+
+
+def _bank_codes(root, net, n_samples):
+    """Input codes of the test vectors from ``vectors/layer0_bank*.mem``."""
     lay0, width = net.layouts[0], net.fmt.width
     depth = lay0.padded_sizes[0] // lay0.z  # virtual inputs are in the banks
     values = []
@@ -184,9 +200,34 @@ def _vector_images(root, net, n_samples, layers):
             f"{root / 'vectors'}: layer0_bank*.mem hold {bad.size} words outside "
             f"the input codes 0..{top}."
         )
-    acts = net.activations_from_codes(codes)
-    winners = hardware_argmax(acts[-1], net.layouts[-1].neurons_per_clock())
-    return vector_images(net, acts, winners, layers)
+    return codes
+
+
+def _pixel_codes(root, net, n_samples):
+    """Input codes from ``vectors/input_pixels.mem``, None if it is unusable.
+
+    An unusable file is reported when its own image is compared.
+    """
+    path, n_in = root / "vectors" / "input_pixels.mem", net.layouts[0].n_in
+    try:
+        pixels = read_mem(path, net.input_bits, False)
+    except (OSError, ValueError):
+        return None
+    if pixels.shape != (n_samples * n_in,):
+        return None
+    shift = net.fmt.fraction - net.input_bits
+    codes = pixels << shift if shift >= 0 else pixels >> -shift
+    return codes.reshape(n_samples, n_in)
+
+
+def _matches_outputs(root, net, codes):
+    """Whether ``vectors/output_codes.mem`` holds the outputs of ``codes``."""
+    try:
+        got = read_mem(root / "vectors" / "output_codes.mem", net.fmt.width, True)
+    except (OSError, ValueError):
+        return True  # reported when its own image is compared
+    want = net.activations_from_codes(codes)[-1].ravel()
+    return got.shape == want.shape and bool(np.array_equal(got, want))
 
 
 def _read(path, width, signed, coe):

@@ -97,7 +97,7 @@ class FixedPointNetwork:
         self.biases = [_codes(b, fmt, "biases") for b in biases]
         self.classes_ = np.asarray(classes)
         self.input_bits = int(input_bits)
-        self.lut_floor_lsb = bool(lut_floor_lsb)
+        self.lut_floor_lsb = check_bool(lut_floor_lsb, "lut_floor_lsb")
         self.rtl_quirks = rtl_quirks
         self._check_shapes()
         self.sigmoid_lut = sigmoid_lut(fmt, self.lut_floor_lsb)
@@ -388,6 +388,24 @@ def hardware_argmax(values, group, skip_last_group=False):
     is_max = is_max.reshape(n, n_groups, group)
     last = n_groups - 1 - np.argmax(is_max.any(axis=2)[:, ::-1], axis=1)
     return last * group + np.argmax(is_max[np.arange(n), last], axis=1)
+
+
+def check_bool(value, name):
+    """Return ``value`` as a Python bool; anything but a bool is a TypeError.
+
+    Examples
+    --------
+    >>> from sparsenn.fixedpoint._network import check_bool
+    >>> check_bool(True, "flag")
+    True
+    >>> check_bool("no", "flag")
+    Traceback (most recent call last):
+    ...
+    TypeError: flag='no' must be a bool (True or False).
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name}={value!r} must be a bool (True or False).")
+    return bool(value)
 
 
 def _codes(values, fmt, name):

@@ -113,8 +113,9 @@ def _targets(net, y, n):
     unknown = sorted({v for v in y.tolist() if v not in index}, key=str)
     if unknown:
         raise ValueError(
-            f"y has labels {unknown[:5]} that are not in the network's classes "
-            f"{net.classes_.tolist()[:10]}."
+            f"y has labels {short_list(unknown)} that are not in the network's "
+            f"classes {short_list(net.classes_.tolist())} ({len(net.classes_)} "
+            f"classes)."
         )
     n_out = net.layouts[-1].n_out
     one = min(1 << net.fmt.fraction, net.fmt.max_code)
@@ -125,7 +126,29 @@ def _targets(net, y, n):
     return targets
 
 
+def short_list(values, limit=10):
+    """Return ``values`` as list text, the middle elided beyond ``limit`` items.
+
+    Examples
+    --------
+    >>> from sparsenn.fixedpoint._training import short_list
+    >>> short_list([1, 2]), short_list(list(range(64)))
+    ('[1, 2]', '[0, 1, 2, 3, 4, 5, 6, 7, ..., 63]')
+    """
+    values = list(values)
+    if len(values) <= limit:
+        return repr(values)
+    head = ", ".join(repr(v) for v in values[: limit - 2])
+    return f"[{head}, ..., {values[-1]!r}]"
+
+
 def _shifts(lr_shift, n, fmt):
+    shape = np.shape(lr_shift)
+    if shape not in ((), (n,)):
+        raise ValueError(
+            f"lr_shift has shape {shape}; give one int, or one int per sample: "
+            f"shape ({n},) for the {n} samples of X."
+        )
     shifts = np.broadcast_to(np.asarray(lr_shift), (n,))
     ok = np.issubdtype(shifts.dtype, np.integer) or all(
         isinstance(s, Integral) for s in np.atleast_1d(lr_shift)

@@ -14,7 +14,7 @@ import re
 
 import numpy as np
 
-from ._export import save
+from ._export import generated_rtl, record_rtl, save
 from ._load import load
 from ._verilog_templates import JUNCTION, OUTBUF, RING
 
@@ -35,6 +35,87 @@ N_SLOTS = 3
 #: Clocks from a junction's read to its result (S1..S5).
 LATENCY = 5
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+#: Longest accepted ``top``: file names ``{top}_outbuf.sv`` and Verilator's
+#: ``V{top}_tb___024root__DepSet_...__Slow.cpp`` must fit in 255 bytes.
+MAX_TOP_LENGTH = 200
+#: Reserved keywords of SystemVerilog (IEEE 1800-2017, Annex B), not usable as
+#: module names.
+SYSTEMVERILOG_KEYWORDS = frozenset(
+    """
+    accept_on alias always always_comb always_ff always_latch and assert assign
+    assume automatic before begin bind bins binsof bit break buf bufif0 bufif1
+    byte case casex casez cell chandle checker class clocking cmos config const
+    constraint context continue cover covergroup coverpoint cross deassign
+    default defparam design disable dist do edge else end endcase endchecker
+    endclass endclocking endconfig endfunction endgenerate endgroup endinterface
+    endmodule endpackage endprimitive endprogram endproperty endspecify
+    endsequence endtable endtask enum event eventually expect export extends
+    extern final first_match for force foreach forever fork forkjoin function
+    generate genvar global highz0 highz1 if iff ifnone ignore_bins illegal_bins
+    implements implies import incdir include initial inout input inside instance
+    int integer interconnect interface intersect join join_any join_none large
+    let liblist library local localparam logic longint macromodule matches
+    medium modport module nand negedge nettype new nexttime nmos nor
+    noshowcancelled not notif0 notif1 null or output package packed parameter
+    pmos posedge primitive priority program property protected pull0 pull1
+    pulldown pullup pulsestyle_ondetect pulsestyle_onevent pure rand randc
+    randcase randsequence rcmos real realtime ref reg reject_on release repeat
+    restrict return rnmos rpmos rtran rtranif0 rtranif1 s_always s_eventually
+    s_nexttime s_until s_until_with scalared sequence shortint shortreal
+    showcancelled signed small soft solve specify specparam static string strong
+    strong0 strong1 struct super supply0 supply1 sync_accept_on sync_reject_on
+    table tagged task this throughout time timeprecision timeunit tran tranif0
+    tranif1 tri tri0 tri1 triand trior trireg type typedef union unique unique0
+    unsigned until until_with untyped use uwire var vectored virtual void wait
+    wait_order wand weak weak0 weak1 while wildcard wire with within wor xnor xor
+    """.split()
+)
+
+
+def check_top(top):
+    """Return ``top`` after checking it can name the generated modules.
+
+    Parameters
+    ----------
+    top : str
+        A Verilog identifier of at most :data:`MAX_TOP_LENGTH` characters that
+        is not a SystemVerilog keyword.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        Naming ``top``, its value and what is allowed.
+
+    Examples
+    --------
+    >>> from sparsenn.fixedpoint._verilog import check_top
+    >>> check_top("my_core")
+    'my_core'
+    >>> check_top("module")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: top='module' is a reserved SystemVerilog keyword ...
+    """
+    if not isinstance(top, str) or not _NAME.match(top):
+        raise ValueError(
+            f"top must be a Verilog identifier (a letter or '_', then letters, "
+            f"digits or '_'), got {top!r}."
+        )
+    if top in SYSTEMVERILOG_KEYWORDS:
+        raise ValueError(
+            f"top={top!r} is a reserved SystemVerilog keyword (IEEE 1800-2017); "
+            f"give another module name, for example {top + '_core'!r}."
+        )
+    if len(top) > MAX_TOP_LENGTH:
+        raise ValueError(
+            f"top is {len(top)} characters long ({top[:20]!r}...); at most "
+            f"{MAX_TOP_LENGTH} are allowed (it is part of the generated file names)."
+        )
+    return top
 
 
 def _bits(n):
@@ -131,7 +212,8 @@ def to_verilog(net, path, X=None, *, top="sparsenn_core", hidden_vectors=True):
 
     See :meth:`FixedPointNetwork.to_verilog`.
     """
-    core_plan(net)  # refuse before writing anything
+    check_top(top)  # refuse before writing anything
+    core_plan(net)
     root = save(net, path, X=X, hidden_vectors=hidden_vectors)
     return write_verilog(root, top=top)
 
@@ -147,7 +229,9 @@ def write_verilog(path, *, top="sparsenn_core"):
     path : str or pathlib.Path
         An export directory written by :func:`save`.
     top : str, default="sparsenn_core"
-        Name of the top module; also the prefix of the other modules.
+        Name of the top module; also the prefix of the other modules. A
+        Verilog identifier of at most 200 characters, not a SystemVerilog
+        keyword.
 
     Returns
     -------
@@ -164,7 +248,15 @@ def write_verilog(path, *, top="sparsenn_core"):
         If a file of the export is missing, corrupted or edited.
     ValueError
         If the network is not one the generator can build, or ``top`` is not a
-        Verilog identifier.
+        Verilog identifier (or is a keyword, or too long).
+
+    Notes
+    -----
+    The generated files are recorded with their SHA-256 in the manifest's
+    ``rtl`` entry. Files an earlier run generated (for example under another
+    ``top``) are deleted first if unchanged, and a later :func:`save` into the
+    directory deletes them too, so ``rtl/`` never holds the core of another
+    network; files you add under ``rtl/`` are kept.
 
     Examples
     --------
@@ -181,8 +273,7 @@ def write_verilog(path, *, top="sparsenn_core"):
     >>> info["top"], (path / "rtl" / "tiny_tb.sv").is_file()
     ('tiny', True)
     """
-    if not isinstance(top, str) or not _NAME.match(top):
-        raise ValueError(f"top must be a Verilog identifier, got {top!r}.")
+    check_top(top)
     root = pathlib.Path(path)
     net = load(root)  # verifies every file before anything is generated
     manifest = json.loads((root / "manifest.json").read_text())
@@ -195,6 +286,8 @@ def write_verilog(path, *, top="sparsenn_core"):
     _check_plan_against_manifest(plan, manifest)
     from .. import __version__
 
+    for stale in generated_rtl(root, manifest):  # an earlier run's core
+        stale.unlink()
     rtl = root / "rtl"
     rtl.mkdir(exist_ok=True)
     sources = []
@@ -218,6 +311,7 @@ def write_verilog(path, *, top="sparsenn_core"):
     if vectors:
         testbench = rtl / f"{top}_tb.sv"
         testbench.write_text(header + testbench_text(top, plan, manifest))
+    record_rtl(root, manifest, top, sources + ([testbench] if testbench else []))
     cycles = [p["cycles"] for p in plan]
     return {
         "rtl": rtl,
