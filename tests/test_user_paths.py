@@ -260,3 +260,46 @@ def test_integer_weights_are_refused_not_truncated(kind):
 def test_a_bad_initial_variance_names_init_var(var, error):
     with pytest.raises(error, match="init_var"):
         make_weights("lowrank", 16, 16, rng=0, init_var=var)
+
+
+@pytest.mark.parametrize(
+    ("build", "name"),
+    [
+        (lambda: make_weights("lowrank", 10**9, 10**9, rng=0, rank=10), "LowRank"),
+        (lambda: make_weights("hashed", 10**6, 10**6, rng=0, compression=0.5), "Hash"),
+        (lambda: make_weights("circulant", 10**10, 10**10, rng=0), "Circulant"),
+        (
+            lambda: make_weights("fixed_dictionary", 10**9, 10**9, rng=0, n_atoms=10),
+            "FixedDictionary",
+        ),
+    ],
+)
+def test_weight_constructors_refuse_impossible_sizes_with_the_estimate(
+    monkeypatch, build, name
+):
+    from sparsenn import _memory
+
+    monkeypatch.setattr(_memory, "available_memory", lambda: 2**30)
+    with pytest.raises(ValueError, match=rf"{name}.*n_in=.*needs about .* 1\.0 GiB"):
+        build()  # was numpy's MemoryError, or an allocation that swapped
+
+
+@pytest.mark.parametrize(
+    ("rcond", "error"), [(-1.0, ValueError), (np.nan, ValueError), ("x", TypeError)]
+)
+def test_tridiagonal_rcond_is_checked(rcond, error):
+    from sparsenn.linalg import OffsetTridiagonal
+
+    A = OffsetTridiagonal(np.full(5, 4.0), np.ones(4), np.ones(4), p=1, q=1)
+    with pytest.raises(error, match="rcond"):
+        A.pinv(rcond=rcond)
+    with pytest.raises(error, match="rcond"):
+        A.lstsq(np.ones(5), rcond=rcond)
+
+
+@pytest.mark.parametrize("rank", [2.5, "4", None])
+def test_an_hmatrix_rank_of_the_wrong_type_is_a_type_error(rank):
+    from sparsenn.linalg import HMatrix
+
+    with pytest.raises(TypeError, match="rank must be an int"):
+        HMatrix(128, 128, rank=rank, leaf_size=16)

@@ -18,7 +18,7 @@ from scipy import fft as _fft
 
 from .._validation import as_generator, check_int, check_real
 from ._base import WeightMatrix
-from ._hmatrix import _uniform, initial_variance
+from ._hmatrix import _uniform, check_values, initial_variance
 
 __all__ = ["CirculantWeights"]
 
@@ -111,6 +111,11 @@ class CirculantWeights(WeightMatrix):
         rng = as_generator(random_state)
         var = initial_variance(init_var, n_in, n_out)
         var = check_real(var, "init_var", low=0.0)
+        check_values(
+            n_in * n_out // p + n_in,
+            dtype,
+            f"CirculantWeights(n_in={n_in}, n_out={n_out}, block_size={p})",
+        )
         values = _uniform(rng, n_in * n_out // p, var, dtype)
         s = rng.choice(np.array([-1.0, 1.0]), n_in) if signs else np.ones(n_in)
         self.signs_ = s.astype(dtype)

@@ -16,7 +16,7 @@ from .._validation import as_generator, check_int, check_real
 from ..linalg import _hashing as _h
 from ..linalg._threads import row_chunks, run_chunks
 from ._base import WeightMatrix
-from ._hmatrix import _uniform, initial_variance
+from ._hmatrix import _uniform, check_values, initial_variance
 
 __all__ = ["HashedWeights", "BLOCK_ENTRIES"]
 
@@ -136,6 +136,11 @@ class HashedWeights(WeightMatrix):
         dtype = _check_dtype(dtype)
         var = initial_variance(init_var, n_in, n_out)
         var = check_real(var, "init_var", low=0.0)
+        check_values(
+            self.n_weights,
+            dtype,
+            f"HashedWeights(n_in={n_in}, n_out={n_out}, n_weights={self.n_weights})",
+        )
         w = _uniform(as_generator(random_state), self.n_weights, var, dtype)
         self._set_params(w)
 

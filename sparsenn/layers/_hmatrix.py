@@ -4,6 +4,7 @@ from numbers import Real
 
 import numpy as np
 
+from .._memory import check_allocation
 from ..linalg import HMatrix
 from ._base import WeightMatrix
 
@@ -32,6 +33,24 @@ def _uniform(rng, shape, var, dtype):
         )
     bound = np.sqrt(3.0 * var)
     return rng.uniform(-bound, bound, shape).astype(dtype, copy=False)
+
+
+def check_values(n_values, dtype, what):
+    """Refuse ``n_values`` initial values of ``dtype`` that cannot fit in memory.
+
+    The peak of :func:`_uniform` is the float64 draw plus its cast. ``what``
+    names the constructor and its sizes, for the ``ValueError``.
+
+    Examples
+    --------
+    >>> check_values(10, np.float32, "LowRankWeights(n_in=3, n_out=2, rank=2)")
+    120
+    """
+    itemsize = np.dtype(dtype).itemsize
+    per_value = 8 if np.dtype(dtype) == np.float64 else 8 + itemsize
+    return check_allocation(
+        int(n_values) * per_value, f"{what} with {int(n_values):,} stored values"
+    )
 
 
 def initial_variance(init_var, n_in, n_out):

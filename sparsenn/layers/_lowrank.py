@@ -12,7 +12,7 @@ from .._warnings import warn
 from ..linalg._threads import row_chunks, run_chunks
 from ..linalg.hmatrix._layout import _check_int
 from ._base import WeightMatrix
-from ._hmatrix import _rng, _uniform, initial_variance
+from ._hmatrix import _rng, _uniform, check_values, initial_variance
 
 __all__ = ["LowRankWeights", "FixedDictionaryWeights", "DICTIONARIES"]
 
@@ -107,6 +107,9 @@ class LowRankWeights(WeightMatrix):
         self.rank = _capped_rank(rank, n_in, n_out)
         var = initial_variance(init_var, n_in, n_out)
         size = self.rank * (n_in + n_out)
+        check_values(
+            size, dtype, f"LowRankWeights(n_in={n_in}, n_out={n_out}, rank={rank})"
+        )
         factor_var = np.sqrt(var / self.rank)
         self._set_params(_uniform(_rng(random_state), size, factor_var, dtype))
 
@@ -300,6 +303,11 @@ class FixedDictionaryWeights(WeightMatrix):
                 f"got {dictionary!r}."
             )
         n_atoms = _capped_atoms(n_atoms, n_in)
+        check_values(
+            n_atoms * (n_in + n_out),
+            np.float64,
+            f"FixedDictionaryWeights(n_in={n_in}, n_out={n_out}, n_atoms={n_atoms})",
+        )
         return DICTIONARIES[dictionary](
             n_in, n_atoms, rng, length_scale=length_scale, image_shape=image_shape
         )

@@ -45,6 +45,8 @@ class HMatrix(HMatrixProducts):
     rank : int or sequence of int, default=8
         Rank of the admissible blocks, uniform or one per level ``1..n_levels``.
         A rank above a block's size is lowered to that size with a warning.
+        Anything else (a float, a string) is a ``TypeError``; a rank below 1
+        or a sequence of the wrong length a ``ValueError``.
     leaf_size : int, default=64
         Bisect until the clusters of the smaller side have at most this many
         indices.  Ignored when ``n_levels`` is given.

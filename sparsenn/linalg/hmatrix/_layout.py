@@ -41,6 +41,11 @@ def _level_ranks(rank, n_levels):
     """Return the requested rank per level 1..n_levels as a list of ints."""
     if isinstance(rank, (numbers.Integral, bool)):
         return [_check_int("rank", rank, 1)] * n_levels
+    if isinstance(rank, (str, bytes)) or not np.iterable(rank):
+        raise TypeError(
+            f"rank must be an int or a sequence of one int per level "
+            f"(n_levels={n_levels}), got {rank!r} of type {type(rank).__name__}."
+        )
     ranks = list(np.atleast_1d(np.asarray(rank, dtype=object)))
     if len(ranks) != n_levels:
         raise ValueError(

@@ -364,7 +364,8 @@ class OffsetTridiagonal:
             Cholesky of the normal equations, O(n)).  ``0`` gives ``A^+ b``.
         rcond : float, optional
             Singular values below ``rcond * sigma_max`` count as zero
-            (``alpha == 0`` only); default ``n * eps`` as ``numpy.linalg.pinv``.
+            (``alpha == 0`` only); a finite number ``>= 0``. Default ``n * eps``,
+            as ``numpy.linalg.lstsq`` (``numpy.linalg.pinv`` defaults to 1e-15).
 
         Returns
         -------
@@ -380,6 +381,7 @@ class OffsetTridiagonal:
         if not np.all(np.isfinite(b)):
             raise ValueError("b contains NaN or infinite entries")
         alpha = _check_nonneg("alpha", alpha)
+        rcond = None if rcond is None else _check_nonneg("rcond", rcond)
         if alpha > 0:
             return ridge_lstsq(self, b, alpha)
         if rcond is None and self._well_conditioned():
@@ -389,8 +391,10 @@ class OffsetTridiagonal:
     def pinv(self, rcond=None):
         """Dense Moore-Penrose pseudo-inverse (``inv()`` when well-conditioned).
 
-        ``rcond`` as in :meth:`lstsq`.
+        ``rcond`` as in :meth:`lstsq`: singular values below ``rcond *
+        sigma_max`` count as zero (default ``n * eps``).
         """
+        rcond = None if rcond is None else _check_nonneg("rcond", rcond)
         self._check_dense_result("pinv")
         if rcond is None and self._well_conditioned():
             return self._factor().inv()
