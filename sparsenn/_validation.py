@@ -8,7 +8,25 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_generator", "check_int", "check_real"]
+__all__ = ["as_generator", "check_bool", "check_int", "check_real"]
+
+
+def check_bool(value, name):
+    """Return ``value`` as a Python bool; anything but a bool is a TypeError.
+
+    Examples
+    --------
+    >>> from sparsenn._validation import check_bool
+    >>> check_bool(True, "flag")
+    True
+    >>> check_bool("no", "flag")
+    Traceback (most recent call last):
+    ...
+    TypeError: flag='no' must be a bool (True or False).
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name}={value!r} must be a bool (True or False).")
+    return bool(value)
 
 
 def check_int(value, name, *, low=None, high=None):

@@ -117,7 +117,7 @@ def test_clash_free_export_reports_clash_free(clash_free_net, tmp_path):
 
 def _write_signed_manifest(path, manifest):
     """Write an edited manifest with a re-computed manifest checksum."""
-    from sparsenn.fixedpoint._export import MANIFEST_CHECKSUM, manifest_checksum
+    from sparsenn.fixedpoint._manifest import MANIFEST_CHECKSUM, manifest_checksum
 
     manifest[MANIFEST_CHECKSUM] = manifest_checksum(manifest)
     (path / "manifest.json").write_text(json.dumps(manifest))
@@ -125,7 +125,7 @@ def _write_signed_manifest(path, manifest):
 
 def _edit_word(path, image):
     """Change one word of a memory image and re-sign the export around it."""
-    from sparsenn.fixedpoint._export import _sha256
+    from sparsenn.fixedpoint._manifest import _sha256
 
     file = path / image
     lines = file.read_text().splitlines()
@@ -169,7 +169,7 @@ def test_corrupted_or_mismatched_export_names_the_file(standin_net, tmp_path):
     lines[-1] = "7ff" if lines[-1] != "7ff" else "000"
     image.write_text("\n".join(lines) + "\n")
     manifest = json.loads((path / "manifest.json").read_text())
-    from sparsenn.fixedpoint._export import _sha256
+    from sparsenn.fixedpoint._manifest import _sha256
 
     manifest["files"]["junction0/weights_bank001.mem"] = _sha256(
         image
@@ -405,7 +405,7 @@ def test_edited_rtl_files_are_kept(tmp_path):
 
 def _edit_first_word(path, image, new):
     """Set the first data word of a .mem image and re-sign the export."""
-    from sparsenn.fixedpoint._export import _sha256
+    from sparsenn.fixedpoint._manifest import _sha256
 
     file = path / image
     lines = file.read_text().splitlines()

@@ -6,6 +6,8 @@ import numpy as np
 from scipy.special import ndtr
 from sklearn.utils.validation import check_array, column_or_1d
 
+from .._validation import check_bool
+
 __all__ = ["morse_difficulty"]
 
 # name -> reduction of the per-dimension class variances to one class spread
@@ -53,8 +55,7 @@ def _validate(X, y, spread, threshold, reference_compat):
         raise TypeError(f"threshold={threshold!r} must be a positive number")
     if not threshold > 0:
         raise ValueError(f"threshold={threshold!r} must be a positive number")
-    if not isinstance(reference_compat, bool | np.bool_):
-        raise TypeError(f"reference_compat={reference_compat!r} must be a bool")
+    reference_compat = check_bool(reference_compat, "reference_compat")
     return X, y
 
 

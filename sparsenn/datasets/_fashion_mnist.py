@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
+from .._validation import check_bool
 from .._warnings import warn
 
 __all__ = ["load_fashion_mnist"]
@@ -212,8 +213,7 @@ def load_fashion_mnist(
     """
     if subset not in _SUBSETS:
         raise ValueError(f"subset={subset!r} must be one of {sorted(_SUBSETS)}")
-    if not isinstance(return_X_y, bool | np.bool_):
-        raise TypeError(f"return_X_y={return_X_y!r} must be a bool")
+    return_X_y = check_bool(return_X_y, "return_X_y")
     dtype = _check_dtype(dtype)
     folders = _candidates(data_home)
     images, labels = [], []

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
+from .._validation import check_bool
 from ._codebook import check_class_order, codebook
 from ._registry import SUBSETS, _check_subset, morse_checksum
 
@@ -206,8 +207,7 @@ def load_morse_npz(path, *, subset="train", class_order="published", return_X_y=
     """
     _check_subset(subset)
     check_class_order(class_order)
-    if not isinstance(return_X_y, bool | np.bool_):
-        raise TypeError(f"return_X_y={return_X_y!r} must be a bool")
+    return_X_y = check_bool(return_X_y, "return_X_y")
     X, y, (x_key, y_key, one_hot) = _read_subset(path, subset)
     if return_X_y:
         return X, y

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
+from .._validation import check_bool
 from .._warnings import warn
 from ._cache import read_cache, write_cache
 from ._codebook import check_class_order, codebook, relabel_morse
@@ -314,8 +315,7 @@ def load_morse(
     entry = morse_variant(name)
     _check_subset(subset)
     check_class_order(class_order)
-    if not isinstance(return_X_y, bool | np.bool_):
-        raise TypeError(f"return_X_y={return_X_y!r} must be a bool")
+    return_X_y = check_bool(return_X_y, "return_X_y")
     X, y = _load_arrays(name, subset, data_home, entry["sha256"][subset])
     y = relabel_morse(y, source="published", target=class_order)
     if return_X_y:

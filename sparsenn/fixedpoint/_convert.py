@@ -6,13 +6,14 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import check_is_fitted
 
+from .._validation import check_bool
 from .._warnings import warn
 from ..connectivity import default_parallelism, right_neuron_order
 from ._calibrate import calibrate_output
 from ._format import INPUT_BITS, QFormat, parse_format, quantize_inputs
 from ._layout import JunctionLayout
 from ._lut import sigmoid_lut
-from ._network import FixedPointNetwork, check_bool
+from ._network import FixedPointNetwork
 
 __all__ = ["to_fixed_point", "SUPPORTED_ACTIVATIONS"]
 

@@ -17,13 +17,9 @@ Layout of ``save(net, path)`` (spec section 4.7; junction ``i`` is 0-based)::
     vectors/input_pixels.mem, output_codes.mem, predictions.mem
                                            only with X: sample-major streams
 
-``manifest.json`` lists the SHA-256 of every other file and carries the SHA-256
-of its own canonical JSON (``manifest_sha256``). :func:`write_verilog` adds an
-``rtl`` entry with the SHA-256 of the SystemVerilog files it generated under
-``rtl/``, so that a later ``save`` knows which of them it owns.
+``manifest.json`` and the files it owns are described in ``_manifest``.
 """
 
-import hashlib
 import json
 import pathlib
 
@@ -31,25 +27,22 @@ import numpy as np
 
 from .._warnings import warn
 from ._images import network_images, vector_images, write_images
+from ._manifest import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    MANIFEST_CHECKSUM,
+    ExportError,
+    _checksums,
+    _listing,
+    _read_manifest,
+    check_manifest,
+    generated_rtl,
+    inside,
+    manifest_checksum,
+)
 from ._network import hardware_argmax
 
-__all__ = [
-    "save",
-    "ExportError",
-    "check_manifest",
-    "generated_rtl",
-    "inside",
-    "record_rtl",
-]
-
-FORMAT_NAME = "sparsenn.fixedpoint"
-FORMAT_VERSION = 2
-#: Manifest entry holding the SHA-256 of the rest of the manifest.
-MANIFEST_CHECKSUM = "manifest_sha256"
-
-
-class ExportError(ValueError):
-    """An export directory is missing a file, corrupted or inconsistent."""
+__all__ = ["save", "ExportError"]
 
 
 def save(net, path, X=None, *, hidden_vectors=True):
@@ -166,20 +159,6 @@ def save(net, path, X=None, *, hidden_vectors=True):
     return root
 
 
-def manifest_checksum(manifest):
-    """SHA-256 of the manifest's canonical JSON, without its own checksum entry.
-
-    Examples
-    --------
-    >>> from sparsenn.fixedpoint._export import manifest_checksum
-    >>> manifest_checksum({"b": 1, "a": [2]}) == manifest_checksum({"a": [2], "b": 1})
-    True
-    """
-    body = {k: v for k, v in manifest.items() if k != MANIFEST_CHECKSUM}
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def _prepare(root):
     """Create ``root``, or clear the files of an earlier export in it."""
     if root.exists() and not root.is_dir():
@@ -228,114 +207,6 @@ def _owned_files(root, manifest):
     return files + generated_rtl(root, manifest) + [where]
 
 
-def generated_rtl(root, manifest):
-    """Return the ``rtl/`` files :func:`write_verilog` generated, still unchanged.
-
-    Parameters
-    ----------
-    root : pathlib.Path
-        The export directory.
-    manifest : dict
-        Its (verified) manifest; its ``rtl`` entry lists the generated files.
-
-    Returns
-    -------
-    list of pathlib.Path
-        Those whose SHA-256 still matches (an edited file is not ours to delete).
-
-    Raises
-    ------
-    ExportError
-        If the entry names a file outside ``root``.
-    """
-    where = root / "manifest.json"
-    rtl = _listing(manifest.get("rtl") or {}, "files", where)
-    paths = {name: inside(root, name, where) for name in rtl}
-    return [
-        path
-        for name, path in paths.items()
-        if path.is_file() and _sha256(path) == rtl[name]
-    ]
-
-
-def record_rtl(root, manifest, top, files):
-    """Add the generated ``rtl/`` files to the manifest and re-sign it.
-
-    Parameters
-    ----------
-    root : pathlib.Path
-        The export directory.
-    manifest : dict
-        Its verified manifest (updated in place).
-    top : str
-        Name of the top module.
-    files : list of pathlib.Path
-        The generated files, inside ``root / "rtl"``.
-    """
-    names = [path.relative_to(root).as_posix() for path in files]
-    manifest["rtl"] = {"top": top, "files": _checksums(root, names)}
-    if MANIFEST_CHECKSUM in manifest:  # format_version 1 has none
-        manifest[MANIFEST_CHECKSUM] = manifest_checksum(manifest)
-    (root / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
-
-
-def _listing(entry, key, where):
-    """Return the ``{name: sha256}`` dict ``entry[key]`` (``{}`` if absent)."""
-    listing = entry.get(key, {}) if isinstance(entry, dict) else None
-    if not isinstance(listing, dict):
-        raise ExportError(f"{where}: entry {key!r} is not a mapping of file names.")
-    return listing
-
-
-def inside(root, name, where):
-    """``root / name`` after checking that it stays inside ``root``.
-
-    Parameters
-    ----------
-    root : pathlib.Path
-        The export directory.
-    name : str
-        A relative POSIX path from a manifest.
-    where : pathlib.Path
-        The manifest, named in the error.
-
-    Returns
-    -------
-    pathlib.Path
-
-    Raises
-    ------
-    ExportError
-        If ``name`` is not a string, is absolute, contains ``..`` or resolves
-        (through a symbolic link) outside ``root``.
-
-    Examples
-    --------
-    >>> import pathlib
-    >>> from sparsenn.fixedpoint._export import inside
-    >>> inside(pathlib.Path("e"), "junction0/bias_bank000.mem", "m").as_posix()
-    'e/junction0/bias_bank000.mem'
-    >>> inside(pathlib.Path("e"), "../victim.txt", "m")  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    sparsenn.fixedpoint._export.ExportError: m: lists the file '../victim.txt', ...
-    """
-    rel = pathlib.PurePosixPath(name) if isinstance(name, str) else None
-    bad = rel is None or rel.is_absolute() or ".." in rel.parts or not rel.parts
-    path = root.joinpath(*rel.parts) if not bad else None
-    if not bad:
-        real_root = root.resolve()
-        parent = path.parent.resolve()
-        bad = parent != real_root and real_root not in parent.parents
-    if bad:
-        raise ExportError(
-            f"{where}: lists the file {name!r}, which is not a path inside the "
-            f"export folder {str(root)!r} (absolute, '..' or through a symbolic "
-            f"link); refusing to replace this export (nothing was deleted)."
-        )
-    return path
-
-
 def _warn_kept(root):
     """Warn about entries of ``root`` that the replaced export did not write."""
     kept = sorted(p.name + ("/" if p.is_dir() else "") for p in root.iterdir())
@@ -348,41 +219,6 @@ def _warn_kept(root):
             f"network (for example a simulator build folder): delete what is stale.",
             UserWarning,
         )
-
-
-def check_manifest(manifest, where):
-    """Check a manifest's ``format_version`` and, from version 2, its checksum.
-
-    Parameters
-    ----------
-    manifest : dict
-    where : pathlib.Path
-        The manifest file, named in the error.
-
-    Returns
-    -------
-    int
-        The format version (1 has no checksum to check).
-
-    Raises
-    ------
-    ExportError
-        If the version is not supported or the checksum does not match.
-    """
-    version = manifest.get("format_version")
-    if version not in (1, FORMAT_VERSION):
-        raise ExportError(
-            f"{where}: format_version {version!r} is not supported "
-            f"(this library reads 1 and {FORMAT_VERSION})."
-        )
-    stored = manifest.get(MANIFEST_CHECKSUM)
-    if version != 1 and stored != manifest_checksum(manifest):
-        raise ExportError(
-            f"{where}: checksum mismatch ({MANIFEST_CHECKSUM} is {stored!r}, the "
-            f"content gives {manifest_checksum(manifest)!r}); the manifest was "
-            f"edited or corrupted."
-        )
-    return version
 
 
 def _storable_classes(classes):
@@ -432,25 +268,3 @@ def _slot_arrays(lay, i):
         f"stored{i}": order.stored,
         f"slot_degrees{i}": np.array([order.out_degree or 0, order.in_degree or 0]),
     }
-
-
-def _sha256(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _checksums(root, names):
-    """SHA-256 of the files the export wrote (not of files added later, e.g. rtl/)."""
-    return {name: _sha256(root / name) for name in sorted(names)}
-
-
-def _read_manifest(root):
-    path = root / "manifest.json"
-    if not path.is_file():
-        raise ExportError(f"{path}: missing; not a {FORMAT_NAME} export directory.")
-    try:
-        manifest = json.loads(path.read_text())
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ExportError(f"{path}: not valid JSON ({exc}).") from exc
-    if not isinstance(manifest, dict):
-        raise ExportError(f"{path}: expected a JSON object.")
-    return manifest

@@ -6,16 +6,16 @@ import numpy as np
 
 from .._warnings import warn
 from ..connectivity import EdgeOrder
-from ._export import (
+from ._format import QFormat, quantize_inputs
+from ._images import codes_from_banks, network_images, vector_images
+from ._layout import JunctionLayout
+from ._manifest import (
     FORMAT_NAME,
     ExportError,
     _read_manifest,
     _sha256,
     check_manifest,
 )
-from ._format import QFormat, quantize_inputs
-from ._images import codes_from_banks, network_images, vector_images
-from ._layout import JunctionLayout
 from ._memfiles import hex_words, read_coe, read_mem
 from ._network import FixedPointNetwork, hardware_argmax
 
@@ -59,7 +59,7 @@ def load(path):
     >>> load(path)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    sparsenn.fixedpoint._export.ExportError: ...weights_bank001.mem: checksum ...
+    sparsenn.fixedpoint._manifest.ExportError: ...weights_bank001.mem: checksum ...
     """
     root = pathlib.Path(path)
     manifest = _read_manifest(root)

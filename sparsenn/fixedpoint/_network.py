@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import scipy.sparse as sp
 
+from .._validation import check_bool
 from ._format import INPUT_BITS, QFormat, quantize_inputs
 from ._lut import sigmoid_derivative_lut, sigmoid_lut
 from ._quirks import check_rtl_quirks
@@ -388,24 +389,6 @@ def hardware_argmax(values, group, skip_last_group=False):
     is_max = is_max.reshape(n, n_groups, group)
     last = n_groups - 1 - np.argmax(is_max.any(axis=2)[:, ::-1], axis=1)
     return last * group + np.argmax(is_max[np.arange(n), last], axis=1)
-
-
-def check_bool(value, name):
-    """Return ``value`` as a Python bool; anything but a bool is a TypeError.
-
-    Examples
-    --------
-    >>> from sparsenn.fixedpoint._network import check_bool
-    >>> check_bool(True, "flag")
-    True
-    >>> check_bool("no", "flag")
-    Traceback (most recent call last):
-    ...
-    TypeError: flag='no' must be a bool (True or False).
-    """
-    if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name}={value!r} must be a bool (True or False).")
-    return bool(value)
 
 
 def _codes(values, fmt, name):

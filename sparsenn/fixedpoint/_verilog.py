@@ -14,8 +14,9 @@ import re
 
 import numpy as np
 
-from ._export import generated_rtl, record_rtl, save
+from ._export import save
 from ._load import load
+from ._manifest import generated_rtl, record_rtl
 from ._verilog_templates import JUNCTION, OUTBUF, RING
 
 __all__ = ["write_verilog", "to_verilog", "core_plan", "SUPPORTED"]

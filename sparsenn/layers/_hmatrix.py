@@ -46,8 +46,8 @@ def check_values(n_values, dtype, what):
     >>> check_values(10, np.float32, "LowRankWeights(n_in=3, n_out=2, rank=2)")
     120
     """
-    itemsize = np.dtype(dtype).itemsize
-    per_value = 8 if np.dtype(dtype) == np.float64 else 8 + itemsize
+    dtype = np.dtype(dtype)
+    per_value = 8 if dtype == np.float64 else 8 + dtype.itemsize
     return check_allocation(
         int(n_values) * per_value, f"{what} with {int(n_values):,} stored values"
     )
