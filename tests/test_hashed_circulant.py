@@ -9,30 +9,52 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sparsenn.layers import CirculantWeights, HashedWeights, _hashed
-from sparsenn.linalg import _hashing
+from sparsenn.linalg import _hashing, _window_hash
 
 MASK = (1 << 64) - 1
 WORD = (1 << 32) - 1
 
 
-def _py_hash(i, j, n_out, seed, n_buckets):
-    """The documented hash in Python integers, one entry at a time."""
+def _splitmix(z):
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
 
-    def splitmix(z):
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
-        return z ^ (z >> 31)
 
-    def mix(x):  # murmur3's 32-bit finaliser
-        x = ((x ^ (x >> 16)) * 0x85EBCA6B) & WORD
-        x = ((x ^ (x >> 13)) * 0xC2B2AE35) & WORD
-        return x ^ (x >> 16)
+def _mix(x):  # murmur3's 32-bit finaliser
+    x = ((x ^ (x >> 16)) * 0x85EBCA6B) & WORD
+    x = ((x ^ (x >> 13)) * 0xC2B2AE35) & WORD
+    return x ^ (x >> 16)
 
+
+def _salt_words(seed):
     gamma = 0x9E3779B97F4A7C15
-    salt = splitmix((seed * gamma + gamma) & MASK)
-    a, b = salt & WORD, salt >> 32
-    z = mix(((mix(i ^ a) + j * 0x9E3779B1) & WORD) ^ b)
+    salt = _splitmix((seed * gamma + gamma) & MASK)
+    return salt & WORD, salt >> 32
+
+
+def _py_uniform(i, j, seed, n_buckets):
+    """The documented uniform hash in Python integers, one entry at a time."""
+    a, b = _salt_words(seed)
+    z = _mix(((_mix(i ^ a) + j * 0x9E3779B1) & WORD) ^ b)
     return (z * n_buckets) >> 32, -1 if z & 1 else 1
+
+
+def _py_window(i, j, seed, n_buckets):
+    """The documented window hash in Python integers, one entry at a time."""
+    a, b = _salt_words(seed)
+    s, p = divmod(j, 256)
+    z = _mix(((_mix(i ^ a) + s * 0x9E3779B1) & WORD) ^ b)
+    start = (z * n_buckets) >> 32
+    tau = -1 if _mix(((p * 0x9E3779B1) & WORD) ^ b ^ 0x68E31DA4) >> 31 else 1
+    return (start + p) % n_buckets, (-1 if z & 1 else 1) * tau
+
+
+PY_HASH = {"uniform": _py_uniform, "window": _py_window}
+
+
+def _py_hash(i, j, seed, n_buckets, hashing="uniform"):
+    return PY_HASH[hashing](i, j, seed, n_buckets)
 
 
 def _hashed_reference(W):
@@ -40,7 +62,7 @@ def _hashed_reference(W):
     dense = np.empty(W.shape)
     for i in range(n_in):
         for j in range(n_out):
-            k, s = _py_hash(i, j, n_out, W.seed, W.n_weights)
+            k, s = _py_hash(i, j, W.seed, W.n_weights, W.hashing)
             dense[i, j] = s * W.w[k]
     return dense
 
@@ -62,6 +84,32 @@ def small_blocks(monkeypatch):
 
 
 # ------------------------------------------------------------------ hashed
+def _check_against_reference(W, n_samples, block):
+    n_in, n_out = W.shape
+    dense = _hashed_reference(W)
+    np.testing.assert_array_equal(W.to_dense(), dense)
+    rng = np.random.default_rng(W.seed % 1000)
+    X = rng.standard_normal((n_samples, n_in))
+    D = rng.standard_normal((n_samples, n_out))
+    old = _hashed.BLOCK_ENTRIES
+    try:
+        _hashed.BLOCK_ENTRIES = block
+        np.testing.assert_allclose(W.forward(X), X @ dense, atol=1e-12)
+        np.testing.assert_allclose(W.backward(D), D @ dense.T, atol=1e-12)
+        G = X.T @ D
+        expected = np.zeros(W.n_weights)
+        for i in range(n_in):
+            for j in range(n_out):
+                k, s = _py_hash(i, j, W.seed, W.n_weights, W.hashing)
+                expected[k] += s * G[i, j]
+        np.testing.assert_allclose(W.grad(X, D), expected, atol=1e-12)
+        g, back = W.grad_and_backward(X, D)
+        np.testing.assert_allclose(g, expected, atol=1e-12)
+        np.testing.assert_allclose(back, D @ dense.T, atol=1e-12)
+    finally:
+        _hashed.BLOCK_ENTRIES = old
+
+
 @settings(max_examples=30, deadline=None)
 @given(
     n_in=st.integers(1, 17),
@@ -71,36 +119,62 @@ def small_blocks(monkeypatch):
     seed=st.integers(0, 2**64 - 1),
     kernel=st.sampled_from(["numba", "numpy"]),
     block=st.sampled_from([4, 16, 1 << 18]),
+    hashing=st.sampled_from(["window", "uniform"]),
 )
 def test_hashed_matches_the_loop_reference(
-    n_in, n_out, n_samples, fraction, seed, kernel, block
+    n_in, n_out, n_samples, fraction, seed, kernel, block, hashing
 ):
     n_weights = max(1, int(fraction * n_in * n_out))
     W = HashedWeights(
+        n_in,
+        n_out,
+        n_weights=n_weights,
+        random_state=1,
+        seed=seed,
+        kernel=kernel,
+        hashing=hashing,
+    )
+    _check_against_reference(W, n_samples, block)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    n_in=st.integers(2, 3),
+    n_out=st.integers(200, 700),
+    n_weights=st.sampled_from([1, 7, 255, 256, 257, 300, 399]),
+    seed=st.integers(0, 2**64 - 1),
+    kernel=st.sampled_from(["numba", "numpy"]),
+    block=st.sampled_from([100, 333, 1 << 18]),
+)
+def test_window_runs_cross_segments_and_wrap_at_k(
+    n_in, n_out, n_weights, seed, kernel, block
+):
+    # rows longer than one 256-column segment, blocks that start inside a
+    # segment, and K below, at and above the window (runs that wrap at K)
+    W = HashedWeights(
         n_in, n_out, n_weights=n_weights, random_state=1, seed=seed, kernel=kernel
     )
-    dense = _hashed_reference(W)
-    np.testing.assert_array_equal(W.to_dense(), dense)
-    rng = np.random.default_rng(seed % 1000)
-    X = rng.standard_normal((n_samples, n_in))
-    D = rng.standard_normal((n_samples, n_out))
-    old = _hashed.BLOCK_ENTRIES
-    try:
-        _hashed.BLOCK_ENTRIES = block
-        np.testing.assert_allclose(W.forward(X), X @ dense, atol=1e-12)
-        np.testing.assert_allclose(W.backward(D), D @ dense.T, atol=1e-12)
-        G = X.T @ D
-        expected = np.zeros(n_weights)
-        for i in range(n_in):
-            for j in range(n_out):
-                k, s = _py_hash(i, j, n_out, seed, n_weights)
-                expected[k] += s * G[i, j]
-        np.testing.assert_allclose(W.grad(X, D), expected, atol=1e-12)
-        g, back = W.grad_and_backward(X, D)
-        np.testing.assert_allclose(g, expected, atol=1e-12)
-        np.testing.assert_allclose(back, D @ dense.T, atol=1e-12)
-    finally:
-        _hashed.BLOCK_ENTRIES = old
+    assert W.hashing == "window"
+    _check_against_reference(W, 2, block)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("K", [1, 7, 255, 256, 300, 5000, 131072])
+def test_window_numba_and_numpy_agree_bit_for_bit(dtype, K):
+    rng = np.random.default_rng(K)
+    salt = _hashing.salt_of(K)
+    w = rng.standard_normal(K).astype(dtype)
+    tau = _window_hash.sign_table(salt, dtype)
+    shape, i0, j0 = (5, 601), 3, 250
+    a = _window_hash.fill(w, tau, salt, i0, j0, np.empty(shape, dtype))
+    b = _window_hash.fill(w, tau, salt, i0, j0, np.empty(shape, dtype), use_numba=False)
+    np.testing.assert_array_equal(a, b)
+    G = rng.standard_normal(shape).astype(dtype)
+    acc_a, acc_b = np.zeros(K, dtype), np.zeros(K, dtype)
+    _window_hash.scatter(G, tau, salt, i0, j0, acc_a)
+    _window_hash.scatter(G, tau, salt, i0, j0, acc_b, use_numba=False)
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(acc_a, acc_b, rtol=tol, atol=tol)
 
 
 def test_numba_and_numpy_fill_agree_bit_for_bit():
@@ -115,10 +189,20 @@ def test_numba_and_numpy_fill_agree_bit_for_bit():
     np.testing.assert_array_equal(bt, a.T)
 
 
+HASH_OF = {
+    "uniform": _hashing.bucket_and_sign,
+    "window": _window_hash.window_bucket_and_sign,
+}
+
+
+@pytest.mark.parametrize("hashing", ["uniform", "window"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_many_blocks_in_threads(small_blocks, dtype):
-    W = HashedWeights(40, 30, compression=0.3, random_state=0, seed=9, dtype=dtype)
-    assert len(sum(W._groups(axis=1), [])) > 2
+def test_many_blocks(small_blocks, dtype, hashing):
+    # uniform: blocks split between worker threads; window: blocks in turn
+    W = HashedWeights(
+        40, 30, compression=0.3, random_state=0, seed=9, dtype=dtype, hashing=hashing
+    )
+    assert len(sum(W._groups(axis=1), [])) > 2 and len(W._steps(axis=0)) > 2
     rng = np.random.default_rng(1)
     X = rng.standard_normal((70, 40)).astype(dtype)
     D = rng.standard_normal((70, 30)).astype(dtype)
@@ -129,16 +213,18 @@ def test_many_blocks_in_threads(small_blocks, dtype):
     grad = W.grad(X, D)
     assert grad.dtype == dtype
     G = X.astype(np.float64).T @ D
-    b, s = _hashing.bucket_and_sign(
+    b, s = HASH_OF[hashing](
         np.arange(40)[:, None], np.arange(30)[None, :], W._salt, W.n_weights
     )
     expected = np.bincount(b.ravel(), (G * s).ravel(), minlength=W.n_weights)
     np.testing.assert_allclose(grad, expected, **tol)
 
 
-def test_buckets_are_used_evenly_and_signs_balanced():
-    n_in, n_out, K = 300, 200, 500
-    b, s = _hashing.bucket_and_sign(
+@pytest.mark.parametrize("n_out", [200, 600])
+@pytest.mark.parametrize("hashing", ["uniform", "window"])
+def test_buckets_are_used_evenly_and_signs_balanced(hashing, n_out):
+    n_in, K = 300, n_out * 5 // 2
+    b, s = HASH_OF[hashing](
         np.arange(n_in)[:, None],
         np.arange(n_out)[None, :],
         _hashing.salt_of(0),
@@ -238,8 +324,38 @@ def test_indices_near_the_32_bit_limit_hash_like_the_reference():
     block = _hashing.fill_block(w, salt, i0, j0, np.empty((5, 4)))
     for r in range(5):
         for c in range(4):
-            k, sign = _py_hash(i0 + r, j0 + c, None, 3, 1000)
+            k, sign = _py_hash(i0 + r, j0 + c, 3, 1000)
             assert block[r, c] == sign * w[k]
+    tau = _window_hash.sign_table(salt)
+    for kernel in (True, False):
+        out = np.empty((5, 300))
+        block = _window_hash.fill(w, tau, salt, i0, j0 - 296, out, use_numba=kernel)
+        for r in range(5):
+            for c in range(300):
+                k, sign = _py_window(i0 + r, j0 - 296 + c, 3, 1000)
+                assert block[r, c] == sign * w[k]
+
+
+def test_window_is_the_default_and_a_pickle_without_hashing_loads_as_uniform():
+    W = HashedWeights(30, 20, random_state=0, seed=4, hashing="uniform")
+    assert HashedWeights(30, 20, random_state=0).hashing == "window"
+    state = dict(W.__dict__)
+    del state["hashing"]  # pickled before the window hash existed
+    old = HashedWeights.__new__(HashedWeights)
+    old.__setstate__(state)
+    assert old.hashing == "uniform"
+    np.testing.assert_array_equal(old.to_dense(), W.to_dense())
+    X = np.random.default_rng(0).standard_normal((3, 30))
+    np.testing.assert_array_equal(old.forward(X), W.forward(X))
+    assert "hashing='uniform'" in repr(old)
+
+
+@pytest.mark.parametrize("bad", ["Window", "random", None, 1])
+def test_a_bad_hashing_is_refused_naming_it(bad):
+    with pytest.raises(
+        ValueError, match=r"hashing must be one of \('window', 'uniform'\)"
+    ):
+        HashedWeights(4, 3, hashing=bad)
 
 
 def test_a_pickle_of_the_earlier_64_bit_hash_is_refused():

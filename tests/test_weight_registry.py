@@ -81,6 +81,7 @@ def test_weight_options_lists_defaults():
         "compression": None,
         "seed": None,
         "kernel": "auto",
+        "hashing": "window",
     }
     assert weight_options("dense") == {}
     assert weight_options("lowrank") == {"rank": 8}

@@ -73,6 +73,22 @@ FACTORIES = {
     "hashed-numpy": lambda dt: HashedWeights(
         9, 7, n_weights=20, random_state=0, dtype=dt, seed=4, kernel="numpy"
     ),
+    "hashed-uniform-numba": lambda dt: HashedWeights(
+        9, 7, n_weights=20, random_state=0, dtype=dt, seed=5, hashing="uniform"
+    ),
+    "hashed-uniform-numpy": lambda dt: HashedWeights(
+        9,
+        300,
+        n_weights=300,
+        random_state=0,
+        dtype=dt,
+        seed=6,
+        kernel="numpy",
+        hashing="uniform",
+    ),
+    "hashed-window-long-rows": lambda dt: HashedWeights(
+        5, 600, n_weights=700, random_state=0, dtype=dt, seed=7
+    ),
     "circulant-square": lambda dt: CirculantWeights(8, 8, random_state=0, dtype=dt),
     "circulant-stacked": lambda dt: CirculantWeights(
         12, 8, block_size=4, random_state=0, dtype=dt

@@ -2,18 +2,22 @@
 
 Chen, Wilson, Tyree, Weinberger, Chen, "Compressing Neural Networks with the
 Hashing Trick", ICML 2015 (structured-layers.md §4.1).  Virtual entry
-``(i, j)`` is ``sign(i, j) * w[bucket(i, j)]``; the hash is in
-``sparsenn.linalg._hashing``.  The products run over blocks of virtual
-columns: each block is filled from ``w`` (a compiled loop), multiplied by
-BLAS and dropped, so memory stays at one block (``BLOCK_ENTRIES`` values),
-never the dense ``(n_in, n_out)`` matrix; the gradient of a block is summed
-into its buckets in the same pass.
+``(i, j)`` is ``sign(i, j) * w[bucket(i, j)]``.  Two hashes: ``"window"``
+(the default, ``sparsenn.linalg._window_hash``: a run of 256 columns of a row
+reads a run of ``w``, so blocks fill at memory speed) and ``"uniform"``
+(``sparsenn.linalg._hashing``: every entry its own random bucket, as in the
+paper).  The products run over blocks of the virtual matrix: each block is
+filled from ``w`` (a compiled loop), multiplied by BLAS and dropped, so memory
+stays at one block per worker (``BLOCK_ENTRIES`` values), never the dense
+``(n_in, n_out)`` matrix; the gradient of a block is summed into its buckets
+in the same pass.
 """
 
 import numpy as np
 
 from .._validation import as_generator, check_int, check_real
 from ..linalg import _hashing as _h
+from ..linalg import _window_hash as _wh
 from ..linalg._threads import row_chunks, run_chunks
 from ._base import WeightMatrix
 from ._hmatrix import _uniform, check_values, initial_variance
@@ -24,6 +28,7 @@ __all__ = ["HashedWeights", "BLOCK_ENTRIES"]
 # L2/L3 and leaves BLAS blocks wide enough (256 columns at n_in = 1024).
 BLOCK_ENTRIES = 1 << 18
 _KERNELS = ("auto", "numba", "numpy")
+HASHINGS = ("window", "uniform")
 DEFAULT_COMPRESSION = 1 / 8
 
 
@@ -90,6 +95,17 @@ class HashedWeights(WeightMatrix):
     kernel : {"auto", "numba", "numpy"}, default="auto"
         ``"numba"``: compiled block loops (``"auto"`` when numba imports);
         ``"numpy"``: the vectorised reference.
+    hashing : {"window", "uniform"}, default="window"
+        ``"uniform"``: every virtual entry has its own random bucket and sign
+        (Chen et al.'s hash); its blocks are random gathers, ~2 ns per entry,
+        run in worker threads with one BLAS thread each.  ``"window"``: the
+        row is cut into runs of 256 columns, each reading 256 consecutive
+        real weights from a random start, with a sign per run times a fixed
+        sign per position: every bucket still receives Poisson(``1 /
+        compression``) entries with fair signs, but a block fills at memory
+        speed (~0.25 ns per entry) and the products are BLAS's own
+        multi-threaded GEMMs; measured against ``"uniform"`` in
+        ``docs/baselines.md``.
 
     Attributes
     ----------
@@ -124,7 +140,11 @@ class HashedWeights(WeightMatrix):
         *,
         init_var=None,
         kernel="auto",
+        hashing="window",
     ):
+        if not isinstance(hashing, str) or hashing not in HASHINGS:
+            raise ValueError(f"hashing must be one of {HASHINGS}; got {hashing!r}.")
+        self.hashing = hashing
         n_in = check_int(n_in, "n_in", low=1, high=_h.MAX_SIDE)
         n_out = check_int(n_out, "n_out", low=1, high=_h.MAX_SIDE)
         self.shape = (n_in, n_out)
@@ -157,6 +177,8 @@ class HashedWeights(WeightMatrix):
     def _set_params(self, params):
         self.params = np.ascontiguousarray(params)
         self.w = self.params
+        if self.hashing == "window":
+            self._tau = _wh.sign_table(self._salt, self.w.dtype)
 
     @property
     def n_mults(self):
@@ -196,7 +218,7 @@ class HashedWeights(WeightMatrix):
     # of Y), row blocks for backward (its columns of B) and grad (its own
     # bucket accumulator, summed at the end).  Backward fills the transposed
     # row block so that its product is a plain GEMM.
-    def _forward(self, X):
+    def _forward_uniform(self, X):
         Y = np.empty((X.shape[0], self.shape[1]), dtype=np.result_type(X, self.w))
         n_in = self.shape[0]
 
@@ -208,7 +230,7 @@ class HashedWeights(WeightMatrix):
         run_chunks(work, self._groups(axis=1))
         return Y
 
-    def _backward(self, D):
+    def _backward_uniform(self, D):
         B = np.empty((D.shape[0], self.shape[0]), dtype=np.result_type(D, self.w))
         n_out = self.shape[1]
 
@@ -224,7 +246,7 @@ class HashedWeights(WeightMatrix):
         run_chunks(work, self._groups(axis=0))
         return B
 
-    def _grad(self, X, D):
+    def _grad_uniform(self, X, D):
         dtype = np.result_type(X, D, self.w)
 
         def work(group):
@@ -240,6 +262,57 @@ class HashedWeights(WeightMatrix):
             total += part
         return total
 
+    # The window hash fills a block at memory speed, so the blocks run one
+    # after the other in the calling thread and each GEMM uses BLAS's own
+    # threads (measured faster than the workers: docs/baselines.md).
+    # Forward: column blocks; backward and grad: row blocks, whose products
+    # ``D @ block.T`` and ``X[:, rows].T @ D`` are GEMMs with a transposed
+    # operand (as fast as a plain one when BLAS runs them).
+    def _steps(self, axis):
+        length, other = self.shape[axis], self.shape[1 - axis]
+        step = max(1, BLOCK_ENTRIES // other)
+        return [(a, min(a + step, length)) for a in range(0, length, step)]
+
+    def _fill_window(self, buf, i0, i1, j0, j1):
+        out = buf[: (i1 - i0) * (j1 - j0)].reshape(i1 - i0, j1 - j0)
+        return _wh.fill(self.w, self._tau, self._salt, i0, j0, out,
+                        use_numba=self._numba)  # fmt: skip
+
+    def _forward(self, X):
+        if self.hashing == "uniform":
+            return self._forward_uniform(X)
+        n_in, n_out = self.shape
+        Y = np.empty((X.shape[0], n_out), dtype=np.result_type(X, self.w))
+        buf = self._buffer()
+        for j0, j1 in self._steps(axis=1):
+            np.matmul(X, self._fill_window(buf, 0, n_in, j0, j1), out=Y[:, j0:j1])
+        return Y
+
+    def _backward(self, D):
+        if self.hashing == "uniform":
+            return self._backward_uniform(D)
+        n_out = self.shape[1]
+        B = np.empty((D.shape[0], self.shape[0]), dtype=np.result_type(D, self.w))
+        buf = self._buffer()
+        for i0, i1 in self._steps(axis=0):
+            block = self._fill_window(buf, i0, i1, 0, n_out)
+            np.matmul(D, block.T, out=B[:, i0:i1])
+        return B
+
+    def _grad(self, X, D):
+        if self.hashing == "uniform":
+            return self._grad_uniform(X, D)
+        n_out = self.shape[1]
+        dtype = np.result_type(X, D, self.w)
+        acc = np.zeros(self.n_weights, dtype=dtype)
+        tau = self._tau.astype(dtype, copy=False)
+        buf = np.empty(min(BLOCK_ENTRIES, self.shape[0] * n_out) + n_out, dtype)
+        for i0, i1 in self._steps(axis=0):
+            G = buf[: (i1 - i0) * n_out].reshape(i1 - i0, n_out)
+            np.matmul(X[:, i0:i1].T, D, out=G)
+            _wh.scatter(G, tau, self._salt, i0, 0, acc, use_numba=self._numba)
+        return acc
+
     def __setstate__(self, state):
         """Restore; refuse a pickle whose virtual layout came from another hash."""
         if not isinstance(state.get("_salt"), np.ndarray):
@@ -248,12 +321,19 @@ class HashedWeights(WeightMatrix):
                 "sparsenn, whose 64-bit hash placed the virtual entries differently; "
                 "it cannot be loaded to the same predictions. Retrain it."
             )
+        # saved before the window hash existed: the uniform hash placed it
+        state.setdefault("hashing", "uniform")
         super().__setstate__(state)
 
     def to_dense(self):
         """Return the virtual matrix (n_in, n_out), built by the numpy hash."""
         n_in, n_out = self.shape
-        bucket, sign = _h.bucket_and_sign(
+        hash_of = (
+            _wh.window_bucket_and_sign
+            if self.hashing == "window"
+            else _h.bucket_and_sign
+        )
+        bucket, sign = hash_of(
             np.arange(n_in)[:, None],
             np.arange(n_out)[None, :],
             self._salt,
@@ -265,5 +345,6 @@ class HashedWeights(WeightMatrix):
         n_in, n_out = self.shape
         return (
             f"HashedWeights({n_in}->{n_out}, n_weights={self.n_weights}, "
-            f"compression={self.compression:.4g}, seed={self.seed})"
+            f"compression={self.compression:.4g}, seed={self.seed}, "
+            f"hashing={self.hashing!r})"
         )

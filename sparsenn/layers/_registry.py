@@ -39,6 +39,7 @@ def _hashed(
     compression=None,
     seed=None,
     kernel="auto",
+    hashing="window",
 ):
     # Each junction gets its own hash: a seed drawn from rng unless given.
     seed = int(rng.integers(0, 2**63)) if seed is None else seed
@@ -52,6 +53,7 @@ def _hashed(
         seed,
         init_var=init_var,
         kernel=kernel,
+        hashing=hashing,
     )
 
 
@@ -189,10 +191,10 @@ def make_weights(
     **options
         The type's own parameters, see :func:`weight_options`:
         ``"hashed"``: ``n_weights`` or ``compression`` (default 1/8), ``seed``,
-        ``kernel``; ``"circulant"``: ``block_size``, ``signs``; ``"lowrank"``:
-        ``rank`` (8); ``"fixed_dictionary"``: ``n_atoms`` (8), ``dictionary``,
-        ``length_scale``, ``image_shape``; ``"hmatrix"``: ``rank``,
-        ``leaf_size``, ``admissibility``, ``n_levels``, ``eta``.
+        ``kernel``, ``hashing``; ``"circulant"``: ``block_size``, ``signs``;
+        ``"lowrank"``: ``rank`` (8); ``"fixed_dictionary"``: ``n_atoms`` (8),
+        ``dictionary``, ``length_scale``, ``image_shape``; ``"hmatrix"``:
+        ``rank``, ``leaf_size``, ``admissibility``, ``n_levels``, ``eta``.
 
     Returns
     -------
