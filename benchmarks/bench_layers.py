@@ -9,16 +9,20 @@ weight type runs
   engine runs per junction and minibatch.
 
 Types: ``DenseWeights`` (three BLAS GEMMs, the peer), the same with BLAS
-held at one thread (HashedWeights runs its blocks in worker threads with one
-BLAS thread each: this row separates that effect from hashing), ``HashedWeights`` at
-compression 1/8 with the compiled block loops and with the numpy reference
-hash, ``CirculantWeights`` (FFT, one circulant) when available.  Rounds cycle
-through the types, each timed block preceded by a short idle (OpenBLAS keeps
-its threads spinning for ~0.1 s after a GEMM; docs/kernels.md), and a type's
-time is its median over rounds; ratios are to the dense median of the same
-run.  Both the median and the best (minimum) round are shown: on a loaded
-machine the median measures robustness to preemption, the best round the
-arithmetic.
+held at one thread (the uniform hash runs its blocks in worker threads with one
+BLAS thread each: this row separates that effect from hashing),
+``HashedWeights`` at compression 1/8 with the window hash (the default: blocks
+in turn, BLAS's own threads) and with the uniform hash (Chen et al.'s; worker
+threads), each with the compiled block loops, the window hash also with the
+numpy reference, ``CirculantWeights`` (FFT, one circulant) when available.
+
+Rounds cycle through the types and a type's time is its median over rounds;
+ratios are to the dense time of the same run.  Two regimes: *cold*, each timed
+block preceded by a short idle (OpenBLAS keeps its threads spinning for ~0.1 s
+after a GEMM, and on a shared machine threads woken after an idle run slower;
+docs/kernels.md), and *burst*, the rounds back to back as in training.  For the
+cold regime the best (minimum) round is shown as well: on a loaded machine the
+median measures robustness to preemption, the best round the arithmetic.
 
     python benchmarks/bench_layers.py --quick     # ~30 s
     python benchmarks/bench_layers.py             # ~2 min
@@ -71,19 +75,13 @@ def _types(n, dtype):
     types = {
         "dense": dense,
         "dense, BLAS at 1 thread": _OneThreadBLAS(dense),
-        "hashed 1/8 (numba)": HashedWeights(
-            n, n, compression=1 / 8, random_state=0, dtype=dtype, seed=1
-        ),
-        "hashed 1/8 (numpy)": HashedWeights(
-            n,
-            n,
-            compression=1 / 8,
-            random_state=0,
-            dtype=dtype,
-            seed=1,
-            kernel="numpy",
-        ),
     }
+    for hashing, kernel in (("window", "numba"), ("uniform", "numba"),
+                            ("window", "numpy")):  # fmt: skip
+        types[f"hashed 1/8 {hashing} ({kernel})"] = HashedWeights(
+            n, n, compression=1 / 8, random_state=0, dtype=dtype, seed=1,
+            kernel=kernel, hashing=hashing,
+        )  # fmt: skip
     if CirculantWeights is not None:
         types["circulant (FFT)"] = CirculantWeights(n, n, random_state=0, dtype=dtype)
     return types
@@ -130,11 +128,12 @@ def run(n, batch, dtype, rounds, settle):
         fns[name, "calls"] = lambda W=W: _calls(W, X, D)
         fns[name, "step"] = lambda W=W: _step(W, X, D)
     med, best = _rounds(fns, rounds, settle)
+    burst, _ = _rounds(fns, rounds, 0.0)
     rows = []
     for name, W in types.items():
         row = [name, W.n_params]
         for what in ("calls", "step"):
-            for stat in (med, best):
+            for stat in (med, best, burst):
                 t, ref = stat[name, what], stat["dense", what]
                 row += [f"{t * 1e3:.1f}", f"{t / ref:.2f}"]
         rows.append(row)
@@ -223,7 +222,8 @@ def main():
     print(f"# {machine()}; load average {os.getloadavg()[0]:.2f}")
     headers = ["type", "stored"]
     for what in ("calls", "step"):
-        headers += [f"{what} median ms", "x dense", f"{what} best ms", "x dense"]
+        for stat in ("cold median", "cold best", "burst median"):
+            headers += [f"{what} {stat} ms", "x dense"]
     if args.floor:
         headers = ["GEMMs only", "median ms", "x dense", "best ms", "x dense"]
     for dtype in (np.float32, np.float64):
