@@ -20,7 +20,8 @@ Rounds cycle through the types and a type's time is its median over rounds;
 ratios are to the dense time of the same run.  Two regimes: *cold*, each timed
 block preceded by a short idle (OpenBLAS keeps its threads spinning for ~0.1 s
 after a GEMM, and on a shared machine threads woken after an idle run slower;
-docs/kernels.md), and *burst*, the rounds back to back as in training.  For the
+docs/kernels.md), and *burst*, each timed call right after an untimed call of
+the same type, as in training.  For the
 cold regime the best (minimum) round is shown as well: on a loaded machine the
 median measures robustness to preemption, the best round the arithmetic.
 
@@ -118,6 +119,20 @@ def _rounds(fns, rounds, settle):
     return med, best
 
 
+def _bursts(fns, rounds):
+    """Median time of every ``fns[key]()`` run right after an untimed call of itself.
+
+    The steady state of training: the previous call was the same product, so
+    the BLAS threads are awake and no other type's thread setting lingers.
+    """
+    times = {key: [] for key in fns}
+    for _ in range(rounds):
+        for key, fn in fns.items():
+            fn()
+            times[key].append(_time(fn, 0.0))
+    return {key: float(np.median(v)) for key, v in times.items()}
+
+
 def run(n, batch, dtype, rounds, settle):
     rng = np.random.default_rng(1)
     X = rng.standard_normal((batch, n)).astype(dtype)
@@ -128,7 +143,7 @@ def run(n, batch, dtype, rounds, settle):
         fns[name, "calls"] = lambda W=W: _calls(W, X, D)
         fns[name, "step"] = lambda W=W: _step(W, X, D)
     med, best = _rounds(fns, rounds, settle)
-    burst, _ = _rounds(fns, rounds, 0.0)
+    burst = _bursts(fns, rounds)
     rows = []
     for name, W in types.items():
         row = [name, W.n_params]
