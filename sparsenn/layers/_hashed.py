@@ -66,11 +66,11 @@ class HashedWeights(WeightMatrix):
     """HashedNets weights: ``K`` real weights behind an ``n_in x n_out`` virtual matrix.
 
     Virtual entry ``(i, j)`` is ``sign(i, j) * w[h(i, j)]``, with ``h`` a
-    deterministic hash onto ``[0, K)`` and ``sign`` an independent sign hash,
-    both salted by ``seed`` (give each junction its own seed).  ``params`` is
-    ``w``; the gradient sums the virtual gradient ``X.T @ D`` into the
-    buckets.  ``forward``, ``backward`` and ``grad`` work on blocks of virtual
-    columns of at most ``BLOCK_ENTRIES`` values and never build the dense
+    deterministic hash onto ``[0, K)`` and ``sign`` a sign hash, both salted
+    by ``seed`` (give each junction its own seed).  ``params`` is ``w``; the
+    gradient sums the virtual gradient ``X.T @ D`` into the buckets.
+    ``forward``, ``backward`` and ``grad`` work on blocks of the virtual
+    matrix of at most ``BLOCK_ENTRIES`` values and never build the dense
     matrix.  The products cost what a dense product costs
     (``n_mults = n_in * n_out``): hashing saves storage, not arithmetic.
 
@@ -103,7 +103,7 @@ class HashedWeights(WeightMatrix):
         real weights from a random start, with a sign per run times a fixed
         sign per position: every bucket still receives Poisson(``1 /
         compression``) entries with fair signs, but a block fills at memory
-        speed (~0.25 ns per entry) and the products are BLAS's own
+        speed (0.15-0.3 ns per entry) and the products are BLAS's own
         multi-threaded GEMMs; measured against ``"uniform"`` in
         ``docs/baselines.md``.
 
@@ -213,11 +213,12 @@ class HashedWeights(WeightMatrix):
         return self.kernel == "numba"
 
     # ------------------------------------------------------------ products
-    # Workers (threads, BLAS at one thread each: sparsenn.linalg._threads)
-    # take disjoint blocks: column blocks for forward (each writes its columns
-    # of Y), row blocks for backward (its columns of B) and grad (its own
-    # bucket accumulator, summed at the end).  Backward fills the transposed
-    # row block so that its product is a plain GEMM.
+    # The uniform hash.  Workers (threads, BLAS at one thread each:
+    # sparsenn.linalg._threads) take disjoint blocks: column blocks for
+    # forward (each writes its columns of Y), row blocks for backward (its
+    # columns of B) and grad (its own bucket accumulator, summed at the end).
+    # Backward fills the transposed row block so that its product is a plain
+    # GEMM.
     def _forward_uniform(self, X):
         Y = np.empty((X.shape[0], self.shape[1]), dtype=np.result_type(X, self.w))
         n_in = self.shape[0]
