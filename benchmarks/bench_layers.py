@@ -106,31 +106,24 @@ def _time(fn, settle):
     return time.perf_counter() - start
 
 
-def _rounds(fns, rounds, settle):
-    """Median and best time of every ``fns[key]()``, the keys cycled per round."""
+def _rounds(fns, rounds, settle, *, burst=False):
+    """Median and best time of every ``fns[key]()``, the keys cycled per round.
+
+    ``burst``: each timed call right after an untimed call of itself, the
+    steady state of training (the BLAS threads awake, no other type's thread
+    setting lingering).
+    """
     for fn in fns.values():  # compile and warm up
         fn()
     times = {key: [] for key in fns}
     for _ in range(rounds):
         for key, fn in fns.items():
+            if burst:
+                fn()
             times[key].append(_time(fn, settle))
     med = {key: float(np.median(v)) for key, v in times.items()}
     best = {key: float(np.min(v)) for key, v in times.items()}
     return med, best
-
-
-def _bursts(fns, rounds):
-    """Median time of every ``fns[key]()`` run right after an untimed call of itself.
-
-    The steady state of training: the previous call was the same product, so
-    the BLAS threads are awake and no other type's thread setting lingers.
-    """
-    times = {key: [] for key in fns}
-    for _ in range(rounds):
-        for key, fn in fns.items():
-            fn()
-            times[key].append(_time(fn, 0.0))
-    return {key: float(np.median(v)) for key, v in times.items()}
 
 
 def run(n, batch, dtype, rounds, settle):
@@ -143,7 +136,7 @@ def run(n, batch, dtype, rounds, settle):
         fns[name, "calls"] = lambda W=W: _calls(W, X, D)
         fns[name, "step"] = lambda W=W: _step(W, X, D)
     med, best = _rounds(fns, rounds, settle)
-    burst = _bursts(fns, rounds)
+    burst, _ = _rounds(fns, rounds, 0.0, burst=True)
     rows = []
     for name, W in types.items():
         row = [name, W.n_params]

@@ -8,7 +8,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_generator", "check_bool", "check_int", "check_real"]
+__all__ = ["as_generator", "check_bool", "check_choice", "check_int", "check_real"]
 
 
 def check_bool(value, name):
@@ -27,6 +27,23 @@ def check_bool(value, name):
     if not isinstance(value, bool | np.bool_):
         raise TypeError(f"{name}={value!r} must be a bool (True or False).")
     return bool(value)
+
+
+def check_choice(value, name, choices):
+    """Return ``value`` if it is one of the strings ``choices``; else a ValueError.
+
+    Examples
+    --------
+    >>> check_choice("numba", "kernel", ("auto", "numba"))
+    'numba'
+    >>> check_choice("fast", "kernel", ("auto", "numba"))
+    Traceback (most recent call last):
+    ...
+    ValueError: kernel must be one of ('auto', 'numba'); got 'fast'.
+    """
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {choices}; got {value!r}.")
+    return value
 
 
 def check_int(value, name, *, low=None, high=None):

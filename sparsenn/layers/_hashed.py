@@ -15,7 +15,7 @@ in the same pass.
 
 import numpy as np
 
-from .._validation import as_generator, check_int, check_real
+from .._validation import as_generator, check_choice, check_int, check_real
 from ..linalg import _hashing as _h
 from ..linalg import _window_hash as _wh
 from ..linalg._threads import row_chunks, run_chunks
@@ -142,9 +142,7 @@ class HashedWeights(WeightMatrix):
         kernel="auto",
         hashing="window",
     ):
-        if not isinstance(hashing, str) or hashing not in HASHINGS:
-            raise ValueError(f"hashing must be one of {HASHINGS}; got {hashing!r}.")
-        self.hashing = hashing
+        self.hashing = check_choice(hashing, "hashing", HASHINGS)
         n_in = check_int(n_in, "n_in", low=1, high=_h.MAX_SIDE)
         n_out = check_int(n_out, "n_out", low=1, high=_h.MAX_SIDE)
         self.shape = (n_in, n_out)
@@ -166,8 +164,7 @@ class HashedWeights(WeightMatrix):
 
     @staticmethod
     def _resolve_kernel(kernel):
-        if not isinstance(kernel, str) or kernel not in _KERNELS:
-            raise ValueError(f"kernel must be one of {_KERNELS}; got {kernel!r}.")
+        check_choice(kernel, "kernel", _KERNELS)
         if kernel == "numba" and not _h.NUMBA_AVAILABLE:
             raise ValueError("kernel='numba' requested but numba cannot be imported.")
         if kernel == "auto":
@@ -186,26 +183,33 @@ class HashedWeights(WeightMatrix):
         return int(self.shape[0] * self.shape[1])
 
     # ------------------------------------------------------------- blocks
-    def _groups(self, axis):
-        """Blocks of rows (axis 0) or columns (axis 1), split between workers.
+    def _steps(self, axis):
+        """Blocks of rows (axis 0) or columns (axis 1) as ``(start, stop)`` ranges.
 
-        Each block has at most ``BLOCK_ENTRIES`` virtual entries; each worker
-        gets a list of ``(start, stop)`` ranges.
+        Each block has at most ``BLOCK_ENTRIES`` virtual entries.
         """
         length, other = self.shape[axis], self.shape[1 - axis]
         step = max(1, BLOCK_ENTRIES // other)
-        blocks = [(a, min(a + step, length)) for a in range(0, length, step)]
+        return [(a, min(a + step, length)) for a in range(0, length, step)]
+
+    def _groups(self, axis):
+        """:meth:`_steps` split between workers, a list of ranges each."""
+        blocks = self._steps(axis)
         return [blocks[s] for s in row_chunks(len(blocks), min_rows=1)]
 
     def _fill(self, buf, i0, i1, j0, j1):
         """Virtual block ``[i0:i1, j0:j1]`` in (a C-contiguous view of) ``buf``."""
         out = buf[: (i1 - i0) * (j1 - j0)].reshape(i1 - i0, j1 - j0)
+        if self.hashing == "window":
+            return _wh.fill(self.w, self._tau, self._salt, i0, j0, out,
+                            use_numba=self._numba)  # fmt: skip
         return _h.fill_block(self.w, self._salt, i0, j0, out, use_numba=self._numba)
 
-    def _buffer(self):
+    def _buffer(self, dtype=None):
+        """Room for one block (plus one row or column), of ``dtype`` or ``w``'s."""
         return np.empty(
             min(BLOCK_ENTRIES, self.shape[0] * self.shape[1]) + max(self.shape),
-            dtype=self.w.dtype,
+            dtype=self.w.dtype if dtype is None else dtype,
         )
 
     @property
@@ -269,16 +273,6 @@ class HashedWeights(WeightMatrix):
     # Forward: column blocks; backward and grad: row blocks, whose products
     # ``D @ block.T`` and ``X[:, rows].T @ D`` are GEMMs with a transposed
     # operand (as fast as a plain one when BLAS runs them).
-    def _steps(self, axis):
-        length, other = self.shape[axis], self.shape[1 - axis]
-        step = max(1, BLOCK_ENTRIES // other)
-        return [(a, min(a + step, length)) for a in range(0, length, step)]
-
-    def _fill_window(self, buf, i0, i1, j0, j1):
-        out = buf[: (i1 - i0) * (j1 - j0)].reshape(i1 - i0, j1 - j0)
-        return _wh.fill(self.w, self._tau, self._salt, i0, j0, out,
-                        use_numba=self._numba)  # fmt: skip
-
     def _forward(self, X):
         if self.hashing == "uniform":
             return self._forward_uniform(X)
@@ -286,7 +280,7 @@ class HashedWeights(WeightMatrix):
         Y = np.empty((X.shape[0], n_out), dtype=np.result_type(X, self.w))
         buf = self._buffer()
         for j0, j1 in self._steps(axis=1):
-            np.matmul(X, self._fill_window(buf, 0, n_in, j0, j1), out=Y[:, j0:j1])
+            np.matmul(X, self._fill(buf, 0, n_in, j0, j1), out=Y[:, j0:j1])
         return Y
 
     def _backward(self, D):
@@ -296,7 +290,7 @@ class HashedWeights(WeightMatrix):
         B = np.empty((D.shape[0], self.shape[0]), dtype=np.result_type(D, self.w))
         buf = self._buffer()
         for i0, i1 in self._steps(axis=0):
-            block = self._fill_window(buf, i0, i1, 0, n_out)
+            block = self._fill(buf, i0, i1, 0, n_out)
             np.matmul(D, block.T, out=B[:, i0:i1])
         return B
 
@@ -307,7 +301,7 @@ class HashedWeights(WeightMatrix):
         dtype = np.result_type(X, D, self.w)
         acc = np.zeros(self.n_weights, dtype=dtype)
         tau = self._tau.astype(dtype, copy=False)
-        buf = np.empty(min(BLOCK_ENTRIES, self.shape[0] * n_out) + n_out, dtype)
+        buf = self._buffer(dtype)
         for i0, i1 in self._steps(axis=0):
             G = buf[: (i1 - i0) * n_out].reshape(i1 - i0, n_out)
             np.matmul(X[:, i0:i1].T, D, out=G)

@@ -19,6 +19,7 @@ elementwise operations downstream see one memory order.  See ``docs/kernels.md``
 import numpy as np
 import scipy.sparse as sp
 
+from .._validation import check_choice
 from ..linalg.sparse import _kernels as _k
 from ._base import WeightMatrix
 
@@ -132,8 +133,7 @@ class SparseWeights(WeightMatrix):
                     f"got {values.shape}."
                 )
         dtype = _float_dtype(dtype, values.dtype)
-        if kernel not in _KERNELS:
-            raise ValueError(f"kernel must be one of {_KERNELS}; got {kernel!r}.")
+        check_choice(kernel, "kernel", _KERNELS)
         if kernel == "numba" and not _k.NUMBA_AVAILABLE:
             raise ValueError("kernel='numba' requested but numba cannot be imported.")
         self.shape = A.shape

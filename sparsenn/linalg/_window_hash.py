@@ -27,7 +27,7 @@ against the uniform hash in ``docs/baselines.md``.
 import numpy as np
 
 from ._hashing import _ODD, _mix_word, _nb_mix
-from ._numba import jit
+from ._numba import NUMBA_AVAILABLE, jit
 
 __all__ = ["WINDOW", "sign_table", "window_bucket_and_sign", "fill", "scatter"]
 
@@ -83,18 +83,19 @@ def window_bucket_and_sign(rows, cols, salt, n_buckets):
 
 
 # ----------------------------------------------------------- compiled loops
-# Raw kernels, no validation: ``out`` / ``G`` a C-contiguous block of the
-# virtual matrix whose top-left entry is (i0, j0), ``tau`` of the dtype of
-# ``w`` / ``acc``.  The runs go through views so that the loops see
-# non-negative indices and vectorise.
-def _mul_kernel(out, a, b):
-    for q in range(out.shape[0]):
-        out[q] = a[q] * b[q]
-
-
-def _add_mul_kernel(out, a, b):
-    for q in range(out.shape[0]):
-        out[q] += a[q] * b[q]
+# Raw kernels, no validation: ``block`` a C-contiguous block of the virtual
+# matrix whose top-left entry is (i0, j0), ``tau`` of the dtype of ``vec``.
+# One walk over the runs of a block serves both directions: ``gather`` fills
+# the block from the weights ``vec``, otherwise the block (a gradient) is
+# added into the bucket accumulator ``vec``.  The runs go through views so
+# that the loops see non-negative indices and vectorise.
+def _run_kernel(block_run, vec_run, sign, gather):
+    if gather:
+        for q in range(block_run.shape[0]):
+            block_run[q] = vec_run[q] * sign[q]
+    else:
+        for q in range(block_run.shape[0]):
+            vec_run[q] += block_run[q] * sign[q]
 
 
 def _start_kernel(row_key, s, salt_word, n_w):
@@ -103,13 +104,13 @@ def _start_kernel(row_key, s, salt_word, n_w):
     return start, (z & np.uint32(1)) != 0
 
 
-def _fill_kernel(w, tau, salt, i0, j0, out):
-    height, width = out.shape
-    n_w = w.shape[0]
+def _walk_kernel(vec, tau, salt, i0, j0, block, gather):
+    height, width = block.shape
+    n_w = vec.shape[0]
     neg = -tau
     for r in range(height):
         row_key = _nb_mix(np.uint32(np.uint32(i0 + r) ^ salt[0]))
-        row = out[r]
+        row = block[r]
         c = 0
         while c < width:
             s, p0 = divmod(j0 + c, WINDOW)
@@ -120,44 +121,22 @@ def _fill_kernel(w, tau, salt, i0, j0, out):
             if n_w >= WINDOW:  # the run wraps at K at most once
                 t0 = t0 - n_w if t0 >= n_w else t0
                 m = min(n, n_w - t0)
-                _nb_mul(row[c : c + m], w[t0 : t0 + m], sg[p0 : p0 + m])
-                _nb_mul(row[c + m : c + n], w[0 : n - m], sg[p0 + m : p0 + n])
+                _nb_run(row[c : c + m], vec[t0 : t0 + m], sg[p0 : p0 + m], gather)
+                _nb_run(row[c + m : c + n], vec[0 : n - m], sg[p0 + m : p0 + n],
+                        gather)  # fmt: skip
             else:
                 for q in range(n):
-                    row[c + q] = w[(t0 + q) % n_w] * sg[p0 + q]
+                    k = (t0 + q) % n_w
+                    if gather:
+                        row[c + q] = vec[k] * sg[p0 + q]
+                    else:
+                        vec[k] += row[c + q] * sg[p0 + q]
             c += n
 
 
-def _scatter_kernel(G, tau, salt, i0, j0, acc):
-    height, width = G.shape
-    n_w = acc.shape[0]
-    neg = -tau
-    for r in range(height):
-        row_key = _nb_mix(np.uint32(np.uint32(i0 + r) ^ salt[0]))
-        row = G[r]
-        c = 0
-        while c < width:
-            s, p0 = divmod(j0 + c, WINDOW)
-            n = min(WINDOW - p0, width - c)
-            start, flip = _nb_start(row_key, s, salt[1], n_w)
-            sg = neg if flip else tau
-            t0 = start + p0
-            if n_w >= WINDOW:
-                t0 = t0 - n_w if t0 >= n_w else t0
-                m = min(n, n_w - t0)
-                _nb_add_mul(acc[t0 : t0 + m], row[c : c + m], sg[p0 : p0 + m])
-                _nb_add_mul(acc[0 : n - m], row[c + m : c + n], sg[p0 + m : p0 + n])
-            else:
-                for q in range(n):
-                    acc[(t0 + q) % n_w] += row[c + q] * sg[p0 + q]
-            c += n
-
-
-_nb_mul = jit(_mul_kernel, nogil=True, inline="always")
-_nb_add_mul = jit(_add_mul_kernel, nogil=True, inline="always")
+_nb_run = jit(_run_kernel, nogil=True, inline="always")
 _nb_start = jit(_start_kernel, nogil=True, inline="always")
-_nb_fill = jit(_fill_kernel, nogil=True)
-_nb_scatter = jit(_scatter_kernel, nogil=True)
+_nb_walk = jit(_walk_kernel, nogil=True)
 
 
 def _block(i0, j0, shape, salt, n_buckets):
@@ -196,8 +175,8 @@ def fill(w, tau, salt, i0, j0, out, *, use_numba=True):
     >>> bool((a == b).all())
     True
     """
-    if use_numba and _nb_fill is not None:
-        _nb_fill(w, tau, salt, i0, j0, out)
+    if use_numba and NUMBA_AVAILABLE:
+        _nb_walk(w, tau, salt, i0, j0, out, True)
         return out
     bucket, sign = _block(i0, j0, out.shape, salt, w.shape[0])
     np.multiply(w[bucket], sign, out=out, casting="unsafe")
@@ -219,8 +198,8 @@ def scatter(G, tau, salt, i0, j0, acc, *, use_numba=True):
     >>> float(np.abs(acc).sum()) <= 6
     True
     """
-    if use_numba and _nb_scatter is not None:
-        _nb_scatter(G, tau, salt, i0, j0, acc)
+    if use_numba and NUMBA_AVAILABLE:
+        _nb_walk(acc, tau, salt, i0, j0, G, False)
         return
     bucket, sign = _block(i0, j0, G.shape, salt, acc.shape[0])
     acc += np.bincount(bucket.ravel(), (G * sign).ravel(), minlength=acc.shape[0])
