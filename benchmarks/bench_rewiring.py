@@ -6,7 +6,7 @@ Every network is trained with the same recipe (Adam, learning rate 1e-3, minibat
 ``tol=0`` and ``n_iter_no_change=inf``), on the 60 000 training images (float32 in [0,
 1]), and scored on the 10 000 test images. The density applies to the hidden junctions;
 the output junction (``n_hidden_last x 10``) is dense, as under ``density="auto"``.
-Rewiring uses the estimator defaults (``rewire_fraction=0.3``, ``rewire_every=100``
+Rewiring uses the estimator defaults (``rewire_fraction=0.5``, ``rewire_every=100``
 steps, ``rewire_until=0.75``). The dense reference is
 ``SparseMLPClassifier(density=1.0)`` (same engine).
 

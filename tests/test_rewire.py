@@ -203,3 +203,26 @@ def test_structured_sampled_candidates_keep_degrees(monkeypatch, rigl):
     for a, b in zip(_degrees(rows, cols, (40, 30)),
                     _degrees(out.rows, out.cols, (40, 30)), strict=True):  # fmt: skip
         assert np.array_equal(a, b)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 5), max_size=40), st.integers(0, 2**31))
+def test_clash_free_random_assignment_is_one_cycle_per_group(groups, seed):
+    from sparsenn.connectivity._rewire_clash_free import _random_assignment
+
+    group = np.asarray(groups, dtype=np.int64)
+    slots = np.random.default_rng(seed).permutation(group.size)
+    receivers, givers = _random_assignment(group, slots, np.random.default_rng(seed))
+    assert sorted(receivers) == sorted(slots) == sorted(givers)
+    assert np.array_equal(group[receivers], group[givers])  # inputs stay in the bank
+    sizes = np.bincount(group, minlength=6)
+    # a slot keeps its input only in a group of one (a shuffle would keep ~1 per group)
+    assert np.array_equal(receivers == givers, sizes[group[receivers]] == 1)
+    step = dict(zip(receivers.tolist(), givers.tolist(), strict=True))
+    for g in np.flatnonzero(sizes):  # following the givers visits the whole group
+        start = slots[group[slots] == g][0]
+        seen, node = {start}, step[start]
+        while node != start:
+            seen.add(node)
+            node = step[node]
+        assert len(seen) == sizes[g]

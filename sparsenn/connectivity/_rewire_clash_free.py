@@ -50,10 +50,22 @@ def _stable_argsort(keys):
 
 
 def _random_assignment(group, slots, rng):
-    """Receivers (grouped) and givers (the same groups, shuffled inside each)."""
-    receivers = slots[_stable_argsort(group[slots])]
-    givers = slots[np.lexsort((rng.random(slots.size), group[slots]))]
-    return receivers, givers
+    """Receivers and givers: one random cycle through each group's slots.
+
+    Each group's slots are shuffled and every slot takes the input of the next
+    one in that order (the last takes the first's), so in a group of two or
+    more slots every free slot reads a new input; a uniform shuffle would leave
+    one slot per group in place on average, a move that moves nothing.
+    """
+    receivers = slots[np.lexsort((rng.random(slots.size), group[slots]))]
+    if not receivers.size:
+        return receivers, receivers
+    g = group[receivers]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    ends = np.r_[starts[1:], g.size]
+    nxt = np.arange(1, g.size + 1)
+    nxt[ends - 1] = starts
+    return receivers, receivers[nxt]
 
 
 def _scored_assignment(group, slots, left, right, scores, n_out, dropped):

@@ -75,7 +75,7 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         (``"clash_free"``). Grown weights start at zero, with zero optimizer
         state. ``None``: the pattern stays fixed. Needs ``solver="adam"`` or
         ``"sgd"``; ``"circulant"`` and ``rtl_compatible=True`` cannot rewire.
-    rewire_fraction : float in (0, 1), default=0.3
+    rewire_fraction : float in (0, 1), default=0.5
         Fraction of each junction's weights moved at the first rewiring,
         decayed with a cosine to zero at ``rewire_until``.
     rewire_every : int, default=100
@@ -251,7 +251,7 @@ class SparseMLPClassifier(SparseJunctionsMixin, BaseStructuredMLP):
         prune_steps=3,
         prune_epochs=10,
         rewiring=None,
-        rewire_fraction=0.3,
+        rewire_fraction=0.5,
         rewire_every=100,
         rewire_until=0.75,
         solver="adam",

@@ -46,7 +46,7 @@ class SparseMLPRegressor(SparseJunctionsMixin, BaseStructuredRegressor):
     rewiring : {None, "set", "rigl"}, default=None
         Dynamic sparse training with moves that keep the connectivity, as
         :class:`~sparsenn.SparseMLPClassifier` (``docs/rewiring.md``).
-    rewire_fraction : float in (0, 1), default=0.3
+    rewire_fraction : float in (0, 1), default=0.5
         Fraction of each junction's weights moved at the first rewiring,
         cosine-decayed to zero at ``rewire_until``.
     rewire_every : int, default=100
@@ -164,7 +164,7 @@ class SparseMLPRegressor(SparseJunctionsMixin, BaseStructuredRegressor):
         prune_steps=3,
         prune_epochs=10,
         rewiring=None,
-        rewire_fraction=0.3,
+        rewire_fraction=0.5,
         rewire_every=100,
         rewire_until=0.75,
         solver="adam",
