@@ -28,29 +28,27 @@ import time
 import warnings
 
 import numpy as np
+from bench_rewiring import _load as _load_fashion
 from bench_rewiring import _make
 
 N_FIT = 50000
 
 
 def _load():
-    from sparsenn.datasets import load_fashion_mnist
-
-    train = load_fashion_mnist(subset="train")
-    X = np.asarray(train.data, dtype=np.float32)
-    return X[:N_FIT], train.target[:N_FIT], X[N_FIT:], train.target[N_FIT:]
+    """The first 50 000 training images to fit, the last 10 000 to score."""
+    X, y = _load_fashion(60000)[:2]
+    return X[:N_FIT], y[:N_FIT], X[N_FIT:], y[N_FIT:]
 
 
 def _fit(data, density, conn, method, seed, epochs, schedule):
     Xfit, yfit, Xval, yval = data
     clf = _make((300, 100), density, conn, method, seed, epochs)
+    frac, every, until = schedule if method else (None, None, None)
     if method is not None:
-        fraction, every, until = schedule
-        clf.set_params(rewire_fraction=fraction, rewire_every=every, rewire_until=until)
+        clf.set_params(rewire_fraction=frac, rewire_every=every, rewire_until=until)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         clf.fit(Xfit, yfit)
-    frac, every, until = schedule if method else (None, None, None)
     return {
         "frac": frac, "every": every, "until": until, "epochs": epochs,
         "seed": seed, "density": density, "conn": conn, "method": method or "static",

@@ -49,6 +49,12 @@ def _stable_argsort(keys):
     return np.argsort(keys, kind="stable")
 
 
+def _runs(g):
+    """Start and length of each run of equal values in the grouped keys ``g``."""
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    return starts, np.diff(np.r_[starts, g.size])
+
+
 def _random_assignment(group, slots, rng):
     """Receivers and givers: one random cycle through each group's slots.
 
@@ -60,11 +66,9 @@ def _random_assignment(group, slots, rng):
     receivers = slots[np.lexsort((rng.random(slots.size), group[slots]))]
     if not receivers.size:
         return receivers, receivers
-    g = group[receivers]
-    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-    ends = np.r_[starts[1:], g.size]
-    nxt = np.arange(1, g.size + 1)
-    nxt[ends - 1] = starts
+    starts, sizes = _runs(group[receivers])
+    nxt = np.arange(1, receivers.size + 1)
+    nxt[starts + sizes - 1] = starts
     return receivers, receivers[nxt]
 
 
@@ -75,9 +79,7 @@ def _scored_assignment(group, slots, left, right, scores, n_out, dropped):
     last resort, as in the structured move.
     """
     slots = slots[_stable_argsort(group[slots])]
-    g = group[slots]
-    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-    sizes = np.diff(np.r_[starts, g.size])
+    starts, sizes = _runs(group[slots])
     if int((sizes.astype(np.int64) ** 2).sum()) > MAX_PAIRS:
         return None
     blocks = sizes.astype(np.int64) ** 2

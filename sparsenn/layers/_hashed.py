@@ -197,9 +197,14 @@ class HashedWeights(WeightMatrix):
         blocks = self._steps(axis)
         return [blocks[s] for s in row_chunks(len(blocks), min_rows=1)]
 
+    @staticmethod
+    def _view(buf, height, width):
+        """Return ``buf``'s first ``height * width`` values as a C-contiguous matrix."""
+        return buf[: height * width].reshape(height, width)
+
     def _fill(self, buf, i0, i1, j0, j1):
         """Virtual block ``[i0:i1, j0:j1]`` in (a C-contiguous view of) ``buf``."""
-        out = buf[: (i1 - i0) * (j1 - j0)].reshape(i1 - i0, j1 - j0)
+        out = self._view(buf, i1 - i0, j1 - j0)
         if self.hashing == "window":
             return _wh.fill(self.w, self._tau, self._salt, i0, j0, out,
                             use_numba=self._numba)  # fmt: skip
@@ -242,7 +247,7 @@ class HashedWeights(WeightMatrix):
         def work(group):
             buf = self._buffer()
             for i0, i1 in group:
-                block_t = buf[: (i1 - i0) * n_out].reshape(n_out, i1 - i0)
+                block_t = self._view(buf, n_out, i1 - i0)
                 _h.fill_block_t(
                     self.w, self._salt, i0, 0, block_t, use_numba=self._numba
                 )
@@ -303,7 +308,7 @@ class HashedWeights(WeightMatrix):
         tau = self._tau.astype(dtype, copy=False)
         buf = self._buffer(dtype)
         for i0, i1 in self._steps(axis=0):
-            G = buf[: (i1 - i0) * n_out].reshape(i1 - i0, n_out)
+            G = self._view(buf, i1 - i0, n_out)
             np.matmul(X[:, i0:i1].T, D, out=G)
             _wh.scatter(G, tau, self._salt, i0, 0, acc, use_numba=self._numba)
         return acc
