@@ -95,6 +95,43 @@ def test_two_threads_fit_as_one_after_the_other():
         np.testing.assert_array_equal(results[seed], fit(seed))
 
 
+def test_overlapping_blas_limits_in_threads_restore_the_thread_counts():
+    # BLAS thread counts are global: two holders in two threads that enter and
+    # leave interleaved (A enters, B enters, A leaves, B leaves) must leave the
+    # counts found before, not the one-thread limit A saw when B entered.
+    from threadpoolctl import threadpool_info
+
+    from sparsenn.linalg._threads import single_threaded_blas
+
+    def counts():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    steps = [threading.Event() for _ in range(3)]
+
+    def first():
+        with single_threaded_blas():
+            steps[0].set()
+            steps[1].wait(10)
+        steps[2].set()
+
+    def second():
+        steps[0].wait(10)
+        with single_threaded_blas():
+            steps[1].set()
+            steps[2].wait(10)
+
+    before = counts()
+    if max(before, default=1) < 2:
+        pytest.skip("BLAS runs one thread here: a lost limit would not show")
+    threads = [threading.Thread(target=f) for f in (first, second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert all(s.is_set() for s in steps)
+    assert counts() == before
+
+
 def test_threading_layer_is_fork_safe():
     from sparsenn.linalg._numba import NUMBA_AVAILABLE, threading_layer
 

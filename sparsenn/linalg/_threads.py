@@ -11,11 +11,16 @@ threads as BLAS was configured to use; numpy releases the GIL inside
 
 import contextlib
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["row_chunks", "run_chunks", "run_ranges", "single_threaded_blas"]
 
 _STATE = {}
+#: Who holds BLAS at one thread: the limiter of the outermost holder, how many
+#: holders (threads or nested contexts) are inside, and the process it is for.
+_HOLD = {"limiter": None, "depth": 0, "pid": None}
+_HOLD_LOCK = threading.Lock()
 MIN_ROWS = 64  # do not split a batch into chunks smaller than this
 
 
@@ -57,9 +62,57 @@ def row_chunks(n_rows, min_rows=MIN_ROWS):
     return [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
+@contextlib.contextmanager
 def single_threaded_blas():
-    """Context holding every BLAS library at one thread."""
-    return _controller().limit(limits=1, user_api="blas")
+    """Context holding every BLAS library at one thread.
+
+    BLAS thread counts are global to the process, so the holders are counted:
+    the first to enter sets the limit and the last to leave restores the
+    counts found before it, whichever threads enter and leave in between
+    (two fits running at once in threads must not leave BLAS at one thread).
+
+    Examples
+    --------
+    >>> from threadpoolctl import threadpool_info
+    >>> before = [i["num_threads"] for i in threadpool_info()]
+    >>> with single_threaded_blas():
+    ...     with single_threaded_blas():
+    ...         pass
+    >>> [i["num_threads"] for i in threadpool_info()] == before
+    True
+    """
+    with _HOLD_LOCK:
+        if _HOLD["pid"] != os.getpid():  # a fork's child inherits no holder
+            _HOLD.update(limiter=None, depth=0, pid=os.getpid())
+        if _HOLD["depth"] == 0:
+            _HOLD["limiter"] = _controller().limit(limits=1, user_api="blas")
+            _HOLD["limiter"].__enter__()
+        _HOLD["depth"] += 1
+    try:
+        yield
+    finally:
+        with _HOLD_LOCK:
+            _HOLD["depth"] -= 1
+            if _HOLD["depth"] == 0:
+                limiter, _HOLD["limiter"] = _HOLD["limiter"], None
+                _release_blas_control()
+                limiter.__exit__(None, None, None)
+
+
+def _release_blas_control():
+    """Let this thread restore OpenBLAS's count although another one set it.
+
+    threadpoolctl >= 3.6 lets only the thread that first set OpenBLAS's
+    (process-wide) count change it until that thread is done; every holder
+    counted by :func:`single_threaded_blas` has left when this is called.
+    """
+    try:
+        from threadpoolctl import OpenBLASController
+    except ImportError:  # pragma: no cover - a dependency of scikit-learn
+        return
+    clear = getattr(OpenBLASController, "clear_controlling_thread", None)
+    if clear is not None:
+        clear(force=True)
 
 
 def _map(fn, chunks):
