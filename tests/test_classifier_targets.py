@@ -84,6 +84,31 @@ def test_stratified_split_error_names_the_users_labels():
         MAKERS["sparse"](early_stopping=True).fit(X, y)
 
 
+def test_single_sample_class_split_error_does_not_suggest_a_fraction():
+    # no validation_fraction can put a one-sample class in both parts
+    X = np.arange(40.0).reshape(20, 2)
+    y = np.array(["a"] * 10 + ["b"] * 9 + ["c"])
+    with pytest.raises(ValueError) as exc:
+        MAKERS["sparse"](early_stopping=True).fit(X, y)
+    assert "too few members are: ['c']" in str(exc.value)
+    assert "1 class(es) have one" in str(exc.value)
+    assert "Use validation_fraction" not in str(exc.value)
+
+
+@pytest.mark.parametrize("make", MAKERS.values(), ids=MAKERS)
+def test_partial_fit_takes_mlpclassifiers_argument_order(make, iris):
+    # scikit-learn >= 1.7: partial_fit(X, y, sample_weight=None, classes=None)
+    X, y = iris
+    weights = np.linspace(0.5, 1.5, y.size)
+    positional = make().partial_fit(X, y, weights, np.unique(y))
+    keywords = make().partial_fit(X, y, classes=np.unique(y), sample_weight=weights)
+    np.testing.assert_array_equal(
+        positional.predict_proba(X), keywords.predict_proba(X)
+    )
+    reference = MLPClassifier((8,), random_state=0)
+    reference.partial_fit(X, y, weights, np.unique(y))  # the same call works there
+
+
 def test_warm_start_needs_the_same_classes(iris):
     X, y = iris
     names = np.array(["a", "b", "c"], dtype=object)

@@ -46,16 +46,19 @@ class StructuredClassifierMixin(ClassifierMixin):
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Run one epoch over ``X``; ``classes`` is required on the first call.
+
+        The arguments come in ``MLPClassifier.partial_fit``'s order
+        (scikit-learn >= 1.7): ``sample_weight`` third, ``classes`` fourth.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
         classes : array-like of shape (n_classes,), default=None
             Every class of the whole data; required on the first call only.
-        sample_weight : array-like of shape (n_samples,), default=None
 
         Returns
         -------

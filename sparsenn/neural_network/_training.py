@@ -135,15 +135,25 @@ class TrainingMixin:
 
     def _split_message(self, n_samples, stratify, exc):
         """Name ``validation_fraction`` and the values that work in a failed split."""
-        n_classes = 1 if stratify is None else np.unique(stratify).shape[0]
-        least = n_classes / n_samples
-        kind = "a validation split" if stratify is None else "a stratified split"
-        return (
+        start = (
             f"early_stopping=True with validation_fraction="
-            f"{self.validation_fraction!r} cannot set aside {kind} of the "
-            f"{n_samples} training samples ({exc}). Use validation_fraction >= "
-            f"{least:.3g} (one sample per class in each part), more data, or "
-            "early_stopping=False."
+            f"{self.validation_fraction!r} cannot set aside "
+            f"{'a validation split' if stratify is None else 'a stratified split'} "
+            f"of the {n_samples} training samples ({exc})."
+        )
+        if stratify is not None:
+            labels, counts = np.unique(stratify, return_counts=True)
+            if counts.min() < 2:  # no validation_fraction helps
+                return (
+                    f"{start} The split keeps every class in both parts, so each "
+                    f"class needs at least 2 samples; {int((counts < 2).sum())} "
+                    "class(es) have one. Add samples of those classes, or use "
+                    "early_stopping=False."
+                )
+        least = (1 if stratify is None else labels.shape[0]) / n_samples
+        return (
+            f"{start} Use validation_fraction >= {least:.3g} (one sample per "
+            "class in each part), more data, or early_stopping=False."
         )
 
     def _batch_size(self, n_samples):
