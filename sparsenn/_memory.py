@@ -5,8 +5,10 @@ the memory available to this process and raises a ``ValueError`` naming what was
 asked for before anything is allocated. :func:`available_memory` reads the
 available memory portably: the smaller of the operating system's figure
 (``MemAvailable`` of ``/proc/meminfo`` on Linux, ``os.sysconf`` elsewhere on POSIX,
-``GlobalMemoryStatusEx`` on Windows) and a cgroup limit (containers), or ``None``
-when neither can be read (then nothing is checked).
+``GlobalMemoryStatusEx`` on Windows), a cgroup limit (containers) and the room left
+under the process's own limits on address space and data (``ulimit -v`` / ``-d``,
+``RLIMIT_AS`` / ``RLIMIT_DATA``, as batch schedulers set them), or ``None`` when
+none can be read (then nothing is checked).
 """
 
 import ctypes
@@ -105,6 +107,33 @@ def _windows_available():
     return int(status.ullAvailPhys)
 
 
+#: (resource limit name, field of /proc/self/statm holding the pages it counts)
+_RLIMITS = (("RLIMIT_AS", 0), ("RLIMIT_DATA", 5))
+
+
+def _rlimit_available(statm="/proc/self/statm"):
+    """Room left under ``RLIMIT_AS`` / ``RLIMIT_DATA``, or None if unlimited."""
+    try:
+        import resource
+    except ImportError:  # not POSIX
+        return None
+    try:
+        pages = [int(f) for f in Path(statm).read_text(encoding="ascii").split()]
+    except (OSError, UnicodeDecodeError, ValueError):
+        pages = []
+    page = resource.getpagesize()
+    room = []
+    for name, field in _RLIMITS:
+        kind = getattr(resource, name, None)
+        if kind is None:
+            continue
+        soft, _ = resource.getrlimit(kind)
+        if soft != resource.RLIM_INFINITY and soft >= 0:
+            used = pages[field] * page if field < len(pages) else 0
+            room.append(max(soft - used, 0))
+    return min(room) if room else None
+
+
 def _cgroup_available():
     for limit_file, usage_file in _CGROUP_FILES:
         limit = _read_int(limit_file)  # None for "max" (no limit)
@@ -120,9 +149,10 @@ def available_memory():
     Returns
     -------
     n_bytes : int or None
-        The smaller of the system's available memory (Linux ``MemAvailable``,
-        POSIX ``os.sysconf``, Windows ``GlobalMemoryStatusEx``) and the room left
-        under a cgroup memory limit; ``None`` if none of these can be read.
+        The smallest of the system's available memory (Linux ``MemAvailable``,
+        POSIX ``os.sysconf``, Windows ``GlobalMemoryStatusEx``), the room left
+        under a cgroup memory limit and the room left under the process's
+        ``RLIMIT_AS`` / ``RLIMIT_DATA``; ``None`` if none of these can be read.
 
     Examples
     --------
@@ -132,7 +162,8 @@ def available_memory():
     True
     """
     system = _meminfo_available() or _sysconf_available() or _windows_available()
-    figures = [n for n in (system, _cgroup_available()) if n is not None]
+    limits = (system, _cgroup_available(), _rlimit_available())
+    figures = [n for n in limits if n is not None]
     return min(figures) if figures else None
 
 

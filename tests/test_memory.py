@@ -1,6 +1,11 @@
 """Tests of the fail-fast memory check (``sparsenn._memory``) and its use in
 ``make_morse``."""
 
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -22,6 +27,7 @@ def test_available_memory_is_a_plausible_figure():
 
 
 def test_available_memory_takes_the_smaller_of_system_and_cgroup(monkeypatch):
+    monkeypatch.setattr(_memory, "_rlimit_available", lambda: None)
     monkeypatch.setattr(_memory, "_meminfo_available", lambda: 8 * 2**30)
     monkeypatch.setattr(_memory, "_cgroup_available", lambda: 2**30)
     assert available_memory() == 2**30
@@ -30,6 +36,7 @@ def test_available_memory_takes_the_smaller_of_system_and_cgroup(monkeypatch):
 
 
 def test_available_memory_falls_back_to_sysconf_then_unknown(monkeypatch):
+    monkeypatch.setattr(_memory, "_rlimit_available", lambda: None)
     monkeypatch.setattr(_memory, "_meminfo_available", lambda: None)
     monkeypatch.setattr(_memory, "_cgroup_available", lambda: None)
     monkeypatch.setattr(_memory, "_sysconf_available", lambda: 12345)
@@ -38,6 +45,36 @@ def test_available_memory_falls_back_to_sysconf_then_unknown(monkeypatch):
     monkeypatch.setattr(_memory, "_windows_available", lambda: None)
     assert available_memory() is None
     assert check_allocation(2**70, "n=huge") == 2**70  # unknown: not checked
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/statm").exists(), reason="needs Linux's /proc"
+)
+def test_a_process_address_space_limit_is_the_room_left(tmp_path):
+    # ulimit -v (RLIMIT_AS), as batch schedulers set it: the estimate is refused
+    # with the ValueError naming the parameter, not numpy's MemoryError later
+    code = textwrap.dedent(
+        """
+        import resource, warnings
+        from pathlib import Path
+        from sparsenn import StructuredMLPClassifier
+        from sparsenn._memory import available_memory
+        used = int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
+        resource.setrlimit(resource.RLIMIT_AS, (used + 2**30, resource.RLIM_INFINITY))
+        assert available_memory() <= 2**30, available_memory()
+        X, y = [[0.0, 1.0], [1.0, 0.0]] * 5, [0, 1] * 5
+        try:
+            StructuredMLPClassifier((20000, 20000), max_iter=1).fit(X, y)
+        except ValueError as exc:
+            assert "hidden_layer_sizes" in str(exc), exc
+            print("refused")
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "refused"
 
 
 def test_meminfo_parser(tmp_path):
