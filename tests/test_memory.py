@@ -47,9 +47,7 @@ def test_available_memory_falls_back_to_sysconf_then_unknown(monkeypatch):
     assert check_allocation(2**70, "n=huge") == 2**70  # unknown: not checked
 
 
-@pytest.mark.skipif(
-    not Path("/proc/self/statm").exists(), reason="needs Linux's /proc"
-)
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="needs Linux's /proc")
 def test_a_process_address_space_limit_is_the_room_left(tmp_path):
     # ulimit -v (RLIMIT_AS), as batch schedulers set it: the estimate is refused
     # with the ValueError naming the parameter, not numpy's MemoryError later
@@ -59,8 +57,10 @@ def test_a_process_address_space_limit_is_the_room_left(tmp_path):
         from pathlib import Path
         from sparsenn import StructuredMLPClassifier
         from sparsenn._memory import available_memory
-        used = int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
-        resource.setrlimit(resource.RLIMIT_AS, (used + 2**30, resource.RLIM_INFINITY))
+        pages = int(Path("/proc/self/statm").read_text().split()[0])
+        used = pages * resource.getpagesize()
+        limit = (used + 2**30, resource.RLIM_INFINITY)
+        resource.setrlimit(resource.RLIMIT_AS, limit)
         assert available_memory() <= 2**30, available_memory()
         X, y = [[0.0, 1.0], [1.0, 0.0]] * 5, [0, 1] * 5
         try:

@@ -8,13 +8,19 @@ For every gradient-trained estimator and solver: after pickle, joblib (also
 import copy
 import io
 import pickle
+import warnings
 
 import joblib
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 
-from sparsenn import HMatrixMLPClassifier, SparseMLPClassifier
+from sparsenn import (
+    HMatrixMLPClassifier,
+    PseudoInverseSparseClassifier,
+    PseudoInverseSparseRegressor,
+    SparseMLPClassifier,
+)
 
 X, Y = make_classification(
     300, 40, n_informative=12, n_classes=3, random_state=0, n_clusters_per_class=1
@@ -176,6 +182,31 @@ def test_predict_is_finite_for_any_finite_input(scale):
     np.testing.assert_allclose(P.sum(axis=1), 1.0)
     assert set(model.predict(huge)) <= set(model.classes_)
     assert np.isfinite(model.predict_log_proba(huge)).all()
+
+
+SATURATING = {
+    "sparse": lambda: SparseMLPClassifier((32,), density=0.3, max_iter=3),
+    "hmatrix": lambda: HMatrixMLPClassifier((32,), rank=2, leaf_size=8, max_iter=3),
+    "pinv": lambda: PseudoInverseSparseClassifier(n_hidden=32),
+    "pinv-regressor": lambda: PseudoInverseSparseRegressor(n_hidden=32),
+}
+
+
+@pytest.mark.parametrize("make", SATURATING.values(), ids=SATURATING)
+def test_saturated_rows_warn_once_at_the_callers_line(make):
+    model = make().set_params(random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(X, Y)
+    huge = np.vstack([np.full((3, X.shape[1]), 1.7e308), X[:4]])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        P = model.predict(huge)
+    assert [(w.category, w.filename) for w in caught] == [(RuntimeWarning, __file__)]
+    assert str(caught[0].message).startswith("3 of the 7 rows of X overflowed")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        np.testing.assert_array_equal(P[3:], model.predict(X[:4]))
 
 
 def test_saved_bytes_do_not_depend_on_the_optimizer_holding_params():

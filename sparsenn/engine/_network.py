@@ -10,6 +10,7 @@ types: it only calls ``forward``, ``backward`` and ``grad``.
 
 import numpy as np
 
+from .._warnings import warn
 from ._activations import ACTIVATIONS, DERIVATIVES
 from ._outputs import OUTPUTS
 
@@ -100,14 +101,20 @@ def predict_proba(
     -------
     P : ndarray of shape (n_samples, n_outputs)
     """
-    chunks = []
+    chunks, saturated = [], 0
     for start in range(0, X.shape[0], chunk_size):
         Xc = _dense_rows(X, slice(start, start + chunk_size))
-        P = forward(weights, biases, Xc, activation, output=output, quantizer=quantizer)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            P = forward(
+                weights, biases, Xc, activation, output=output, quantizer=quantizer
+            )
         P = P[-1]
         if quantizer is None and not np.isfinite(P).all():
-            P = _finite_forward(weights, biases, Xc, activation, output)
+            bad = ~np.isfinite(P).all(axis=1)
+            P[bad] = _finite_forward(weights, biases, Xc[bad], activation, output)
+            saturated += int(bad.sum())
         chunks.append(P)
+    warn_saturated(saturated, X.shape[0])
     n_out = weights[-1].shape[1]
     dtype = biases[-1].dtype
     return np.concatenate(chunks) if chunks else np.empty((0, n_out), dtype)
@@ -186,6 +193,21 @@ def loss_and_grads(
         quantizer.mask_gradients([w.params for w in floats], weight_grads)
         quantizer.mask_gradients(float_biases, bias_grads)
     return loss, weight_grads, bias_grads
+
+
+def warn_saturated(n_saturated, n_rows):
+    """Warn, at the user's line, that ``n_saturated`` rows were computed saturated.
+
+    Nothing is said when ``n_saturated`` is 0.
+    """
+    if n_saturated:
+        warn(
+            f"{n_saturated} of the {n_rows} rows of X overflowed the network's "
+            "float arithmetic (inputs or weights too large); their outputs were "
+            "computed in saturating arithmetic (every value clipped to the largest "
+            "finite float). Scale the inputs, for example with StandardScaler.",
+            RuntimeWarning,
+        )
 
 
 def _finite_forward(weights, biases, X, activation, output="softmax"):

@@ -18,6 +18,7 @@ from .._memory import check_allocation
 from .._sklearn import Interval, StrOptions
 from .._warnings import warn
 from ..engine._activations import ACTIVATIONS as _ENGINE_ACTIVATIONS
+from ..engine._network import warn_saturated
 from ..engine._pinv import (
     INVERSE_ACTIVATIONS,
     hidden_activations,
@@ -263,8 +264,10 @@ class PseudoInverseSparseBase(BaseEstimator):
         coef = self.coef_.astype(X.dtype, copy=False)
         S = np.empty((X.shape[0], coef.shape[1]), dtype=np.result_type(X, coef))
         W = self.input_weights_.toarray()
-        for rows in self._chunks(X.shape[0]):
-            S[rows] = self._hidden(X[rows], W) @ coef + self.intercept_
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for rows in self._chunks(X.shape[0]):
+                S[rows] = self._hidden(X[rows], W) @ coef + self.intercept_
+        warn_saturated(int((~np.isfinite(S).all(axis=1)).sum()), X.shape[0])
         return np.nan_to_num(S, copy=False)
 
     # ------------------------------------------------------------ prediction
