@@ -1,10 +1,12 @@
 """Tests of the Morse registry and cache (``load_morse``) and ``load_fashion_mnist``."""
 
 import gzip
+import hashlib
 import json
 import os
 import re
 import shutil
+import tracemalloc
 import warnings
 from pathlib import Path
 
@@ -305,6 +307,86 @@ def test_stale_cache_with_a_valid_digest_is_regenerated(tmp_path):
     np.testing.assert_array_equal(again.target, expected.target)
 
 
+def _retyped(X, y):
+    return {"X": X.astype(np.float64), "y": y}
+
+
+def _reshaped(X, y):
+    return {"X": X.reshape(-1, 32), "y": y}
+
+
+def _float_labels(X, y):
+    return {"X": X, "y": y.astype(np.float64)}
+
+
+def _int32_labels(X, y):
+    return {"X": X, "y": y.astype(np.int32)}
+
+
+def _column_labels(X, y):
+    return {"X": X, "y": y[:, None]}
+
+
+def _extra_member(X, y):
+    return {"X": X, "y": y, "extra": np.zeros(3)}
+
+
+@pytest.mark.parametrize(
+    "alter",
+    [_retyped, _reshaped, _float_labels, _int32_labels, _column_labels, _extra_member],
+)
+def test_cache_with_the_registered_values_in_another_layout_is_regenerated(
+    tmp_path, alter
+):
+    # same values (so the same morse_checksum) and a valid digest file, but not
+    # the registered arrays: X float32 (3200, 64), y int64 (3200,), nothing else
+    expected = load_morse(SMALL, subset="test", data_home=tmp_path)
+    path = tmp_path / "morse" / SMALL / "test.npz"
+    arrays = alter(expected.data, expected.target)
+    assert morse_checksum(arrays["X"], arrays["y"]) == expected.sha256
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)
+    _cache.digest_path(path).write_text(_cache._digest_line(path, path.read_bytes()))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        X, y = load_morse(SMALL, subset="test", data_home=tmp_path, return_X_y=True)
+    messages = [str(w.message) for w in caught]
+    assert len(caught) == 1 and "corrupted or stale" in messages[0], messages
+    assert re.search(r"holds (X of dtype|the arrays)", messages[0]), messages
+    assert caught[0].filename == __file__
+    assert (X.dtype, X.shape, y.dtype, y.shape) == (
+        np.float32,
+        (3200, 64),
+        np.int64,
+        (3200,),
+    )
+    np.testing.assert_array_equal(X, expected.data)
+    np.testing.assert_array_equal(y, expected.target)
+    with np.load(path) as archive:  # the file on disk is repaired too
+        assert sorted(archive.files) == ["X", "y"]
+        assert archive["X"].dtype == np.float32 and archive["y"].dtype == np.int64
+        assert archive["X"].shape == (3200, 64)
+
+
+def test_cache_layout_follows_the_registered_frame_length(tmp_path, tiny_variant):
+    # the tiny variant has frames of 10 positions: its own cache is accepted
+    # silently, and a (64, 64)-shaped file with a matching digest is not
+    expected = load_morse(tiny_variant, subset="test", data_home=tmp_path)
+    assert expected.data.shape == (64, 10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_morse(tiny_variant, subset="test", data_home=tmp_path)
+    path = tmp_path / "morse" / tiny_variant / "test.npz"
+    assert (
+        _cache.write_cache(path, expected.data.reshape(-1, 5), expected.target) is None
+    )
+    with pytest.warns(UserWarning, match=r"shape \(128, 5\).*X float32 \(64, 10\)"):
+        X, _ = load_morse(
+            tiny_variant, subset="test", data_home=tmp_path, return_X_y=True
+        )
+    assert X.shape == (64, 10)
+
+
 def test_unwritable_cache_warns_at_the_callers_line(tmp_path, monkeypatch):
     monkeypatch.setattr(_registry, "write_cache", lambda *args: "disk full")
     with warnings.catch_warnings(record=True) as caught:
@@ -470,6 +552,78 @@ def test_fashion_mnist_corrupt_gzip_names_the_file(tmp_path, case):
     message = str(info.value)
     assert message.startswith(f"{path} is not a valid gzip file")
     assert re.search(what, message), message
+
+
+def _tiny_fashion(monkeypatch, n=2):
+    """Register ``n``-image t10k files; return their exact (decompressed) bytes."""
+    rng = np.random.default_rng(0)
+    files = {}
+    for stem, magic, shape in [
+        ("t10k-images-idx3-ubyte", 2051, (n, 28, 28)),
+        ("t10k-labels-idx1-ubyte", 2049, (n,)),
+    ]:
+        data = rng.integers(0, 10 if magic == 2049 else 256, shape, dtype=np.uint8)
+        payload = np.array([magic, *shape], dtype=">u4").tobytes() + data.tobytes()
+        digest = hashlib.sha256(payload).hexdigest()
+        monkeypatch.setitem(_fashion_mnist._FILES, stem, (magic, shape, digest))
+        files[stem] = payload
+    return files
+
+
+def _write_fashion(folder, files, compressed):
+    for stem, payload in files.items():
+        if compressed:
+            (folder / f"{stem}.gz").write_bytes(gzip.compress(payload))
+        else:
+            (folder / stem).write_bytes(payload)
+
+
+@pytest.mark.parametrize("compressed", [True, False])
+@pytest.mark.parametrize("change", ["one byte more", "one byte less", "header only"])
+def test_fashion_mnist_file_of_the_wrong_size_names_the_file(
+    tmp_path, monkeypatch, compressed, change
+):
+    files = _tiny_fashion(monkeypatch)
+    _write_fashion(tmp_path, files, compressed)
+    X, y = load_fashion_mnist(subset="test", data_home=tmp_path, return_X_y=True)
+    assert X.shape == (2, 784) and y.shape == (2,)  # the exact files load
+    stem = "t10k-labels-idx1-ubyte"
+    payload = files[stem]
+    files[stem] = {
+        "one byte more": payload + b"\x00",
+        "one byte less": payload[:-1],
+        "header only": payload[:8],
+    }[change]
+    _write_fashion(tmp_path, files, compressed)
+    path = tmp_path / (f"{stem}.gz" if compressed else stem)
+    with pytest.raises(ValueError) as info:
+        load_fashion_mnist(subset="test", data_home=tmp_path)
+    message = str(info.value)
+    assert message.startswith(f"{path} does not have the size"), message
+    held = {"one byte more": "more than 10", "one byte less": "9 of its 10"}
+    assert f"holds {held.get(change, '8 of its 10')} " in message, message
+    assert ("decompressed bytes" in message) == compressed
+
+
+def test_fashion_mnist_gz_is_not_decompressed_beyond_its_expected_size(
+    tmp_path, monkeypatch
+):
+    files = _tiny_fashion(monkeypatch)
+    _write_fashion(tmp_path, files, True)
+    stem = "t10k-images-idx3-ubyte"
+    with gzip.open(tmp_path / f"{stem}.gz", "wb") as fh:  # 32 MiB of zeros
+        fh.write(files[stem])
+        for _ in range(32):
+            fh.write(bytes(2**20))
+    assert (tmp_path / f"{stem}.gz").stat().st_size < 2**20
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"holds more than 1584 decompressed"):
+            load_fashion_mnist(subset="test", data_home=tmp_path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 2**20, peak
 
 
 def test_fashion_mnist_argument_messages(tmp_path):

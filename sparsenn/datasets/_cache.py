@@ -4,7 +4,9 @@ r"""Cache files of the Morse variants, each guarded by the SHA-256 of its bytes.
 ``"<hex digest>  <subset>.npz\n"`` (the ``sha256sum`` format, so ``sha256sum -c``
 checks it too). A file is parsed only after its bytes match the digest, so a
 changed byte can never reach the ``.npy`` header parser (which can otherwise fail
-in many ways, or ask for terabytes).
+in many ways, or ask for terabytes). An archive holding anything but the two
+arrays ``X`` and ``y`` is rejected; their dtypes and shapes are checked by the
+caller (``_registry._load_arrays``), which knows the registered ones.
 """
 
 import hashlib
@@ -35,6 +37,8 @@ def _parse(payload):
     # digest by something else; any failure then means "regenerate"
     try:
         with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
+            if sorted(archive.files) != ["X", "y"]:
+                return f"holds the arrays {sorted(archive.files)}, not exactly X and y"
             return archive["X"], archive["y"]
     except Exception as exc:  # noqa: BLE001
         return f"cannot be parsed ({type(exc).__name__}: {exc})"

@@ -2,6 +2,7 @@
 
 import gzip
 import hashlib
+import math
 import os
 import zlib
 from pathlib import Path
@@ -118,13 +119,16 @@ def _find(stem, folders):
     )
 
 
-def _read_bytes(path):
-    """Return the (decompressed) bytes of ``path``; a corrupt .gz is a ValueError."""
-    if path.suffix != ".gz":
-        return path.read_bytes()
+def _read_bytes(path, limit):
+    """Return at most ``limit`` (decompressed) bytes of ``path``.
+
+    Nothing beyond ``limit`` is read or decompressed, so an oversized or hostile
+    ``.gz`` cannot take more memory than the file it claims to be. A corrupt
+    ``.gz`` is a ``ValueError`` naming the file.
+    """
     try:
-        with gzip.open(path, "rb") as fh:
-            return fh.read()
+        with (gzip.open if path.suffix == ".gz" else open)(path, "rb") as fh:
+            return fh.read(limit)
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         raise ValueError(
             f"{path} is not a valid gzip file ({type(exc).__name__}: {exc}); the "
@@ -137,13 +141,27 @@ def _read_idx(path):
     """Read and verify one IDX file; return its uint8 array."""
     stem = path.name.removesuffix(".gz")
     magic, shape, sha256 = _FILES[stem]
-    payload = _read_bytes(path)
     header = 4 + 4 * len(shape)
-    found = tuple(int(v) for v in np.frombuffer(payload[:header], dtype=">u4"))
+    size = header + math.prod(shape)
+    payload = _read_bytes(path, size + 1)  # one byte more tells "too large"
+    found = (magic, *shape)  # a file too short for a header: the size check
+    if len(payload) >= header:
+        found = tuple(int(v) for v in np.frombuffer(payload[:header], dtype=">u4"))
     if found != (magic, *shape):
         raise ValueError(
             f"{path} is not the Fashion-MNIST file it is named after: IDX header "
             f"{found}, expected magic and shape {(magic, *shape)}"
+        )
+    if len(payload) != size:
+        what = "decompressed " if path.suffix == ".gz" else ""
+        if len(payload) > size:
+            held, end = f"more than {size}", "it was not read further"
+        else:
+            held, end = f"{len(payload)} of its {size}", "the file is truncated"
+        raise ValueError(
+            f"{path} does not have the size of the Fashion-MNIST file {stem}: it "
+            f"holds {held} {what}bytes (a {header}-byte IDX header and "
+            f"{math.prod(shape)} data bytes); {end}"
         )
     if hashlib.sha256(payload).hexdigest() != sha256:
         raise ValueError(
@@ -198,8 +216,9 @@ def load_fashion_mnist(
     FileNotFoundError
         If the files are absent (the message names the Debian package).
     ValueError
-        If a file is not valid gzip, or its IDX header or SHA-256 (of the
-        decompressed bytes) is wrong (the message names the file); if
+        If a file is not valid gzip, or its IDX header, size or SHA-256 (of
+        the decompressed bytes) is wrong (the message names the file; a file
+        is never read beyond its expected size); if
         ``data_home`` is a file or ``dtype`` is not allowed.
     TypeError
         If ``data_home`` is not a path or ``return_X_y`` not a bool.

@@ -26,6 +26,8 @@ __all__ = [
 ]
 
 SUBSETS = ("train", "val", "test")  # position = spawn key of the subset's seed
+N_CLASSES = 64
+_X_DTYPE, _Y_DTYPE = np.dtype(np.float32), np.dtype(np.int64)  # as cached
 DATA_HOME_ENV = "SPARSENN_DATA"
 
 
@@ -213,15 +215,47 @@ def generate_variant(variant, subset="train", *, class_order="published"):
     return make_morse(n, **entry["params"], class_order=class_order, random_state=seed)
 
 
-def _load_arrays(name, subset, data_home, expected):
+def _expected_layout(entry, subset):
+    """Return ``(X shape, y shape)`` of a variant's subset from its entry."""
+    params = entry["params"]
+    n_features = params.get("frame_length", 64) * params.get("dilation", 1)
+    n_samples = N_CLASSES * entry["n_samples_per_class"][subset]
+    return (n_samples, n_features), (n_samples,)
+
+
+def _layout_problem(X, y, entry, subset):
+    """Why cached ``X, y`` are not float32 and int64 of the registered shapes.
+
+    The registry's checksum covers values only (``X`` cast to float32, ``y`` to
+    int64), so a re-shaped or re-typed file with the same values passes it.
+    Returns None if both arrays have exactly the registered dtype and shape.
+    """
+    x_shape, y_shape = _expected_layout(entry, subset)
+    if (X.dtype, X.shape, y.dtype, y.shape) == (_X_DTYPE, x_shape, _Y_DTYPE, y_shape):
+        return None
+    return (
+        f"holds X of dtype {X.dtype} and shape {X.shape} and y of dtype {y.dtype} "
+        f"and shape {y.shape}; the registry's arrays are X {_X_DTYPE} {x_shape} "
+        f"and y {_Y_DTYPE} {y_shape}"
+    )
+
+
+def _load_arrays(name, subset, data_home, entry):
     """Return the verified cached arrays, regenerating them when needed.
 
-    Warnings use ``stacklevel=3``: this function, ``load_morse``, the caller.
+    A cached file is used only if its bytes match its digest file and its
+    arrays have the registered dtypes, shapes and checksum. Warnings go through
+    ``sparsenn._warnings.warn`` (attributed to the caller's line).
     """
+    expected = entry["sha256"][subset]
     path = Path(get_data_home(data_home)) / "morse" / name / f"{subset}.npz"
     arrays, problem = read_cache(path)
-    if arrays is not None and morse_checksum(*arrays) != expected:
-        arrays, problem = None, "holds arrays that do not match the registry"
+    if arrays is not None:
+        problem = _layout_problem(*arrays, entry, subset)
+        if problem is None and morse_checksum(*arrays) != expected:
+            problem = "holds arrays that do not match the registry"
+        if problem is not None:
+            arrays = None
     if arrays is not None:
         return arrays
     if problem is not None:
@@ -299,7 +333,9 @@ def load_morse(
     -----
     Every load first checks the SHA-256 of the cached file's bytes against the
     digest file written beside it, and parses the file only if they match; the
-    parsed arrays are then checked against the registry's SHA-256. A missing
+    file must then hold exactly ``X`` (float32, of the registered number of
+    samples and frame length) and ``y`` (int64, one label per sample), whose
+    values must match the registry's SHA-256. A missing
     file is generated; an unreadable, altered or stale one is regenerated with
     a warning (attributed to the caller's line).
 
@@ -316,7 +352,7 @@ def load_morse(
     _check_subset(subset)
     check_class_order(class_order)
     return_X_y = check_bool(return_X_y, "return_X_y")
-    X, y = _load_arrays(name, subset, data_home, entry["sha256"][subset])
+    X, y = _load_arrays(name, subset, data_home, entry)
     y = relabel_morse(y, source="published", target=class_order)
     if return_X_y:
         return X, y

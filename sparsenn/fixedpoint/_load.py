@@ -1,5 +1,7 @@
 """Reading an export directory back, with every file verified."""
 
+import json
+import math
 import pathlib
 
 import numpy as np
@@ -27,7 +29,10 @@ def load(path):
 
     The manifest is checked against its own SHA-256 (``manifest_sha256``), every
     file against the manifest's SHA-256 checksums, the arrays against the
-    manifest's sizes, and every memory image (weights, biases, left neurons, seed
+    manifest's sizes, the manifest's ``layer_sizes``, ``fmt`` (``width``,
+    ``ap_fixed``, ``sign``), ``activation`` and ``classes_kind`` against the
+    arrays and the format (``output_scale`` and ``output_shift`` must be finite,
+    the scale positive), and every memory image (weights, biases, left neurons, seed
     vectors, dither, LUTs and, when present, the test vectors) word by word
     against what the arrays give: a file changed together with its checksum is
     still caught, and the error names the file, the first differing address and
@@ -97,18 +102,78 @@ def load(path):
             input_bits=input_bits,
             lut_floor_lsb=floor_lsb,
         )
-        net.output_scale_ = float(manifest.get("output_scale", 1.0))
-        net.output_shift_ = float(manifest.get("output_shift", 0.0))
     except (ValueError, TypeError) as exc:
         raise ExportError(
             f"{root / 'arrays.npz'}: inconsistent with the manifest ({exc})."
         ) from exc
+    _check_fields(manifest, net, where)
+    net.output_scale_ = _finite(manifest, "output_scale", 1.0, where, positive=True)
+    net.output_shift_ = _finite(manifest, "output_shift", 0.0, where)
     try:
         net.rtl_quirks = manifest.get("rtl_quirks")
     except (ValueError, TypeError) as exc:
         raise ExportError(f"{where}: invalid rtl_quirks entry ({exc}).") from exc
     verify_images(root, net, manifest.get("vectors"))
     return net
+
+
+def _finite(manifest, name, default, where, positive=False):
+    """Return the manifest's number ``name`` as a float (``default`` if absent)."""
+    value = manifest.get(name, default)
+    try:
+        number = float(value) if isinstance(value, int | float) else None
+    except OverflowError:
+        number = None
+    if isinstance(value, bool) or number is None or not math.isfinite(number):
+        kind = "a finite positive number" if positive else "a finite number"
+        raise ExportError(f"{where}: {name}={value!r}; expected {kind}.")
+    if positive and number <= 0:
+        raise ExportError(
+            f"{where}: {name}={value!r}; expected a finite positive number (the "
+            f"argmax-preserving scale of the output junction)."
+        )
+    return number
+
+
+def _same(got, want):
+    """Compare as JSON (so ``True`` is not ``1`` and ``8.0`` is not ``8``)."""
+    return json.dumps(got) == json.dumps(want)
+
+
+def _check_fields(manifest, net, where):
+    """Cross-check the manifest's descriptive fields with the network read.
+
+    ``layer_sizes``, ``fmt.width``, ``fmt.ap_fixed`` and ``fmt.sign`` must be
+    what the layouts and the format give, ``activation`` the datapath's
+    ``"logistic"`` and ``classes_kind`` the dtype of the stored classes (or
+    ``"str"`` for object labels saved as strings). An absent field is not
+    checked (older exports).
+    """
+    fmt = manifest["fmt"]  # a mapping: QFormat was built from it
+    derived = {
+        "layer_sizes": (
+            manifest,
+            [int(n) for n in net.layer_sizes],
+            "the layouts in arrays.npz",
+        ),
+        "fmt.width": (fmt, int(net.fmt.width), "1 + fmt.integer + fmt.fraction"),
+        "fmt.ap_fixed": (fmt, str(net.fmt), "from fmt.integer and fmt.fraction"),
+        "fmt.sign": (fmt, 1, "the datapath's words are signed"),
+        "activation": (manifest, "logistic", "the datapath's only activation"),
+    }
+    for field, (entry, want, source) in derived.items():
+        key = field.removeprefix("fmt.")
+        if key in entry and not _same(entry[key], want):
+            raise ExportError(
+                f"{where}: {field}={entry[key]!r}; expected {want!r} ({source})."
+            )
+    if "classes_kind" in manifest:
+        kind, dtype = manifest["classes_kind"], net.classes_.dtype
+        if not (kind == dtype.str or (kind == "str" and dtype.kind == "U")):
+            raise ExportError(
+                f"{where}: classes_kind={kind!r}; expected {dtype.str!r} (the "
+                f"dtype of the classes in arrays.npz)."
+            )
 
 
 def _check_version(manifest, where):
