@@ -24,7 +24,35 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._sklearn import _check_partial_fit_first_call, _fit_context, column_to_1d
 from ._datapath import OUTPUT_ACTIVATIONS, make_quantizer, one_hot, quantize_format
 
-__all__ = ["StructuredClassifierMixin"]
+__all__ = ["StructuredClassifierMixin", "chance_loss"]
+
+
+def chance_loss(n_classes, out_activation):
+    """Training loss of a model that predicts the class frequencies ``1 / K``.
+
+    Softmax outputs: the cross-entropy ``log K``; logistic outputs (one sigmoid
+    per class, their binary cross-entropies summed): ``K * H(1 / K)``, ``H`` the
+    binary entropy.
+
+    Returns
+    -------
+    chance : float
+    formula : str
+        How ``chance`` is computed, for messages.
+
+    Examples
+    --------
+    >>> round(chance_loss(3, "softmax")[0], 4), chance_loss(3, "softmax")[1]
+    (1.0986, 'log(3)')
+    >>> round(chance_loss(3, "logistic")[0], 4)
+    1.9095
+    """
+    k = n_classes
+    if out_activation != "logistic" or k < 2:
+        return float(np.log(k)), f"log({k})"
+    q = 1.0 / k
+    entropy = -(q * np.log(q) + (1 - q) * np.log(1 - q))
+    return float(k * entropy), f"{k} * H(1/{k})"
 
 
 class StructuredClassifierMixin(ClassifierMixin):
@@ -193,16 +221,18 @@ class StructuredClassifierMixin(ClassifierMixin):
     def _convergence_hint(self):
         """Say so when the loss is still near chance level (nothing learned yet)."""
         n_classes = len(self.classes_)
-        if getattr(self, "_multilabel", False) or n_classes < 2:
+        if getattr(self, "_multilabel", False) or n_classes < 2 or not self.loss_curve_:
             return ""
-        chance = float(np.log(n_classes))
-        if not self.loss_curve_ or self.loss_curve_[-1] < 0.9 * chance:
+        chance, formula = chance_loss(n_classes, self._output_activation())
+        loss = self.loss_curve_[-1]
+        if loss < 0.9 * chance:
             return ""
+        where = "near" if loss <= 1.5 * chance else "above"
         return (
-            f" The training loss {self.loss_curve_[-1]:.3f} is still near chance "
-            f"level (log({n_classes}) = {chance:.3f}): the model has barely "
-            "learned. More epochs (max_iter), a larger learning_rate_init or "
-            "density, or standardised inputs (StandardScaler) usually help."
+            f" The training loss {loss:.3f} is still {where} chance level "
+            f"({formula} = {chance:.3f}): the model has barely learned. More "
+            "epochs (max_iter), a larger learning_rate_init or density, or "
+            "standardised inputs (StandardScaler) usually help."
         )
 
     def _n_output_units(self, targets):
