@@ -274,6 +274,9 @@ def test_impossible_network_fails_fast_with_estimate(kind, hidden):
 def test_pinv_impossible_n_hidden_fails_fast():
     with pytest.raises(ValueError, match=r"n_hidden=1000000 .*needs about"):
         PseudoInverseSparseClassifier(n_hidden=10**6).fit(X, Y)
+    # a deep stack of small layers is named by its depth
+    with pytest.raises(ValueError, match=r"n_hidden=16 with n_layers=10{12} .*needs"):
+        PseudoInverseSparseClassifier(n_hidden=16, n_layers=10**12).fit(X, Y)
 
 
 # ------------------------------------------------------------------- linalg

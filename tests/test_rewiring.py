@@ -191,6 +191,18 @@ def test_bad_input(digits, params, match):
         SparseMLPClassifier((16,), density=kw.pop("density", 0.3), **kw).fit(X, y)
 
 
+def test_a_schedule_that_stops_before_step_one_suggests_no_rewire_every(digits):
+    # 60 samples, one epoch of one minibatch: rewire_until=0.5 stops at step 0,
+    # so no rewire_every >= 1 helps; the message must not suggest "<= 0"
+    X, y = digits
+    model = SparseMLPClassifier((16,), density=0.3, rewiring="set", max_iter=1,
+                                batch_size=60, rewire_until=0.5)  # fmt: skip
+    with pytest.raises(ValueError, match="never rewires") as exc:
+        model.fit(X[:60], y[:60])
+    assert "rewire_every <=" not in str(exc.value)
+    assert "larger rewire_until or max_iter" in str(exc.value)
+
+
 def test_structured_one_output_junction_warns_and_stays(digits):
     # keeping every degree of a junction with one output keeps every edge
     Xr, yr = make_regression(300, 20, random_state=0)

@@ -116,10 +116,13 @@ class PseudoInverseSparseBase(BaseEstimator):
         gram = 2 * (n + 1) * (n + 1 + n_outputs) * 8  # G, R and the solve
         lift = n_features * n * 8 * 2  # sparse lift and its dense copy
         chunk = 4 * min(self.chunk_size, n_samples) * n * 8 * (1 + self.n_layers)
+        rows = min(self.chunk_size, n_samples)
         check_allocation(
             gram + lift + chunk,
-            f"n_hidden={n} (a {n + 1} x {n + 1} Gram matrix and a {n_features} x "
-            f"{n} lift)",
+            f"n_hidden={n} with n_layers={self.n_layers} (a {n + 1} x {n + 1} Gram "
+            f"matrix, a {n_features} x {n} lift and the activations of "
+            f"{1 + self.n_layers} layers for chunks of {rows} rows, chunk_size="
+            f"{self.chunk_size})",
         )
 
     def _check_offsets(self):

@@ -79,8 +79,13 @@ class RewiringMixin:
                 f"rewire_every={self.rewire_every} never rewires: training runs at "
                 f"most {total} steps (max_iter={self.max_iter} epochs of {per_epoch} "
                 f"minibatches) and rewiring stops after step {until} "
-                f"(rewire_until={self.rewire_until}); choose rewire_every <= {until} "
-                "or a larger rewire_until or max_iter."
+                f"(rewire_until={self.rewire_until}); "
+                + (
+                    f"choose rewire_every <= {until} or a larger rewire_until or "
+                    "max_iter."
+                    if until >= 1
+                    else "choose a larger rewire_until or max_iter, or more samples."
+                )
             )
         schedule = RewiringSchedule(self.rewire_fraction, self.rewire_every, until)
         junctions = rewirable(self.weights_)
