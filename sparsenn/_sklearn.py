@@ -5,6 +5,8 @@ import here means one file to adapt when it moves them. :func:`column_to_1d`
 is scikit-learn's ``column_or_1d`` with its warning at the user's line.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.base import _fit_context
 from sklearn.exceptions import DataConversionWarning
@@ -16,6 +18,7 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.multiclass import _check_partial_fit_first_call
 from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import validate_data as _validate_data
 
 from ._warnings import warn
 
@@ -28,6 +31,7 @@ __all__ = [
     "_check_sample_weight",
     "_fit_context",
     "column_to_1d",
+    "validate_data",
 ]
 
 
@@ -54,3 +58,25 @@ def column_to_1d(y):
         DataConversionWarning,
     )
     return np.ravel(y)
+
+
+def validate_data(estimator, *args, **kwargs):
+    """scikit-learn's ``validate_data`` with its warnings at the user's line.
+
+    The warnings it raises (``X does not have valid feature names ...``, for
+    example) are caught and issued again through the user's filters, attributed
+    to the line that called the estimator instead of to scikit-learn's module.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> validate_data(BaseEstimator(), np.zeros((2, 3))).shape
+    (2, 3)
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = _validate_data(estimator, *args, **kwargs)
+    for w in caught:
+        warn(str(w.message), w.category)
+    return result

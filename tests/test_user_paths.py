@@ -187,6 +187,32 @@ def test_column_vector_y_warns_at_the_users_line(iris, make):
     assert warning.filename == __file__
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: SparseMLPClassifier((8,), max_iter=1),
+        lambda: SparseMLPRegressor((8,), max_iter=1),
+        lambda: HMatrixMLPClassifier((8,), rank=2, leaf_size=4, max_iter=1),
+        lambda: PseudoInverseSparseClassifier(n_hidden=8),
+        lambda: PseudoInverseSparseRegressor(n_hidden=8),
+    ],
+)
+def test_feature_names_warnings_point_at_the_users_line(iris, make):
+    pd = pytest.importorskip("pandas")
+    X, y = iris
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = make().fit(frame, y)
+    caught = _caught(lambda: est.predict(X))  # fitted with names, given none
+    (warning,) = [w for w in caught if "valid feature names" in str(w.message)]
+    assert warning.filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the user's filters still apply
+        with pytest.raises(UserWarning, match="valid feature names"):
+            est.predict(X)
+
+
 def test_rank_cap_warns_at_the_users_line(iris):
     X, y = iris
     est = StructuredMLPClassifier((8,), weights={"kind": "lowrank", "rank": 20})

@@ -15,7 +15,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._memory import check_allocation
 from .._sklearn import (
@@ -24,6 +24,7 @@ from .._sklearn import (
     StrOptions,
     _check_sample_weight,
     _fit_context,
+    validate_data,
 )
 from ..engine._activations import ACTIVATIONS
 from ..engine._init import glorot_bound, init_bias

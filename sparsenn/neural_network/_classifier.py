@@ -19,9 +19,14 @@ from sklearn.utils.multiclass import (
     type_of_target,
     unique_labels,
 )
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from .._sklearn import _check_partial_fit_first_call, _fit_context, column_to_1d
+from .._sklearn import (
+    _check_partial_fit_first_call,
+    _fit_context,
+    column_to_1d,
+    validate_data,
+)
 from ._datapath import OUTPUT_ACTIVATIONS, make_quantizer, one_hot, quantize_format
 
 __all__ = ["StructuredClassifierMixin", "chance_loss"]

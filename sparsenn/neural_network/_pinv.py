@@ -7,9 +7,8 @@ the network itself is ``PseudoInverseSparseBase`` (``_pinv_base.py``).
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import validate_data
 
-from .._sklearn import _check_sample_weight, column_to_1d
+from .._sklearn import _check_sample_weight, column_to_1d, validate_data
 from ..engine._pinv import weighted_accuracy
 from ._pinv_base import ACTIVATIONS, PseudoInverseSparseBase
 

@@ -12,10 +12,10 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .._memory import check_allocation
-from .._sklearn import Interval, StrOptions
+from .._sklearn import Interval, StrOptions, validate_data
 from .._warnings import warn
 from ..engine._activations import ACTIVATIONS as _ENGINE_ACTIVATIONS
 from ..engine._network import warn_saturated

@@ -2,9 +2,8 @@
 
 import numpy as np
 from sklearn.base import RegressorMixin
-from sklearn.utils.validation import validate_data
 
-from .._sklearn import _check_sample_weight, column_to_1d
+from .._sklearn import _check_sample_weight, column_to_1d, validate_data
 from ._pinv_base import PseudoInverseSparseBase
 
 __all__ = ["PseudoInverseSparseRegressor"]

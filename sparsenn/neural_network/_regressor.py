@@ -13,9 +13,8 @@ import numpy as np
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import validate_data
 
-from .._sklearn import StrOptions, _fit_context, column_to_1d
+from .._sklearn import StrOptions, _fit_context, column_to_1d, validate_data
 from ._base import StructuredMLPBase
 
 #: ``loss`` -> output layer (a key of ``engine._outputs.OUTPUTS``)
