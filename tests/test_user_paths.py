@@ -310,6 +310,19 @@ def test_weight_constructors_refuse_impossible_sizes_with_the_estimate(
         build()  # was numpy's MemoryError, or an allocation that swapped
 
 
+def test_lbfgs_refuses_a_sparse_X_it_cannot_densify(monkeypatch):
+    import scipy.sparse as sp
+
+    from sparsenn import _memory
+
+    X = sp.random(2000, 1000, density=0.01, format="csr", random_state=0)
+    y = np.arange(2000) % 2
+    monkeypatch.setattr(_memory, "available_memory", lambda: 8 * 2**20)
+    match = r"solver='lbfgs' on a sparse X of shape \(2000, 1000\).*about 15\.3 MiB"
+    with pytest.raises(ValueError, match=match):
+        SparseMLPClassifier((8,), solver="lbfgs", max_iter=1).fit(X, y)
+
+
 @pytest.mark.parametrize(
     ("rcond", "error"), [(-1.0, ValueError), (np.nan, ValueError), ("x", TypeError)]
 )

@@ -13,6 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import gen_batches
 
+from .._memory import check_allocation
 from .._warnings import warn
 from ..engine._lbfgs import fit_lbfgs, lbfgs_warning_message
 from ..engine._loop import (
@@ -254,7 +255,15 @@ class TrainingMixin:
 
     def _train_lbfgs(self, X, codes, sw):
         """Full-batch L-BFGS-B; ``batch_size`` and ``early_stopping`` unused."""
-        X = X.toarray() if hasattr(X, "toarray") else X
+        if hasattr(X, "toarray"):  # the full batch, densified once
+            n_samples, n_features = X.shape
+            check_allocation(
+                n_samples * n_features * X.dtype.itemsize,
+                f"solver='lbfgs' on a sparse X of shape ({n_samples}, {n_features}) "
+                "(lbfgs trains on the whole X at once, densified; solver='adam' or "
+                "'sgd' densify one minibatch at a time)",
+            )
+            X = X.toarray()
         X = self.weights_[0].prepare_input(X)
         weights, biases, params = self.weights_, self.intercepts_, self._params()
         quantizer = self._quantizer()
