@@ -223,7 +223,7 @@ def test_one_default_parallelism_rule():
 
 
 def test_structured_rejects_impossible_memory():
-    with pytest.raises(ValueError, match=r"n_edges=\d+ needs about .* GB"):
+    with pytest.raises(ValueError, match=r"n_edges=\d+ .*needs about .* EiB"):
         cn.structured(10**9, 10**9, n_edges=10**17)
 
 

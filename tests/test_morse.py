@@ -176,7 +176,7 @@ def test_bad_class_order_names_the_parameter(bad):
         make_morse(2, class_order=bad)
     with pytest.raises(ValueError, match="class_order="):
         decode(".-", class_order=bad)
-    with pytest.raises(ValueError, match="class_order="):
+    with pytest.raises(ValueError, match="target="):
         relabel_morse([0], target=bad)
 
 

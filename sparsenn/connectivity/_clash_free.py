@@ -2,9 +2,10 @@
 
 import numpy as np
 
+from .._validation import check_bool
 from ._degrees import _check_kind, check_junction
 from ._order import ClashFreeOrder
-from ._utils import as_generator, check_int, edges_to_csr
+from ._utils import as_generator, check_int, check_memory, edges_to_csr
 
 __all__ = ["ClashFreeOrder", "clash_free"]
 
@@ -139,7 +140,15 @@ def clash_free(
     """
     kind = _check_kind(kind)
     z = check_int(z, "z", low=1)
+    return_order = check_bool(return_order, "return_order")
     check_junction(n_in, n_out, out_degree, connectivity="clash_free", z=z, kind=kind)
+    check_memory(  # row tables, bank permutations, edge lists and the order
+        n_in * out_degree,
+        f"n_in={n_in} with out_degree={out_degree}",
+        n_in=n_in,
+        n_out=n_out,
+        bytes_per_edge=96,
+    )
     rng = as_generator(random_state)
     order = clash_free_slots(n_in, n_out, out_degree, z, kind, dither, seeds, rng)
     pattern = edges_to_csr(order.left, order.right, n_in, n_out)

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._utils import check_int
+from .._memory import check_allocation
+from ._utils import check_int, divisors
 
 __all__ = [
     "CONNECTIVITIES",
@@ -24,7 +25,7 @@ _CLASH_FREE_KINDS = (1, 2, 3)
 
 
 def _check_connectivity(connectivity):
-    if connectivity not in CONNECTIVITIES:
+    if not isinstance(connectivity, str) or connectivity not in CONNECTIVITIES:
         raise ValueError(
             f"connectivity={connectivity!r} is not supported; "
             f"allowed: {', '.join(CONNECTIVITIES)}"
@@ -32,7 +33,11 @@ def _check_connectivity(connectivity):
 
 
 def _check_kind(kind):
-    if isinstance(kind, bool) or kind not in _CLASH_FREE_KINDS:
+    if (
+        isinstance(kind, bool)
+        or not isinstance(kind, numbers.Number)
+        or kind not in _CLASH_FREE_KINDS
+    ):
         raise ValueError(f"kind={kind!r} must be one of 1, 2, 3")
     return int(kind)
 
@@ -67,17 +72,34 @@ def feasible_out_degrees(n_in, n_out, *, connectivity="structured", z=None, kind
     n_in = check_int(n_in, "n_in", low=1)
     n_out = check_int(n_out, "n_out", low=1)
     _check_connectivity(connectivity)
-    d = np.arange(1, n_out + 1, dtype=np.int64)
     if connectivity == "random":
-        return d
-    ok = (n_in * d) % n_out == 0
+        _check_count(n_out, f"n_out={n_out}")
+        return np.arange(1, n_out + 1, dtype=np.int64)
+    # n_out divides n_in * d iff d is a multiple m * b of b = n_out / gcd, m <= gcd
+    g = math.gcd(n_in, n_out)
+    b = n_out // g
     if connectivity == "clash_free":
+        kind = _check_kind(kind)
         if z is not None and n_in % check_int(z, "z", low=1) != 0:
-            ok[:] = False
-        if _check_kind(kind) in (1, 2):
-            d_in = np.where(ok, n_in * d // n_out, 1)
-            ok &= n_in % d_in == 0
-    return d[ok]
+            return np.empty(0, dtype=np.int64)
+        if kind in (1, 2):  # in-degree m * (n_in / g) divides n_in iff m divides g
+            return b * np.array(divisors(g), dtype=np.int64)
+    _check_count(g, f"n_in={n_in} and n_out={n_out}")
+    return b * np.arange(1, g + 1, dtype=np.int64)
+
+
+def _check_count(count, request):
+    check_allocation(8 * count, f"{request} ({count} feasible out-degrees)")
+
+
+def _near_multiple(step, count, target):
+    """:func:`_near` of the multiples ``step, 2 step, ..., count * step``."""
+    below = min((target - 1) // step, count)
+    above = target // step + 1
+    near = ([below * step] if below >= 1 else []) + (
+        [above * step] if above <= count else []
+    )
+    return ", ".join(str(v) for v in near) or "none"
 
 
 def _near(values, target):
@@ -126,22 +148,22 @@ def junction_problems(
         return [f"out_degree={out_degree} must be between 1 and n_out={n_out}"]
     if connectivity == "random":
         return problems
-    feasible = feasible_out_degrees(n_in, n_out, connectivity="structured")
     if (n_in * out_degree) % n_out:
+        g = math.gcd(n_in, n_out)
+        near = _near_multiple(n_out // g, g, out_degree)
         problems.append(
             f"n_in*out_degree={n_in}*{out_degree}={n_in * out_degree} is not "
             f"divisible by n_out={n_out}, so the in-degree would not be an integer; "
-            f"feasible out-degrees near {out_degree} are {_near(feasible, out_degree)}"
+            f"feasible out-degrees near {out_degree} are {near}"
         )
     if connectivity != "clash_free":
         return problems
     kind = _check_kind(kind)
     if z is not None and n_in % check_int(z, "z", low=1):
-        divisors = np.array([k for k in range(1, n_in + 1) if n_in % k == 0])
         problems.append(
             f"z={z} does not divide n_in={n_in} (left neurons are spread over z "
             f"memory banks of equal depth); divisors of n_in near {z} are "
-            f"{_near(divisors, z)}"
+            f"{_near(np.array(divisors(n_in)), z)}"
         )
     d_in = n_in * out_degree // n_out
     if not problems and kind in (1, 2) and n_in % d_in:
@@ -300,7 +322,28 @@ def default_parallelism(n_in, n_out=None, out_degree=None, *, in_degrees=None):
         check_junction(n_in, n_out, out_degree, connectivity="clash_free", kind=3)
         need = n_in * out_degree // n_out
     else:
-        need = max(int(np.max(np.asarray(in_degrees), initial=1)), 1)
+        need = _largest_in_degree(in_degrees)
     if need >= n_in:
         return n_in
-    return next(k for k in range(need, n_in + 1) if n_in % k == 0)
+    return next(k for k in divisors(n_in) if k >= need)
+
+
+def _largest_in_degree(in_degrees):
+    """Return the largest entry of ``in_degrees`` (at least 1), checked."""
+    degrees = np.asarray(in_degrees)
+    if degrees.dtype.kind not in "iuf":
+        raise TypeError(
+            f"in_degrees={in_degrees!r} must be an array of non-negative integers"
+        )
+    if degrees.size == 0:
+        return 1
+    with np.errstate(invalid="ignore"):  # inf % 1
+        bad = ~np.isfinite(degrees) | (degrees < 0) | (degrees % 1 != 0)
+    bad = np.flatnonzero(bad)
+    if bad.size:
+        at = "" if degrees.ndim == 0 else f"[{bad[0]}]"
+        raise ValueError(
+            f"in_degrees{at}={degrees.flat[bad[0]].item()!r} must be a non-negative "
+            "integer"
+        )
+    return max(int(degrees.max()), 1)

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from .._validation import check_bool
 from ._degrees import check_junction
 from ._near_regular import balanced_degrees, degree_sequence_edges
 from ._utils import as_generator, check_int, check_memory, edges_to_csr
@@ -54,10 +55,17 @@ def random_pattern(n_in, n_out, n_edges, *, cover_outputs=False, random_state=No
     """
     n_in = check_int(n_in, "n_in", low=1)
     n_out = check_int(n_out, "n_out", low=1)
+    cover_outputs = check_bool(cover_outputs, "cover_outputs")
     low = n_out if cover_outputs else 0
     n_edges = check_int(n_edges, "n_edges", low=low, high=n_in * n_out)
     rng = as_generator(random_state)
-    check_memory(n_edges, "n_edges")
+    check_memory(  # nothing of size n_out unless cover_outputs
+        n_edges,
+        f"n_edges={n_edges}",
+        n_in=n_in,
+        n_out=n_out,
+        bytes_per_output=48 if cover_outputs else 0,
+    )
     taken = np.empty(0, dtype=np.int64)
     if cover_outputs:  # one uniform input per output, then the rest uniformly
         taken = rng.integers(0, n_in, n_out) * n_out + np.arange(n_out)
@@ -82,21 +90,25 @@ def _uniform_keys(size, taken, n_edges, rng):
 
 
 def _sizes(n_in, n_out, out_degree, n_edges, connectivity):
-    """Check the size arguments (exactly one given); return ``(n_edges, exact)``."""
+    """Check the size arguments (exactly one given).
+
+    Returns ``(n_edges, exact, request)``: ``request`` names the arguments that
+    set the number of edges, for the memory check.
+    """
     n_in = check_int(n_in, "n_in", low=1)
     n_out = check_int(n_out, "n_out", low=1)
     if (out_degree is None) == (n_edges is None):
         raise TypeError("give exactly one of out_degree and n_edges")
     if out_degree is not None:
         check_junction(n_in, n_out, out_degree, connectivity=connectivity)
-        return n_in * out_degree, True
+        return n_in * out_degree, True, f"n_in={n_in} with out_degree={out_degree}"
     n_edges = check_int(n_edges, "n_edges", high=n_in * n_out)
     if n_edges < n_out:
         raise ValueError(
             f"n_edges={n_edges} leaves an output of the junction {n_in}->{n_out} "
             f"without an input; at least n_out={n_out} edges are needed"
         )
-    return n_edges, False
+    return n_edges, False, f"n_edges={n_edges}"
 
 
 def structured(n_in, n_out, out_degree=None, *, n_edges=None, random_state=None):
@@ -144,9 +156,9 @@ def structured(n_in, n_out, out_degree=None, *, n_edges=None, random_state=None)
     >>> sorted(b.sum(axis=0).tolist())
     [2, 2, 3, 3]
     """
-    n_edges, _ = _sizes(n_in, n_out, out_degree, n_edges, "structured")
+    n_edges, _, request = _sizes(n_in, n_out, out_degree, n_edges, "structured")
     rng = as_generator(random_state)
-    check_memory(n_edges, "n_edges")
+    check_memory(n_edges, request, n_in=n_in, n_out=n_out)
     out_deg = balanced_degrees(n_in, n_edges, rng)
     in_deg = balanced_degrees(n_out, n_edges, rng)
     left, right = degree_sequence_edges(out_deg, in_deg, rng)
@@ -263,10 +275,12 @@ def circulant(
            [0, 0, 1, 1],
            [1, 0, 0, 1]], dtype=int8)
     """
-    n_edges, exact = _sizes(n_in, n_out, out_degree, n_edges, "circulant")
-    check_memory(n_edges, "n_edges")
+    n_edges, exact, request = _sizes(n_in, n_out, out_degree, n_edges, "circulant")
+    check_memory(n_edges, request, n_in=n_in, n_out=n_out)
     g, a, b, n_cls = _circulant_geometry(n_in, n_out)
-    check_memory(n_cls, "lcm(n_in, n_out)", bytes_per_edge=24)  # offset draw
+    check_memory(  # the offset draw
+        n_cls, f"lcm(n_in, n_out)={n_cls}", n_in=n_in, n_out=n_out, bytes_per_edge=24
+    )
     rng = as_generator(random_state)
     partial = None
     if offsets is not None:

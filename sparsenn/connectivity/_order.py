@@ -241,11 +241,18 @@ def right_neuron_order(pattern, z=1):
     """
     import scipy.sparse as sp
 
+    if not (sp.issparse(pattern) or isinstance(pattern, np.ndarray)):
+        raise TypeError(
+            "pattern must be a scipy.sparse matrix or array of shape (n_in, n_out); "
+            f"got {type(pattern).__name__}."
+        )
+    if pattern.ndim != 2:
+        raise ValueError(f"pattern must be 2-D; got shape {pattern.shape}.")
     n_in, n_out = pattern.shape
-    z = check_int(z, "parallelism", low=1)
+    z = check_int(z, "z", low=1)
     if n_in % z:
         raise ValueError(
-            f"parallelism={z} must divide n_in={n_in} of the junction "
+            f"z={z} must divide n_in={n_in} of the junction "
             f"{n_in}->{n_out} (left neurons sit in z banks of equal depth)."
         )
     csc = sp.csc_matrix(pattern)

@@ -14,13 +14,15 @@ so the junction stores exactly ``n_edges`` weights and every clock still reads
 ``z`` different banks.
 """
 
+import bisect
 import dataclasses
 import math
 
 import numpy as np
 
+from .._memory import check_allocation
 from ._clash_free import clash_free_slots
-from ._utils import check_memory, edges_to_csr
+from ._utils import check_int, check_memory, edges_to_csr
 
 __all__ = ["clash_free_padded", "feasible_parallelisms"]
 
@@ -40,15 +42,24 @@ def _geometries(n_in, n_out, n_edges, z):
         yield n_in_p, k * d_out, d_out, (z or d_in)
 
 
+def _feasible_range(n_in):
+    """Every ``z`` in ``1..n_in`` (see :func:`feasible_parallelisms`), lazily."""
+    return range(1, n_in + 1)
+
+
 def feasible_parallelisms(n_in, n_out, n_edges):
     """Parallelisms ``z`` a padded clash-free junction can realise, ascending.
+
+    Every ``z`` in ``1..n_in``: the geometry with one output neuron per sweep
+    (``K = 1``) pads ``n_in`` to the next multiple of ``z``, fewer than
+    ``n_in`` virtual inputs, so it is never ruled out (a larger ``z`` is).
 
     Parameters
     ----------
     n_in, n_out : int
         Junction size.
     n_edges : int
-        Stored weights wanted.
+        Stored weights wanted (at least 1).
 
     Returns
     -------
@@ -60,21 +71,25 @@ def feasible_parallelisms(n_in, n_out, n_edges):
     >>> feasible_parallelisms(6, 4, 12)
     [1, 2, 3, 4, 5, 6]
     """
-    return [
-        z
-        for z in range(1, n_in + 1)
-        if next(_geometries(n_in, n_out, n_edges, z), None) is not None
-    ]
+    n_in = check_int(n_in, "n_in", low=1)
+    check_int(n_out, "n_out", low=1)
+    check_int(n_edges, "n_edges", low=1)
+    check_allocation(  # a list of Python ints: 8-byte pointer + 32-byte int
+        40 * n_in, f"n_in={n_in} (a list of {n_in} feasible parallelism values)"
+    )
+    return list(_feasible_range(n_in))
 
 
 def _near(values, target):
-    below = [v for v in values if v < target][-3:]
-    above = [v for v in values if v > target][:3]
-    return ", ".join(str(v) for v in below + above) or "none"
+    """Up to three ``values`` on each side of ``target`` (sorted, list or range)."""
+    low = bisect.bisect_left(values, target)
+    high = bisect.bisect_right(values, target)
+    near = list(values[max(low - 3, 0) : low]) + list(values[high : high + 3])
+    return ", ".join(str(v) for v in near) or "none"
 
 
 def _parallelism_error(n_in, n_out, n_edges, z):
-    feasible = feasible_parallelisms(n_in, n_out, n_edges)
+    feasible = _feasible_range(n_in)
     return ValueError(
         f"parallelism={z} cannot be met by the clash-free junction {n_in}->{n_out} "
         f"even with padding (z must be at most n_in={n_in} and need at most "
@@ -137,7 +152,13 @@ def clash_free_padded(n_in, n_out, n_edges, *, z=None, kind=2, rng):
     """
     if z is not None and z > n_in:
         raise _parallelism_error(n_in, n_out, n_edges, z)
-    check_memory(max(n_edges, n_in), "n_edges", bytes_per_edge=128)  # slots <~ 2x
+    check_memory(  # slots <~ 2x
+        max(n_edges, n_in),
+        f"n_edges={n_edges}",
+        n_in=n_in,
+        n_out=n_out,
+        bytes_per_edge=128,
+    )
     for n_in_p, n_out_p, d_out, zz in _geometries(n_in, n_out, n_edges, z):
         for _ in range(_DRAWS):
             order = clash_free_slots(n_in_p, n_out_p, d_out, zz, kind, False, None, rng)

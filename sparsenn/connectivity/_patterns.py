@@ -2,13 +2,14 @@
 
 import math
 
+from .._validation import check_bool
 from .._warnings import warn
 from ._clash_free import clash_free
 from ._degrees import _check_density
 from ._generators import circulant, random_pattern, structured
 from ._padded import clash_free_padded
 from ._rtl import rtl_clash_free
-from ._utils import as_generator, check_int
+from ._utils import as_generator, check_int, check_memory
 
 __all__ = [
     "PATTERNS",
@@ -49,8 +50,10 @@ def minimum_edges(n_in, n_out, connectivity="structured"):
     >>> minimum_edges(784, 10), minimum_edges(784, 10, "random")
     (10, 10)
     """
+    check_int(n_in, "n_in", low=1)
+    n_out = check_int(n_out, "n_out", low=1)
     _check_connectivity(connectivity)
-    return int(n_out)
+    return n_out
 
 
 def junction_edges(n_in, n_out, density):
@@ -179,7 +182,7 @@ def connection_pattern(
                 UserWarning,
             )
             parallelism = None
-    if rtl_compatible:
+    if check_bool(rtl_compatible, "rtl_compatible"):
         if connectivity != "clash_free":
             raise ValueError(
                 f"rtl_compatible=True needs connectivity='clash_free' (the released "
@@ -190,6 +193,8 @@ def connection_pattern(
     low = minimum_edges(n_in, n_out, connectivity)
     if n_edges < low:
         raise _too_few(n_in, n_out, density, n_edges, low)
+    request = f"density={density!r} on the junction {n_in}->{n_out}"
+    check_memory(n_edges, request, n_in=n_in, n_out=n_out)
     rng = as_generator(random_state)
     return build_junction(
         connectivity, n_in, n_out, n_edges, parallelism=parallelism, rng=rng

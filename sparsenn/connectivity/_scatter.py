@@ -6,8 +6,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .._memory import check_allocation
 from .._warnings import warn
-from ._utils import check_int
+from ._degrees import _check_density
+from ._utils import check_int, divisors
 
 __all__ = [
     "ScatterResult",
@@ -53,6 +55,10 @@ def windows_1d(n, size, stride=None):
             f"{(n - size) % stride} of {n} neurons uncovered",
             UserWarning,
         )
+    check_allocation(  # the table and the column of window starts
+        8 * (count * size + count + size),
+        f"n={n} ({count} windows of size {size})",
+    )
     return np.arange(count)[:, None] * stride + np.arange(size)[None, :]
 
 
@@ -94,7 +100,18 @@ def default_window_size(n, density):
     """Largest divisor of ``n`` not above ``1 / density`` (at least 1).
 
     With this size the ideal count ``size * density`` is at most 1, and there are
-    no leftover neurons.
+    no leftover neurons. The divisors are enumerated in O(sqrt(n)).
+
+    Parameters
+    ----------
+    n : int
+        Neurons of the layer, at least 1.
+    density : float
+        Density in (0, 1].
+
+    Returns
+    -------
+    int
 
     Examples
     --------
@@ -102,8 +119,9 @@ def default_window_size(n, density):
     >>> default_window_size(1024, 1 / 8), default_window_size(10, 1 / 4)
     (8, 2)
     """
-    target = 1.0 / density + 1e-9
-    return max(k for k in range(1, n + 1) if n % k == 0 and k <= target)
+    n = check_int(n, "n", low=1)
+    target = 1.0 / _check_density(density) + 1e-9
+    return max(k for k in divisors(n) if k <= target)
 
 
 @dataclass(frozen=True, eq=False)
@@ -251,6 +269,11 @@ def scatter(patterns, *, windows=None, net_windows=1, in_matter=None, out_matter
     """
     if isinstance(patterns, (np.ndarray,)) or sp.issparse(patterns):
         patterns = [patterns]
+    if isinstance(patterns, str) or not np.iterable(patterns):
+        raise TypeError(
+            "patterns must be a sparse matrix, a 2-D array or a sequence of them; "
+            f"got {type(patterns).__name__}"
+        )
     mats = [_as_pattern(p, i) for i, p in enumerate(patterns)]
     if not mats:
         raise ValueError("patterns must hold at least one junction")

@@ -1,5 +1,7 @@
 """Shared helpers: argument checks, random-state handling and CSR assembly."""
 
+import math
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -10,8 +12,26 @@ __all__ = [
     "as_generator",
     "check_int",
     "check_memory",
+    "divisors",
     "edges_to_csr",
 ]
+
+
+def divisors(n):
+    """Return the divisors of the positive int ``n``, ascending, in O(sqrt(n)).
+
+    Examples
+    --------
+    >>> divisors(12), divisors(1)
+    ([1, 2, 3, 4, 6, 12], [1])
+    """
+    small, large = [], []
+    for k in range(1, math.isqrt(n) + 1):
+        if n % k == 0:
+            small.append(k)
+            if k * k != n:
+                large.append(n // k)
+    return small + large[::-1]
 
 
 def edges_to_csr(left, right, n_in, n_out):
@@ -52,34 +72,58 @@ def edges_to_csr(left, right, n_in, n_out):
 # Bytes per edge while a pattern is built: edge lists, keys, a sort's temporaries
 # and the CSR arrays (int64 throughout; measured peak ~ 60 B/edge for structured).
 _BYTES_PER_EDGE = 64
+# Bytes per neuron: degree arrays, their draws, bincounts and the CSR indptr.
+_BYTES_PER_NEURON = 48
 
 
-def check_memory(n_edges, name, *, bytes_per_edge=_BYTES_PER_EDGE):
+def check_memory(
+    n_edges,
+    request,
+    *,
+    n_in=0,
+    n_out=0,
+    bytes_per_edge=_BYTES_PER_EDGE,
+    bytes_per_input=_BYTES_PER_NEURON,
+    bytes_per_output=_BYTES_PER_NEURON,
+):
     """Raise ``ValueError`` before building a pattern that cannot fit in memory.
+
+    The estimate counts the edge arrays and the arrays of one entry per input
+    and per output neuron; the message names ``request`` when the edges
+    dominate, else ``n_in`` or ``n_out``, whichever costs more. Built on
+    :func:`sparsenn._memory.check_allocation`.
 
     Parameters
     ----------
     n_edges : int
         Edges of the pattern to build.
-    name : str
-        Parameter that set the size (named in the message).
-    bytes_per_edge : int
-        Estimated peak bytes per edge.
+    request : str
+        The argument that sets the number of edges, with its value, for
+        example ``"n_edges=40"`` (named in the message).
+    n_in, n_out : int
+        Size of the junction.
+    bytes_per_edge, bytes_per_input, bytes_per_output : int
+        Estimated peak bytes per edge, per input and per output neuron (0 for
+        a generator that keeps no array over the outputs).
 
     Examples
     --------
-    >>> check_memory(10, "n_edges")
-    >>> check_memory(10**15, "n_edges")
+    >>> check_memory(10, "n_edges=10", n_in=5, n_out=2)
+    >>> check_memory(10**15, "n_edges=10**15", n_in=10**8, n_out=10**8)
     Traceback (most recent call last):
     ...
-    ValueError: n_edges=1000000000000000 needs about 6.4e+07 GB to build the ...
+    ValueError: n_edges=10**15 (a 100000000 x 100000000 connection pattern ...
+    >>> check_memory(40, "n_edges=40", n_in=10**15, n_out=10)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_in=1000000000000000 (a 1000000000000000 x 10 connection ...
     """
-    need = int(n_edges) * bytes_per_edge
-    avail = _memory.available_memory()
-    if avail is not None and need > avail:
-        raise ValueError(
-            f"{name}={n_edges} needs about {need / 1e9:.3g} GB to build the "
-            f"connection pattern (estimate {bytes_per_edge} bytes per edge) but only "
-            f"{avail / 1e9:.1f} GB of memory is available; use a smaller layer or "
-            "density"
-        )
+    edge_bytes = int(n_edges) * bytes_per_edge
+    input_bytes = int(n_in) * bytes_per_input
+    output_bytes = int(n_out) * bytes_per_output
+    if max(input_bytes, output_bytes) > edge_bytes:
+        request = f"n_in={n_in}" if input_bytes >= output_bytes else f"n_out={n_out}"
+    _memory.check_allocation(
+        edge_bytes + input_bytes + output_bytes,
+        f"{request} (a {n_in} x {n_out} connection pattern with {n_edges} edges)",
+    )

@@ -177,7 +177,7 @@ _PICKLE_ORDER = tuple(
 _ORDERED = {"published": CODEBOOK, "codebook": _PICKLE_ORDER}
 
 
-def check_class_order(class_order):
+def check_class_order(class_order, name="class_order"):
     """Validate a ``class_order`` argument and return it.
 
     Parameters
@@ -186,6 +186,8 @@ def check_class_order(class_order):
         ``"published"``: the label order of the authors' published datasets (the
         default everywhere). ``"codebook"``: the insertion order of the authors'
         ``Codebook.npy`` pickle, the label order of sparsenn 0.1.0.
+    name : str, default="class_order"
+        The parameter named in the error message.
 
     Returns
     -------
@@ -204,7 +206,7 @@ def check_class_order(class_order):
     """
     if not isinstance(class_order, str) or class_order not in _ORDERED:
         raise ValueError(
-            f"class_order={class_order!r} must be one of {CLASS_ORDERS}: 'published' "
+            f"{name}={class_order!r} must be one of {CLASS_ORDERS}: 'published' "
             "(the authors' published datasets) or 'codebook' (Codebook.npy's pickle "
             "order, the labels of sparsenn 0.1.0)"
         )
@@ -251,6 +253,8 @@ def encode(symbol):
     >>> encode("R")
     '.-.'
     """
+    if not isinstance(symbol, str):
+        raise TypeError(f"symbol={symbol!r} must be a str (a codebook symbol)")
     for sym, code, ascii_name in CODEBOOK:
         if symbol in (sym, ascii_name):
             return code
@@ -263,7 +267,7 @@ def decode(codeword, *, class_order="published"):
     Parameters
     ----------
     codeword : str
-        A string of ``.`` and ``-``.
+        A string of ``.`` and ``-`` (anything else is an error).
     class_order : {"published", "codebook"}, default="published"
         The class order the indices refer to (see :func:`check_class_order`).
 
@@ -281,6 +285,10 @@ def decode(codeword, *, class_order="published"):
     >>> decode("-.--.")
     [1, 10]
     """
+    if not isinstance(codeword, str):
+        raise TypeError(f"codeword={codeword!r} must be a str of '.' and '-'")
+    if codeword.strip(".-"):
+        raise ValueError(f"codeword={codeword!r} must be a str of '.' and '-' only")
     entries = codebook(class_order)
     return [i for i, entry in enumerate(entries) if entry[1] == codeword]
 
@@ -320,8 +328,8 @@ def relabel_morse(y, *, source="codebook", target="published"):
     >>> codebook("codebook")[old][0], SYMBOLS[int(relabel_morse(old))]
     ('R', 'R')
     """
-    check_class_order(source)
-    check_class_order(target)
+    check_class_order(source, "source")
+    check_class_order(target, "target")
     labels = np.asarray(y)
     if labels.dtype.kind not in "iu":
         raise ValueError(

@@ -49,7 +49,7 @@ def _validate(X, y, spread, threshold, reference_compat):
         raise ValueError(
             f"X has {X.shape[0]} samples but y has {y.shape[0]}; they must match"
         )
-    if spread not in _SPREADS:
+    if not isinstance(spread, str) or spread not in _SPREADS:
         raise ValueError(f"spread={spread!r} must be one of {sorted(_SPREADS)}")
     if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real):
         raise TypeError(f"threshold={threshold!r} must be a positive number")

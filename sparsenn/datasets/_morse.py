@@ -5,6 +5,7 @@ import numbers
 import numpy as np
 
 from .._memory import check_allocation
+from .._validation import check_bool
 from ._codebook import CLASS_ORDERS, CODEWORDS, check_class_order, codebook
 from ._random import Stream, as_seed_sequence, normal_from_words, to_uniform
 
@@ -72,7 +73,9 @@ def frame_lengths(dot_length=(1, 3), dash_length=(4, 9), space_length=(1, 3)):
     Parameters
     ----------
     dot_length, dash_length, space_length : (int, int)
-        Inclusive run-length ranges (already multiplied by any dilation).
+        Inclusive run-length ranges (already multiplied by any dilation), as
+        for :func:`make_morse`: pairs ``(min, max)`` of ints, ``min >= 1`` for
+        the marks and ``>= 0`` for the spaces.
 
     Returns
     -------
@@ -85,6 +88,9 @@ def frame_lengths(dot_length=(1, 3), dash_length=(4, 9), space_length=(1, 3)):
     >>> int(frame_lengths().max())  # the default frame of 64 always fits
     57
     """
+    dot_length = _check_range("dot_length", dot_length, 1)
+    dash_length = _check_range("dash_length", dash_length, 1)
+    space_length = _check_range("space_length", space_length, 0)
     is_dash = _ELEMENTS == 1
     longest = np.where(is_dash, dash_length[1], dot_length[1]) * (_ELEMENTS >= 0)
     return longest.sum(axis=1) + (_N_ELEMENTS - 1) * space_length[1]
@@ -92,7 +98,7 @@ def frame_lengths(dot_length=(1, 3), dash_length=(4, 9), space_length=(1, 3)):
 
 def _validate(n_samples_per_class, style, frame_length, dilation, ranges, knobs):
     _check_int("n_samples_per_class", n_samples_per_class, 1)
-    if style not in _RENDERERS:
+    if not isinstance(style, str) or style not in _RENDERERS:
         raise ValueError(f"style={style!r} is not one of {sorted(_RENDERERS)}")
     n_features = _check_int("frame_length", frame_length, 1)
     n_features *= _check_int("dilation", dilation, 1)
@@ -351,7 +357,8 @@ def make_morse(
     )
     _check_style_knobs(style, n_features, knobs)
     check_class_order(class_order)
-    _check_memory(n_samples_per_class, n_features, bool(shuffle))
+    shuffle = check_bool(shuffle, "shuffle")
+    _check_memory(n_samples_per_class, n_features, shuffle)
     seed = as_seed_sequence(random_state)
     streams = [
         Stream(np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, k)))

@@ -16,9 +16,9 @@ import math
 import numpy as np
 from scipy import fft as _fft
 
-from .._validation import as_generator, check_int, check_real
+from .._validation import as_generator, check_bool, check_int, check_real
 from ._base import WeightMatrix
-from ._hmatrix import _uniform, check_values, initial_variance
+from ._hmatrix import _uniform, as_dtype, check_values, initial_variance
 
 __all__ = ["CirculantWeights"]
 
@@ -102,7 +102,8 @@ class CirculantWeights(WeightMatrix):
         dtype=np.float64,
     ):
         n_in, n_out = check_int(n_in, "n_in", low=1), check_int(n_out, "n_out", low=1)
-        dtype = np.dtype(dtype)
+        signs = check_bool(signs, "signs")
+        dtype = as_dtype(dtype)
         if dtype.kind != "f":
             raise TypeError(f"dtype must be a floating dtype, got {dtype}.")
         self.shape = (n_in, n_out)

@@ -20,7 +20,7 @@ from ..linalg import _hashing as _h
 from ..linalg import _window_hash as _wh
 from ..linalg._threads import row_chunks, run_chunks
 from ._base import WeightMatrix
-from ._hmatrix import _uniform, check_values, initial_variance
+from ._hmatrix import _uniform, as_dtype, check_values, initial_variance
 
 __all__ = ["HashedWeights", "BLOCK_ENTRIES"]
 
@@ -56,7 +56,7 @@ def _n_weights(n_weights, compression, n_in, n_out):
 
 
 def _check_dtype(dtype):
-    dtype = np.dtype(dtype)
+    dtype = as_dtype(dtype)
     if dtype.kind != "f":
         raise TypeError(f"dtype must be a floating dtype, got {dtype}.")
     return dtype

@@ -5,17 +5,23 @@ from numbers import Real
 import numpy as np
 
 from .._memory import check_allocation
+from .._validation import as_generator
 from ..linalg import HMatrix
+from ..linalg.hmatrix._layout import as_dtype
 from ._base import WeightMatrix
 
 __all__ = ["HMatrixWeights"]
 
 
 def _rng(random_state):
-    """Return a numpy Generator or RandomState from an int, None or either of those."""
-    if isinstance(random_state, (np.random.Generator, np.random.RandomState)):
+    """Return a numpy Generator or RandomState from an int, None or either of those.
+
+    A RandomState is used as is (unlike :func:`~sparsenn._validation.as_generator`,
+    which seeds a new Generator from it), so seeded results stay as they were.
+    """
+    if isinstance(random_state, np.random.RandomState):
         return random_state
-    return np.random.default_rng(random_state)
+    return as_generator(random_state)
 
 
 def _uniform(rng, shape, var, dtype):
@@ -25,7 +31,7 @@ def _uniform(rng, shape, var, dtype):
     non-floating ``dtype`` (which would truncate them to 0) or an unusable
     variance is refused.
     """
-    dtype = np.dtype(dtype)
+    dtype = as_dtype(dtype)
     if dtype.kind != "f":
         raise TypeError(
             f"dtype must be a floating dtype (float32 or float64), got {dtype}: "
@@ -46,7 +52,7 @@ def check_values(n_values, dtype, what):
     >>> check_values(10, np.float32, "LowRankWeights(n_in=3, n_out=2, rank=2)")
     120
     """
-    dtype = np.dtype(dtype)
+    dtype = as_dtype(dtype)
     per_value = 8 if dtype == np.float64 else 8 + dtype.itemsize
     return check_allocation(
         int(n_values) * per_value, f"{what} with {int(n_values):,} stored values"

@@ -8,11 +8,11 @@ Denil et al. (2013) variant in which ``U`` is a fixed dictionary and only
 
 import numpy as np
 
+from .._validation import check_int, check_real
 from .._warnings import warn
 from ..linalg._threads import row_chunks, run_chunks
-from ..linalg.hmatrix._layout import _check_int
 from ._base import WeightMatrix
-from ._hmatrix import _rng, _uniform, check_values, initial_variance
+from ._hmatrix import _rng, _uniform, as_dtype, check_values, initial_variance
 
 __all__ = ["LowRankWeights", "FixedDictionaryWeights", "DICTIONARIES"]
 
@@ -43,7 +43,7 @@ def _summed(fn, n_rows):
 
 
 def _capped_rank(rank, n_in, n_out, name="rank"):
-    rank = _check_int(name, rank, 1)
+    rank = check_int(rank, name, low=1)
     cap = min(n_in, n_out)
     if rank > cap:
         warn(
@@ -61,7 +61,7 @@ def _capped_atoms(n_atoms, n_in):
     atoms beyond ``n_out`` still add freedom (an output layer of 10 units on
     100 atoms has 1,000 free values, not 100); beyond ``n_in`` they add none.
     """
-    n_atoms = _check_int("n_atoms", n_atoms, 1)
+    n_atoms = check_int(n_atoms, "n_atoms", low=1)
     if n_atoms > n_in:
         warn(
             f"n_atoms={n_atoms} exceeds n_in={n_in}: more atoms than inputs add no "
@@ -102,7 +102,7 @@ class LowRankWeights(WeightMatrix):
     def __init__(
         self, n_in, n_out, rank, *, init_var=None, random_state=None, dtype=np.float64
     ):
-        n_in, n_out = _check_int("n_in", n_in, 1), _check_int("n_out", n_out, 1)
+        n_in, n_out = check_int(n_in, "n_in", low=1), check_int(n_out, "n_out", low=1)
         self.shape = (n_in, n_out)
         self.rank = _capped_rank(rank, n_in, n_out)
         var = initial_variance(init_var, n_in, n_out)
@@ -167,11 +167,18 @@ class LowRankWeights(WeightMatrix):
 
 
 # ------------------------------------------------------------- dictionaries
+def _check_image_shape(image_shape):
+    if isinstance(image_shape, str) or not np.iterable(image_shape):
+        raise TypeError(f"image_shape={image_shape!r} must be a tuple of ints")
+    return tuple(check_int(s, "image_shape", low=1) for s in image_shape)
+
+
 def _positions(n_in, image_shape):
     """Coordinates of the inputs: a 2-D grid if ``image_shape``, else 1-D."""
     if image_shape is None:
         side = int(round(np.sqrt(n_in)))
         image_shape = (side, side) if side * side == n_in else (n_in,)
+    image_shape = _check_image_shape(image_shape)
     if int(np.prod(image_shape)) != n_in:
         raise ValueError(f"image_shape={image_shape} does not have {n_in} entries.")
     axes = [np.arange(s, dtype=float) for s in image_shape]
@@ -237,7 +244,7 @@ class FixedDictionaryWeights(WeightMatrix):
         the 1-D index); ``"dct"``: the lowest-frequency orthonormal DCT-II
         vectors; ``"random"``: Gaussian atoms.
     length_scale : float, default=1.0
-        Width of the ``"se"`` atoms, in pixels.
+        Width of the ``"se"`` atoms, in pixels, in ``[1e-150, 1e150]``.
     image_shape : tuple of int, optional
         Grid of the inputs for ``"se"`` and ``"dct"``.
     init_var : float, optional
@@ -276,8 +283,9 @@ class FixedDictionaryWeights(WeightMatrix):
         random_state=None,
         dtype=np.float64,
     ):
-        n_in, n_out = _check_int("n_in", n_in, 1), _check_int("n_out", n_out, 1)
+        n_in, n_out = check_int(n_in, "n_in", low=1), check_int(n_out, "n_out", low=1)
         self.shape = (n_in, n_out)
+        dtype = as_dtype(dtype)
         rng = _rng(random_state)
         U = self._dictionary(dictionary, n_in, n_out, n_atoms, rng, length_scale,
                              image_shape)  # fmt: skip
@@ -303,6 +311,8 @@ class FixedDictionaryWeights(WeightMatrix):
                 f"got {dictionary!r}."
             )
         n_atoms = _capped_atoms(n_atoms, n_in)
+        if dictionary == "se":  # 2 * length_scale**2 must be a normal float
+            check_real(length_scale, "length_scale", low=1e-150, high=1e150)
         check_values(
             n_atoms * (n_in + n_out),
             np.float64,

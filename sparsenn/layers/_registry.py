@@ -13,11 +13,12 @@ import math
 
 import numpy as np
 
-from .._validation import as_generator
+from .._memory import check_allocation
+from .._validation import as_generator, check_int
 from ._circulant import CirculantWeights
 from ._dense import DenseWeights
 from ._hashed import BLOCK_ENTRIES, HashedWeights, _n_weights
-from ._hmatrix import HMatrixWeights, _uniform, initial_variance
+from ._hmatrix import HMatrixWeights, _uniform, as_dtype, initial_variance
 from ._lowrank import FixedDictionaryWeights, LowRankWeights
 
 __all__ = ["WEIGHT_TYPES", "make_weights", "weight_bytes", "weight_options"]
@@ -137,6 +138,14 @@ WEIGHT_TYPES = {
 }
 
 _COMMON = ("n_in", "n_out", "rng", "dtype", "init_var")
+_CLASSES = {
+    "dense": "DenseWeights",
+    "hashed": "HashedWeights",
+    "circulant": "CirculantWeights",
+    "lowrank": "LowRankWeights",
+    "fixed_dictionary": "FixedDictionaryWeights",
+    "hmatrix": "HMatrixWeights",
+}
 
 
 def weight_options(kind):
@@ -205,7 +214,8 @@ def make_weights(
     ------
     ValueError
         If ``kind`` is unknown (or an option's value is invalid: the type's
-        own message, naming the option).
+        own message, naming the option), or the junction cannot fit in memory
+        (checked with :func:`weight_bytes` before anything is allocated).
     TypeError
         If an option is not one that ``kind`` takes.
 
@@ -227,9 +237,17 @@ def make_weights(
             f"weight type {kind!r} takes no option {', '.join(map(repr, unknown))}; "
             f"its options are {sorted(allowed)}."
         )
-    return builder(
-        n_in, n_out, rng=as_generator(rng), dtype=dtype, init_var=init_var, **options
-    )
+    n_in = check_int(n_in, "n_in", low=1)
+    n_out = check_int(n_out, "n_out", low=1)
+    dtype = as_dtype(dtype)
+    rng = as_generator(rng)
+    n_bytes = _option_bytes(kind, n_in, n_out, dtype.itemsize, options)
+    if n_bytes is not None:  # else the builder names the unusable option
+        check_allocation(
+            n_bytes,
+            f"{_CLASSES[kind]}(n_in={n_in}, n_out={n_out}) from make_weights({kind!r})",
+        )
+    return builder(n_in, n_out, rng=rng, dtype=dtype, init_var=init_var, **options)
 
 
 def hmatrix_bytes(n_in, n_out, rank, leaf_size, itemsize):
@@ -296,13 +314,19 @@ def weight_bytes(kind, n_in, n_out, itemsize, **options):
     >>> weight_bytes("dense", 30000, 30000, 8)
     7200000000
     """
+    n_bytes = _option_bytes(kind, n_in, n_out, itemsize, options)
+    return n_in * n_out * itemsize if n_bytes is None else n_bytes
+
+
+def _option_bytes(kind, n_in, n_out, itemsize, options):
+    """Return :func:`weight_bytes`'s estimate, or None if an option is unusable."""
     if kind == "hmatrix":
         rank, leaf = options.get("rank", 8), options.get("leaf_size", 64)
         try:
             return hmatrix_bytes(n_in, n_out, int(rank), int(leaf), itemsize)
         except (TypeError, ValueError, ZeroDivisionError):
-            return n_in * n_out * itemsize
+            return None
     try:
         return int(_values(kind, n_in, n_out, options)) * itemsize
     except (TypeError, ValueError):
-        return n_in * n_out * itemsize
+        return None

@@ -20,8 +20,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._validation import check_choice
+from ..connectivity._order import EdgeOrder
 from ..linalg.sparse import _kernels as _k
 from ._base import WeightMatrix
+from ._hmatrix import as_dtype
 
 __all__ = ["SparseWeights"]
 
@@ -58,7 +60,7 @@ def _canonical_csr(pattern):
 def _float_dtype(dtype, default):
     if dtype is None:
         dtype = default if np.dtype(default) in _FLOAT_DTYPES else np.float64
-    dtype = np.dtype(dtype)
+    dtype = as_dtype(dtype)
     if dtype not in _FLOAT_DTYPES:
         raise ValueError(f"dtype must be float32 or float64; got {dtype}.")
     return dtype
@@ -321,6 +323,11 @@ def _check_order(order, W):
     """``order`` if its stored edges are exactly the pattern's edges."""
     if order is None:
         return None
+    if not isinstance(order, EdgeOrder):
+        raise TypeError(
+            "order must be a sparsenn.connectivity.EdgeOrder or None; "
+            f"got {type(order).__name__}."
+        )
     n_in, n_out = W.shape
     if (order.n_in, order.n_out) != W.shape or order.n_edges != W._indices.size:
         raise ValueError(

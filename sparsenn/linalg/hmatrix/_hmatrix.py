@@ -28,6 +28,7 @@ from ._layout import (
     _fused_views,
     _grouped_views,
     _level_ranks,
+    as_dtype,
 )
 from ._products import HMatrixProducts
 
@@ -127,8 +128,9 @@ class HMatrix(HMatrixProducts):
         self._offsets = np.concatenate([[0], np.cumsum(self.ranks)]).astype(int)
         self._shapes = [self._group_shape(g) for g in self.groups]
         if data is None:
+            dtype = as_dtype(dtype)
             check_allocation(
-                self._size() * np.dtype(dtype).itemsize,
+                self._size() * dtype.itemsize,
                 f"HMatrix(n_in={n_in}, n_out={n_out}, rank={rank}) with "
                 f"{self._size():,} stored values",
             )

@@ -4,35 +4,47 @@ import numbers
 
 import numpy as np
 
+from ..._validation import check_choice, check_int
 from ._cluster import ADMISSIBILITY, n_levels_for_leaf_size
 
 
-def _check_int(name, value, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int >= {low}, got {value!r}.")
-    if value < low:
-        raise ValueError(f"{name} must be an int >= {low}, got {value!r}.")
-    return int(value)
+def as_dtype(dtype, name="dtype"):
+    """Return ``numpy.dtype(dtype)``; a ``TypeError`` naming ``name`` if it is none.
+
+    Examples
+    --------
+    >>> as_dtype("float32")
+    dtype('float32')
+    >>> as_dtype("x")
+    Traceback (most recent call last):
+    ...
+    TypeError: dtype='x' must be a numpy data type such as numpy.float64
+    """
+    try:
+        return np.dtype(dtype)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name}={dtype!r} must be a numpy data type such as numpy.float64"
+        ) from None
 
 
 def _check_structure(n_in, n_out, leaf_size, n_levels, admissibility, eta):
-    n_in = _check_int("n_in", n_in, 1)
-    n_out = _check_int("n_out", n_out, 1)
-    if admissibility not in ADMISSIBILITY:
-        raise ValueError(
-            f"admissibility must be one of {sorted(ADMISSIBILITY)}, "
-            f"got {admissibility!r}."
-        )
+    n_in = check_int(n_in, "n_in", low=1)
+    n_out = check_int(n_out, "n_out", low=1)
+    check_choice(admissibility, "admissibility", tuple(ADMISSIBILITY))
     if not isinstance(eta, numbers.Real) or not eta > 0:
         raise ValueError(f"eta must be a positive number, got {eta!r}.")
     if n_levels is None:
-        leaf_size = _check_int("leaf_size", leaf_size, 1)
+        leaf_size = check_int(leaf_size, "leaf_size", low=1)
         n_levels = n_levels_for_leaf_size(n_in, n_out, leaf_size)
-    n_levels = _check_int("n_levels", n_levels, 0)
-    if 2**n_levels > min(n_in, n_out):
+    n_levels = check_int(n_levels, "n_levels", low=0)
+    small = min(n_in, n_out)
+    if n_levels >= small.bit_length():  # 2**n_levels > small, without the power
+        clusters = f"2**n_levels={2**n_levels}" if n_levels < 64 else "2**n_levels"
         raise ValueError(
-            f"n_levels={n_levels} gives 2**n_levels={2**n_levels} clusters, more "
-            f"than min(n_in, n_out)={min(n_in, n_out)}."
+            f"n_levels={n_levels} gives {clusters} clusters, more than "
+            f"min(n_in, n_out)={small}; n_levels must be <= "
+            f"{small.bit_length() - 1}."
         )
     return n_in, n_out, n_levels
 
@@ -40,7 +52,7 @@ def _check_structure(n_in, n_out, leaf_size, n_levels, admissibility, eta):
 def _level_ranks(rank, n_levels):
     """Return the requested rank per level 1..n_levels as a list of ints."""
     if isinstance(rank, (numbers.Integral, bool)):
-        return [_check_int("rank", rank, 1)] * n_levels
+        return [check_int(rank, "rank", low=1)] * n_levels
     if isinstance(rank, (str, bytes)) or not np.iterable(rank):
         raise TypeError(
             f"rank must be an int or a sequence of one int per level "
@@ -52,7 +64,7 @@ def _level_ranks(rank, n_levels):
             f"rank must be an int or a sequence of one rank per level "
             f"(n_levels={n_levels}), got {rank!r}."
         )
-    return [_check_int("rank", r, 1) for r in ranks]
+    return [check_int(r, "rank", low=1) for r in ranks]
 
 
 def _view(a, shape):

@@ -41,7 +41,7 @@ def _check_vector(name, values, length=None):
         raise ValueError(f"{name} has length {arr.shape[0]}, expected {length}")
     # one private copy (float32 kept, everything else float64), then frozen
     arr = arr.astype(np.float32 if arr.dtype == np.float32 else np.float64, copy=True)
-    if not np.isfinite(arr.min()) or not np.isfinite(arr.max()):
+    if arr.size and (not np.isfinite(arr.min()) or not np.isfinite(arr.max())):
         raise ValueError(f"{name} contains NaN or infinite entries")
     arr.flags.writeable = False
     return arr
