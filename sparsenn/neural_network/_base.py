@@ -162,7 +162,11 @@ class StructuredMLPBase(TrainingMixin, BaseEstimator):
         """List of matrices of shape (n_in, n_out): the weights of each junction.
 
         ``scipy.sparse`` for sparse junctions, ndarrays otherwise; computed
-        from the trained parameters on access.
+        from the trained parameters on access, so a read-only view: editing the
+        returned matrices does not change the model (unlike ``MLPClassifier``,
+        whose ``coefs_`` are its parameters). The trainable values are
+        ``weights_[i].params`` (a flat array, edited in place) and
+        ``intercepts_[i]``.
         """
         check_is_fitted(self, "weights_")
         return [w.to_coef() for w in self.weights_]
