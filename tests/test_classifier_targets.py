@@ -178,6 +178,19 @@ def test_multilabel_partial_fit_and_early_stopping(multilabel):
     assert len(es.validation_scores_) == es.n_iter_  # split is not stratified
 
 
+@pytest.mark.parametrize("make", MAKERS.values(), ids=MAKERS)
+def test_sparse_multilabel_targets_give_sparse_predictions(make, multilabel):
+    import scipy.sparse as sp
+
+    X, Y = multilabel
+    reference = MLPClassifier((8,), max_iter=5, random_state=0).fit(X, sp.csr_matrix(Y))
+    ours = make(max_iter=5).fit(X, sp.csr_matrix(Y))
+    assert sp.issparse(reference.predict(X)) and sp.issparse(ours.predict(X))
+    assert ours.predict(X).dtype == reference.predict(X).dtype
+    dense = make(max_iter=5).fit(X, Y)
+    np.testing.assert_array_equal(ours.predict(X).toarray(), dense.predict(X))
+
+
 def test_switching_between_1d_and_multilabel_is_refused(multilabel):
     X, Y = multilabel
     clf = MAKERS["sparse"](warm_start=True, max_iter=3).fit(X, Y)

@@ -148,12 +148,16 @@ class StructuredClassifierMixin(ClassifierMixin):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
             Labels from ``classes_``; for multi-label problems an int 0/1
-            indicator matrix.
+            indicator matrix (``scipy.sparse`` CSR if the model was fitted on a
+            sparse indicator matrix, as ``MLPClassifier``).
         """
         check_is_fitted(self, "weights_")
         P = self.predict_proba(X)
         if getattr(self, "_multilabel", False):
-            return (P > 0.5).astype(int)
+            indicator = (P > 0.5).astype(int)
+            if getattr(self, "_sparse_targets", False):  # as MLPClassifier
+                return sp.csr_matrix(indicator)
+            return indicator
         return self.classes_[np.argmax(P, axis=1)]
 
     def __sklearn_tags__(self):
@@ -187,6 +191,7 @@ class StructuredClassifierMixin(ClassifierMixin):
         multilabel = type_of_target(y) == "multilabel-indicator"
         if first_call:
             self._multilabel = multilabel
+            self._sparse_targets = multilabel and sp.issparse(y)
         elif multilabel != self._multilabel:
             kind = "a multi-label indicator matrix" if self._multilabel else "1-D"
             raise ValueError(
