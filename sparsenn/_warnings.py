@@ -6,8 +6,9 @@ changes (scikit-learn's ``_fit_context`` wrapper, ``Pipeline``,
 ``GridSearchCV``).  :func:`warn` walks the stack instead and attributes the
 warning to the first frame outside sparsenn, scikit-learn, joblib and the
 standard library's ``threading``, ``concurrent`` and ``multiprocessing``
-modules (a worker process of ``GridSearchCV(n_jobs=2)`` has no user frame:
-its warnings are attributed to the outermost library frame, the search's own).
+modules and frozen modules such as ``runpy`` (a worker process of
+``GridSearchCV(n_jobs=2)`` has no user frame: its warnings are attributed to
+the library line that called the estimator, the search's own call of ``fit``).
 """
 
 import os
@@ -32,6 +33,7 @@ _OWN = os.path.dirname(os.path.abspath(__file__))
 
 _LIBRARIES = ("sklearn", "joblib")  # packages whose frames call ours
 _RUNTIME = ("concurrent", "multiprocessing", "threading")  # worker plumbing
+_WRAPPERS = ("sklearn.base",)  # _fit_context: part of every estimator call
 
 
 def _paths(names):
@@ -50,20 +52,23 @@ def _user_stacklevel():
     """Stack level (for :func:`warnings.warn` called by :func:`warn`) of the user.
 
     The first frame outside sparsenn, the libraries and the worker plumbing;
-    without one (a worker thread or process), the outermost frame of sparsenn
-    or a library.
+    without one (a worker thread or process), the first frame outside sparsenn
+    and scikit-learn's estimator wrappers (the library's line that called the
+    estimator, such as the search's ``fit``).
     """
-    libraries = (_OWN + os.sep, *_paths(_LIBRARIES))
-    skipped = libraries + _paths(_RUNTIME)
-    frame, level, outermost = sys._getframe(2), 2, 2
+    own = (_OWN + os.sep, *_paths(_WRAPPERS))
+    skipped = (*own, *_paths(_LIBRARIES), *_paths(_RUNTIME))
+    frame, level, caller = sys._getframe(2), 2, None
     while frame is not None:
-        filename = os.path.abspath(frame.f_code.co_filename)
-        if not filename.startswith(skipped):
+        code_file = frame.f_code.co_filename
+        filename = os.path.abspath(code_file)
+        # frozen standard-library modules (runpy starts a worker process)
+        if not code_file.startswith("<frozen") and not filename.startswith(skipped):
             return level
-        if filename.startswith(libraries):
-            outermost = level
+        if caller is None and not filename.startswith(own):
+            caller = level
         frame, level = frame.f_back, level + 1
-    return outermost
+    return 2 if caller is None else caller
 
 
 def warn(message, category=UserWarning):

@@ -95,6 +95,28 @@ def test_two_threads_fit_as_one_after_the_other():
         np.testing.assert_array_equal(results[seed], fit(seed))
 
 
+def test_warnings_in_worker_processes_point_at_the_call_of_fit():
+    # a loky worker has no user frame: the warning names the search's own call
+    # of fit (sklearn's _validation.py), not the worker's bootstrap or <frozen runpy>
+    code = (
+        "import numpy as np\n"
+        "from sklearn.model_selection import cross_val_score\n"
+        "from sparsenn import SparseMLPRegressor\n"
+        "X = np.random.default_rng(0).random((100, 4)); y = X.sum(1)\n"
+        "est = SparseMLPRegressor((32,), density=0.25, max_iter=1)\n"
+        "cross_val_score(est, X, y, cv=2, n_jobs=2)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-W", "always", "-c", code],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    lines = [ln for ln in out.stderr.splitlines() if "Warning:" in ln]
+    assert lines, out.stderr
+    for line in lines:
+        assert "model_selection" in line and "_validation.py" in line, line
+
+
 def test_overlapping_blas_limits_in_threads_restore_the_thread_counts():
     # BLAS thread counts are global: two holders in two threads that enter and
     # leave interleaved (A enters, B enters, A leaves, B leaves) must leave the
