@@ -17,10 +17,14 @@ README_TOLERANCE = 0.025  # the README says so
         (["demo", "--variant", "nope"], "not a registered Morse variant"),
         (["demo", "--densities", "0"], "not a density in (0, 1]"),
         (["demo", "--hidden", "0"], "must be >= 1"),
+        (["demo", "--hidden", "2"], "must be >= 3"),
         (["demo", "--epochs", "x"], "is not an integer"),
     ],
 )
-def test_user_errors_are_one_line_with_status_2(argv, message, capsys):
+def test_user_errors_are_one_line_with_status_2(
+    argv, message, capsys, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("SPARSENN_DATA", str(tmp_path))  # nothing lands in ~
     try:
         status = main(argv)
     except SystemExit as exc:  # argparse's own errors
@@ -62,7 +66,10 @@ def _readme_table():
 
 @pytest.mark.slow
 @pytest.mark.filterwarnings("error::UserWarning")
-def test_demo_prints_progress_first_and_the_readme_accuracies(capsys):
+def test_demo_prints_progress_first_and_the_readme_accuracies(
+    capsys, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("SPARSENN_DATA", str(tmp_path))  # nothing lands in ~
     assert main(["demo"]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("sparsenn demo: loading")
@@ -119,3 +126,50 @@ def test_warm_up_shows_no_warnings(monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _demo._warm_up(None, np.zeros((4, 2)), np.arange(4) % 2)
+
+
+def test_hidden_sets_the_pseudo_inverse_width_too():
+    from sparsenn import PseudoInverseSparseClassifier
+    from sparsenn.cli import _demo, build_parser
+
+    args = build_parser().parse_args(["demo", "--hidden", "64"])
+    models = dict(_demo._models(args))
+    (pinv,) = [
+        m for m in models.values() if isinstance(m, PseudoInverseSparseClassifier)
+    ]
+    assert pinv.n_hidden == 64
+    for name, est in models.items():
+        if name != "PseudoInverseSparseClassifier":
+            assert est.get_params()["hidden_layer_sizes"] == (64,), name
+
+
+def test_help_names_the_rows_that_ignore_densities(capsys):
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "the clash-free row (density 0.1) and the fixed-point rows" in out
+    assert "(density 0.125) do not use them" in out
+    assert "the pseudo-inverse model's n_hidden too" in out
+
+
+def test_warnings_name_the_command_not_the_entry_point_line(monkeypatch):
+    import warnings
+
+    from sparsenn.cli import _demo
+
+    seen = []
+
+    def run(args):
+        # what Python prints for a warning attributed to the console-script shim
+        seen.append(
+            warnings.formatwarning(
+                "some message", UserWarning, "/venv/bin/sparsenn", 6, "sys.exit(main())"
+            )
+        )
+        return 0
+
+    monkeypatch.setattr(_demo, "run", run)
+    original = warnings.formatwarning
+    assert main(["demo"]) == 0
+    assert seen == ["sparsenn demo: warning: UserWarning: some message\n"]
+    assert warnings.formatwarning is original

@@ -18,7 +18,8 @@ def test_readme_has_an_example():
 
 
 @pytest.mark.slow
-def test_readme_example_runs_without_warnings(capsys):
+def test_readme_example_runs_without_warnings(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("SPARSENN_DATA", str(tmp_path))  # nothing lands in ~
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         exec(compile(_python_blocks()[0], str(README), "exec"), {})

@@ -18,8 +18,12 @@ Train scikit-learn's dense MLPClassifier and every sparsenn model (pre-defined
 sparse nets at several densities, a clash-free net, an H-matrix net, the
 pseudo-inverse model) on one named Morse variant, export a sparse net to 12-bit
 fixed point, and print one table: stored parameters, fit seconds, test accuracy.
-Every model trains a fixed number of epochs, so convergence warnings are not
-shown; any other warning is."""
+Every model's hidden layers are --hidden units wide (the pseudo-inverse model's
+n_hidden too). --densities sets only the plain SparseMLPClassifier rows: the
+clash-free row keeps density 0.1 and the fixed-point rows density 0.125.
+The networks train --epochs epochs, so convergence warnings are not shown; any
+other warning is. The pseudo-inverse model is solved, not trained: --epochs
+does not change it."""
 
 
 def _positive_int(text):
@@ -29,6 +33,21 @@ def _positive_int(text):
         raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} must be >= 1")
+    return value
+
+
+# the pseudo-inverse model's offset-tridiagonal layer has offsets (2, 2), which
+# need n_hidden > 2
+_MIN_HIDDEN = 3
+
+
+def _hidden(text):
+    value = _positive_int(text)
+    if value < _MIN_HIDDEN:
+        raise argparse.ArgumentTypeError(
+            f"{value} must be >= {_MIN_HIDDEN} (the pseudo-inverse model's "
+            f"tridiagonal offsets (2, 2) need n_hidden > 2)"
+        )
     return value
 
 
@@ -63,7 +82,11 @@ def configure(parser):
         help="named Morse variant (see `sparsenn morse --list`)",
     )
     parser.add_argument(
-        "--hidden", type=_positive_int, default=512, help="hidden-layer width"
+        "--hidden",
+        type=_hidden,
+        default=512,
+        help="hidden-layer width of every model (the pseudo-inverse model's "
+        f"n_hidden too), >= {_MIN_HIDDEN}",
     )
     parser.add_argument(
         "--epochs", type=_positive_int, default=30, help="training epochs"
@@ -73,7 +96,9 @@ def configure(parser):
         type=_density,
         nargs="+",
         default=[1.0, 0.2, 0.1, 0.05],
-        help="densities of the sparse nets, each in (0, 1]",
+        help="densities of the plain SparseMLPClassifier rows, each in (0, 1]; "
+        "the clash-free row (density 0.1) and the fixed-point rows (density "
+        "0.125) do not use them",
     )
     parser.add_argument(
         "--seed",
@@ -115,7 +140,7 @@ def _models(args):
     )
     yield (
         "PseudoInverseSparseClassifier",
-        PseudoInverseSparseClassifier(random_state=args.seed),
+        PseudoInverseSparseClassifier(n_hidden=args.hidden, random_state=args.seed),
     )
 
 

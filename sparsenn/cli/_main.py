@@ -5,11 +5,15 @@ Each sub-command lives in its own module exposing ``configure(parser)`` and
 ``ValueError`` or ``OSError`` raised by a sub-command: an unknown variant, an
 unwritable path) is reported in one line on stderr with exit status 2, as
 argparse does for bad options; anything else is a bug and keeps its traceback.
+A warning is printed as ``sparsenn COMMAND: warning: Category: message``, without
+Python's source line: run as a console command, that line would be the
+entry-point shim's ``sys.exit(main())``.
 """
 
 import argparse
 import importlib
 import sys
+import warnings
 
 __all__ = ["main"]
 
@@ -68,11 +72,28 @@ def main(argv=None):
     """
     parser = build_parser()
     args = parser.parse_args(argv)
+    original = warnings.formatwarning
+    warnings.formatwarning = _warning_formatter(args.command)
     try:
         return importlib.import_module(args._module).run(args)
     except (ValueError, OSError) as exc:
         print(f"sparsenn {args.command}: error: {exc}", file=sys.stderr, flush=True)
         return 2
+    finally:
+        warnings.formatwarning = original
+
+
+def _warning_formatter(command):
+    """Return a ``warnings.formatwarning`` that names the command, not a line.
+
+    The package attributes its warnings to the caller's line; under the console
+    command the caller is the entry-point shim, whose line says nothing.
+    """
+
+    def formatwarning(message, category, filename, lineno, line=None):
+        return f"sparsenn {command}: warning: {category.__name__}: {message}\n"
+
+    return formatwarning
 
 
 if __name__ == "__main__":
