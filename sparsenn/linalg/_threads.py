@@ -17,9 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 __all__ = ["row_chunks", "run_chunks", "run_ranges", "single_threaded_blas"]
 
 _STATE = {}
-#: Who holds BLAS at one thread: the limiter of the outermost holder, how many
-#: holders (threads or nested contexts) are inside, and the process it is for.
-_HOLD = {"limiter": None, "depth": 0, "pid": None}
+#: Who holds BLAS at one thread: the BLAS counts the first holder found, how
+#: many holders (threads or nested contexts) are inside, and their process.
+_HOLD = {"original": None, "depth": 0, "pid": None}
 _HOLD_LOCK = threading.Lock()
 MIN_ROWS = 64  # do not split a batch into chunks smaller than this
 
@@ -66,10 +66,12 @@ def row_chunks(n_rows, min_rows=MIN_ROWS):
 def single_threaded_blas():
     """Context holding every BLAS library at one thread.
 
-    BLAS thread counts are global to the process, so the holders are counted:
-    the first to enter sets the limit and the last to leave restores the
-    counts found before it, whichever threads enter and leave in between
-    (two fits running at once in threads must not leave BLAS at one thread).
+    Each holder takes threadpoolctl's limit for itself (libraries whose limits
+    are per thread need that); and since OpenBLAS's count is global to the
+    process, the holders are also counted: the counts found by the first to
+    enter are set again by the last to leave, whichever threads enter and
+    leave in between (two fits overlapping in threads must not leave BLAS at
+    one thread, the count the second one found).
 
     Examples
     --------
@@ -81,30 +83,37 @@ def single_threaded_blas():
     >>> [i["num_threads"] for i in threadpool_info()] == before
     True
     """
+    controller = _controller()
     with _HOLD_LOCK:
         if _HOLD["pid"] != os.getpid():  # a fork's child inherits no holder
-            _HOLD.update(limiter=None, depth=0, pid=os.getpid())
+            _HOLD.update(original=None, depth=0, pid=os.getpid())
         if _HOLD["depth"] == 0:
-            _HOLD["limiter"] = _controller().limit(limits=1, user_api="blas")
-            _HOLD["limiter"].__enter__()
+            _HOLD["original"] = _blas_counts(controller)
         _HOLD["depth"] += 1
     try:
-        yield
+        with controller.limit(limits=1, user_api="blas"):
+            yield
     finally:
         with _HOLD_LOCK:
             _HOLD["depth"] -= 1
             if _HOLD["depth"] == 0:
-                limiter, _HOLD["limiter"] = _HOLD["limiter"], None
-                _release_blas_control()
-                limiter.__exit__(None, None, None)
+                _set_blas_counts(controller, _HOLD["original"])
+                _HOLD["original"] = None
 
 
-def _release_blas_control():
-    """Let this thread restore OpenBLAS's count although another one set it.
+def _blas_counts(controller):
+    """``(library controller, thread count)`` of every BLAS library."""
+    libraries = getattr(controller, "lib_controllers", [])
+    return [(lib, lib.num_threads) for lib in libraries if lib.user_api == "blas"]
+
+
+def _set_blas_counts(controller, counts):
+    """Set the counts of :func:`_blas_counts` again, from this thread.
 
     threadpoolctl >= 3.6 lets only the thread that first set OpenBLAS's
-    (process-wide) count change it until that thread is done; every holder
-    counted by :func:`single_threaded_blas` has left when this is called.
+    (process-wide) count change it while that thread is alive; every holder
+    of :func:`single_threaded_blas` has left when this is called, so this
+    thread takes the control for the call and gives it back.
     """
     try:
         from threadpoolctl import OpenBLASController
@@ -113,6 +122,11 @@ def _release_blas_control():
     clear = getattr(OpenBLASController, "clear_controlling_thread", None)
     if clear is not None:
         clear(force=True)
+    for lib, n_threads in counts:
+        if lib.num_threads != n_threads:
+            lib.set_num_threads(n_threads)
+    if clear is not None:
+        clear()
 
 
 def _map(fn, chunks):
