@@ -267,6 +267,19 @@ def test_vectors_round_trip_and_streams(standin_net, tmp_path):
     np.testing.assert_array_equal(pixels.reshape(6, -1), net.input_codes(X[:6]))
 
 
+@pytest.mark.parametrize("bad", ["nan", "width"])
+def test_resave_with_bad_X_keeps_the_earlier_export(standin_net, tmp_path, bad):
+    # X is validated before the earlier export is cleared (it was emptied first)
+    net, X = standin_net
+    path = net.save(tmp_path / "e", X=X[:6])
+    before = sorted(p.relative_to(path) for p in path.rglob("*"))
+    X_bad = np.full((3, 8), np.nan) if bad == "nan" else X[:3, :5]
+    with pytest.raises(ValueError, match="X"):
+        net.save(path, X=X_bad)
+    assert sorted(p.relative_to(path) for p in path.rglob("*")) == before
+    np.testing.assert_array_equal(load(path).predict(X), net.predict(X))
+
+
 def test_calibration_X_of_the_wrong_width_is_named():
     rng = np.random.default_rng(3)
     model = StandInMLP(
@@ -280,6 +293,28 @@ def test_calibration_X_of_the_wrong_width_is_named():
     with pytest.raises(ValueError, match=r"calibration_X has shape \(12,\)"):
         to_fixed_point(model, calibration_X=X[0])
     assert to_fixed_point(model, calibration_X=X).output_scale_ > 0
+
+
+def test_bad_export_arguments_name_the_parameter(standin_net, tmp_path):
+    import scipy.sparse as sp
+
+    net, X = standin_net
+    rng = np.random.default_rng(3)
+    model = StandInMLP([rng.normal(0, 1, (12, 3))], [np.zeros(3)], np.arange(3))
+    bad = rng.random((10, 12))
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="calibration_X must be finite"):
+        to_fixed_point(model, calibration_X=bad)
+    with pytest.raises(TypeError, match="calibration_X is a sparse matrix"):
+        to_fixed_point(model, calibration_X=sp.csr_matrix(rng.random((10, 12))))
+    with pytest.raises(TypeError, match="X has complex values"):
+        net.predict(X[:2] + 0j)
+    with pytest.raises(TypeError, match="X is a sparse matrix"):
+        net.predict(sp.csr_matrix(X[:2]))
+    with pytest.raises(TypeError, match="hidden_vectors"):
+        net.save(tmp_path / "e", X=X[:2], hidden_vectors="no")
+    with pytest.raises(TypeError, match="input_bits"):
+        to_fixed_point(model, input_bits=True)
 
 
 def test_io_only_vectors(standin_net, tmp_path):

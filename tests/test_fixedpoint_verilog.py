@@ -122,6 +122,24 @@ def test_dithered_clash_free_is_refused_naming_what_is_supported(tmp_path):
     assert not (tmp_path / "e").exists()  # refused before anything is written
 
 
+def test_padded_junction_is_refused_before_writing(tmp_path):
+    # 12-8-3 clash-free at 0.5: junction 1 is padded with one virtual output
+    # (8 -> 4); it passed the plan and failed after writing the whole export
+    from sparsenn import SparseMLPClassifier
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((60, 12)), np.arange(60) % 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = SparseMLPClassifier((8,), activation="logistic", density=0.5,
+                                  connectivity="clash_free", max_iter=1,
+                                  random_state=0).fit(X, y)  # fmt: skip
+    net = to_fixed_point(clf)
+    with pytest.raises(ValueError, match=r"junction 1 .*padded to 8 -> 4"):
+        net.to_verilog(tmp_path / "e", X=X[:5])
+    assert not (tmp_path / "e").exists()
+
+
 def test_random_pattern_is_refused():
     rng = np.random.default_rng(0)
     model = StandInMLP(
@@ -314,6 +332,24 @@ def test_rtl_is_bit_exact_under_backpressure(built):
     summary, path, _ = simulate(binary, root, "+backpressure", name="bp.txt")
     assert summary["errors"] == 0
     _check_outputs(net, X, path)
+
+
+@needs_verilator
+def test_testbench_refuses_to_run_without_the_export_files(built, tmp_path):
+    # $readmemh only warns about a missing file; every memory then reads 0 and
+    # the comparison passed ("errors=0") from the wrong directory
+    _, _, _, _, binary = built
+    out = simulate(binary, tmp_path, check=False)[2]
+    assert out.returncode != 0
+    assert "SPARSENN_TB MISSING" in out.stdout + out.stderr
+    assert "errors=0" not in out.stdout
+
+
+def test_empty_X_is_refused_before_writing(tmp_path):
+    net = clash_free_net([16, 4], [1], [4], F138, 0)
+    with pytest.raises(ValueError, match="X has 0 rows"):
+        net.to_verilog(tmp_path / "e", X=np.zeros((0, 16)))
+    assert not (tmp_path / "e").exists()
 
 
 @needs_verilator

@@ -10,7 +10,7 @@ from .._validation import check_bool
 from .._warnings import warn
 from ..connectivity import default_parallelism, right_neuron_order
 from ._calibrate import calibrate_output
-from ._format import INPUT_BITS, QFormat, parse_format, quantize_inputs
+from ._format import INPUT_BITS, QFormat, check_inputs, parse_format
 from ._layout import JunctionLayout
 from ._lut import sigmoid_lut
 from ._network import FixedPointNetwork
@@ -131,7 +131,7 @@ def to_fixed_point(
         )
     elif calibration_X is not None:
         calibration_X = _check_calibration(calibration_X, layouts[0].n_in)
-        quantize_inputs(calibration_X, fmt, input_bits)  # validates the range
+        check_inputs(calibration_X, input_bits, "calibration_X")  # values
         scale, shift, _ = calibrate_output(
             fmt,
             layouts,
@@ -214,6 +214,8 @@ def _check_format(fmt):
 
 def _check_calibration(calibration_X, n_features):
     """``calibration_X`` as a 2-D float array with the model's feature count."""
+    if sp.issparse(calibration_X) or np.iscomplexobj(calibration_X):
+        check_inputs(calibration_X, name="calibration_X")  # raises the TypeError
     cal = np.asarray(calibration_X, dtype=np.float64)
     if cal.ndim != 2 or cal.shape[1] != n_features:
         raise ValueError(

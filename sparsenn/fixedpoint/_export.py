@@ -25,6 +25,7 @@ import pathlib
 
 import numpy as np
 
+from .._validation import check_bool
 from .._warnings import warn
 from ._images import network_images, vector_images, write_images
 from ._manifest import (
@@ -95,7 +96,8 @@ def save(net, path, X=None, *, hidden_vectors=True):
     """
     from .. import __version__
 
-    root = _prepare(pathlib.Path(path))
+    root = pathlib.Path(path)
+    hidden_vectors = check_bool(hidden_vectors, "hidden_vectors")
     fmt, width = net.fmt, net.fmt.width
     classes, classes_kind = _storable_classes(net.classes_)
     arrays = {"classes": classes}
@@ -125,6 +127,8 @@ def save(net, path, X=None, *, hidden_vectors=True):
         layers = list(range(n_layers)) if hidden_vectors else [0, n_layers - 1]
         images += vector_images(net, acts, winners, layers)
         vectors = {"n_samples": int(acts[0].shape[0]), "layers": layers}
+    # everything is computed (and X validated) before an earlier export is cleared
+    root = _prepare(root)
     write_images(root, images)
     np.savez(root / "arrays.npz", **arrays)
     manifest = {

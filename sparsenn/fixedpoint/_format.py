@@ -141,6 +141,40 @@ class QFormat:
         return np.asarray(codes, dtype=np.float64) * self.step
 
 
+def check_inputs(X, input_bits=INPUT_BITS, name="X"):
+    """Return ``X`` as a 2-D float64 array in [0, 1], or raise naming ``name``.
+
+    Examples
+    --------
+    >>> check_inputs([[0.5, 2.0]], name="calibration_X")
+    Traceback (most recent call last):
+    ...
+    ValueError: calibration_X must lie in [0, 1]: ...
+    """
+    if hasattr(X, "toarray"):
+        raise TypeError(
+            f"{name} is a sparse matrix; the datapath streams dense pixels: give "
+            f"{name}.toarray()."
+        )
+    if np.iscomplexobj(X):
+        raise TypeError(f"{name} has complex values; give real values in [0, 1].")
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(
+            f"{name} must be 2-D (n_samples, n_features), got shape {X.shape}."
+        )
+    if X.size and not np.all(np.isfinite(X)):
+        raise ValueError(f"{name} must be finite (no NaN or inf).")
+    if X.size and (X.min() < 0.0 or X.max() > 1.0):
+        raise ValueError(
+            f"{name} must lie in [0, 1]: the datapath's input port holds unsigned "
+            f"{input_bits}-bit values p / 2**{input_bits}; got values in "
+            f"[{float(X.min())!r}, {float(X.max())!r}]. Scale the data first (e.g. "
+            f"MinMaxScaler)."
+        )
+    return X
+
+
 def quantize_inputs(X, fmt, input_bits=INPUT_BITS):
     """Input codes of the datapath.
 
@@ -170,18 +204,7 @@ def quantize_inputs(X, fmt, input_bits=INPUT_BITS):
     >>> quantize_inputs([[0.0, 0.5, 0.75, 1.0]], QFormat(2, 7))
     array([[  0,  64,  96, 127]])
     """
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {X.shape}.")
-    if X.size and not np.all(np.isfinite(X)):
-        raise ValueError("X must be finite (no NaN or inf).")
-    if X.size and (X.min() < 0.0 or X.max() > 1.0):
-        raise ValueError(
-            f"X must lie in [0, 1]: the datapath's input port holds unsigned "
-            f"{input_bits}-bit values p / 2**{input_bits}; got values in "
-            f"[{float(X.min())!r}, {float(X.max())!r}]. Scale the data first (e.g. "
-            f"MinMaxScaler)."
-        )
+    X = check_inputs(X, input_bits)
     top = (1 << input_bits) - 1
     pixels = np.minimum(np.floor(X * 2.0**input_bits + 0.5), top).astype(np.int64)
     shift = fmt.fraction - input_bits

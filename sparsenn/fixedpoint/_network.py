@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_bool
+from .._validation import check_bool, check_int
 from ._format import INPUT_BITS, QFormat, quantize_inputs
 from ._lut import sigmoid_derivative_lut, sigmoid_lut
 from ._quirks import check_rtl_quirks
@@ -97,7 +97,7 @@ class FixedPointNetwork:
         self.edge_weights = [_codes(w, fmt, "edge_weights") for w in edge_weights]
         self.biases = [_codes(b, fmt, "biases") for b in biases]
         self.classes_ = np.asarray(classes)
-        self.input_bits = int(input_bits)
+        self.input_bits = check_int(input_bits, "input_bits", low=1)
         self.lut_floor_lsb = check_bool(lut_floor_lsb, "lut_floor_lsb")
         self.rtl_quirks = rtl_quirks
         self._check_shapes()

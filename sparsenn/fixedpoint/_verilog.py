@@ -28,7 +28,8 @@ SUPPORTED = (
     "patterns without memory dither, or right-neuron order with z = n_in), with "
     "a fixed in-degree d_in in right-neuron order (right neuron w div d_in), z a "
     "multiple or a divisor of d_in, n_edges a multiple of z, and each junction's "
-    "z a multiple of the previous junction's neurons per clock"
+    "z a multiple of the previous junction's neurons per clock, and no padding "
+    "(virtual inputs or outputs)"
 )
 _MAX_WIDTH = 16
 #: Sample slots of every memory between two stages.
@@ -179,6 +180,15 @@ def _junction_plan(lay):
     """``(problem or None, parameters)`` of one junction."""
     w = np.arange(lay.n_edges)
     z = lay.z
+    order = getattr(lay, "order", None)
+    padded = getattr(order, "padded_sizes", None)
+    if padded is not None and tuple(padded) != (lay.n_in, lay.n_out):
+        return (
+            f"it is padded to {padded[0]} -> {padded[1]} (virtual inputs or outputs, "
+            "padding_ of the estimator); the core reads unpadded junctions only: "
+            "choose layer sizes, a density and parallelism whose degrees and z divide "
+            "the junction's sizes (docs/connectivity.md, padding)"
+        ), {}
     if lay.n_edges == 0 or lay.n_edges % z:
         return f"n_edges={lay.n_edges} is not a positive multiple of z", {}
     if np.any(lay.left % z != w % z):
@@ -215,6 +225,11 @@ def to_verilog(net, path, X=None, *, top="sparsenn_core", hidden_vectors=True):
     """
     check_top(top)  # refuse before writing anything
     core_plan(net)
+    if X is not None and np.shape(X)[:1] == (0,):
+        raise ValueError(
+            "X has 0 rows: the testbench would check nothing; give at least one "
+            "sample (or X=None for a core without a testbench)."
+        )
     root = save(net, path, X=X, hidden_vectors=hidden_vectors)
     return write_verilog(root, top=top)
 

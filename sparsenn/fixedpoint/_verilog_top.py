@@ -152,6 +152,29 @@ endmodule
 """
 
 
+#: Files the testbench refuses to run without (every export with vectors has them).
+_REQUIRED = (
+    "sigmoid_lut.mem",
+    "vectors/input_pixels.mem",
+    "vectors/output_codes.mem",
+    "vectors/predictions.mem",
+)
+
+
+def _file_checks():
+    """SystemVerilog lines that stop the simulation if a required file is missing."""
+    hint = "run from the export directory or set MEM_DIR"
+    lines = []
+    for name in _REQUIRED:
+        lines += [
+            f'    fd = $fopen($sformatf("%s/{name}", MEM_DIR), "r");',
+            f'    if (fd == 0) $fatal(1, "SPARSENN_TB MISSING %s/{name}: {hint}", '
+            "MEM_DIR);",
+            "    $fclose(fd);",
+        ]
+    return "\n".join(lines)
+
+
 def testbench_text(top, plan, manifest):
     """Return the self-checking testbench that streams the test vectors."""
     s = _sizes(plan, manifest)
@@ -207,6 +230,9 @@ module {top}_tb #(
   string out_name;
   int fd;
   initial begin
+    // $readmemh only warns about a missing file (the memories then read 0 and
+    // agree with each other): refuse to run without the export's files
+{_file_checks()}
     $readmemh($sformatf("%s/vectors/input_pixels.mem", MEM_DIR), pixels);
     $readmemh($sformatf("%s/vectors/output_codes.mem", MEM_DIR), want_codes);
     $readmemh($sformatf("%s/vectors/predictions.mem", MEM_DIR), want_pred);
