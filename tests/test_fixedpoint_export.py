@@ -315,6 +315,10 @@ def test_bad_export_arguments_name_the_parameter(standin_net, tmp_path):
         net.save(tmp_path / "e", X=X[:2], hidden_vectors="no")
     with pytest.raises(TypeError, match="input_bits"):
         to_fixed_point(model, input_bits=True)
+    codes = net.input_codes(X[:2])
+    codes[0, 0] = codes.max() + 1000  # would wrap or skip saturation silently
+    with pytest.raises(ValueError, match=r"codes must lie in \[0, "):
+        net.activations_from_codes(codes)
 
 
 def test_io_only_vectors(standin_net, tmp_path):

@@ -257,6 +257,13 @@ class FixedPointNetwork:
                 f"codes must have shape (n_samples, {self.n_features_in_}), got "
                 f"{codes.shape}."
             )
+        top = int(quantize_inputs(np.ones((1, 1)), self.fmt, self.input_bits)[0, 0])
+        if codes.size and (codes.min() < 0 or codes.max() > top):
+            raise ValueError(
+                f"codes must lie in [0, {top}] (input codes of {self.input_bits}-bit "
+                f"pixels in {self.fmt}); got values in [{int(codes.min())}, "
+                f"{int(codes.max())}]. Use input_codes(X) to make them."
+            )
         return self._stack_layers(self._simulate(None, True, codes=codes))
 
     def _stack_layers(self, chunks):
