@@ -1,8 +1,11 @@
 """Rewiring in the sparse MLPs: moves keep the class, state follows, bad input."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.base import clone
 from sklearn.datasets import load_digits, make_regression
 
 from sparsenn import SparseMLPClassifier, SparseMLPRegressor
@@ -181,7 +184,6 @@ def test_partial_fit_and_regressor(digits):
         ({"solver": "lbfgs"}, "solver='lbfgs'"),
         ({"connectivity": "circulant"}, "connectivity='circulant'"),
         ({"connectivity": "clash_free", "rtl_compatible": True}, "rtl_compatible"),
-        ({"density": 1.0}, "density=1.0"),
     ],
 )
 def test_bad_input(digits, params, match):
@@ -220,12 +222,28 @@ def test_structured_one_output_junction_warns_and_stays(digits):
     ).toarray().tolist()
 
 
-def test_structured_with_nothing_movable_is_refused():
+def test_nothing_to_move_warns_and_trains_without_rewiring(digits):
+    # every junction dense (density="auto" on few features, or 1.0): a grid over
+    # rewiring must not fail there; the fit is the static one, with a warning
+    X, y = digits
+    static = SparseMLPClassifier((16,), density=1.0, max_iter=5, random_state=0)
+    rewired = clone(static).set_params(rewiring="set", rewire_every=5)
+    with pytest.warns(UserWarning, match=r"nothing to move: every junction is dense"):
+        rewired.fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        static.fit(X, y)
+    assert rewired.rewiring_history_ == []
+    np.testing.assert_array_equal(rewired.predict_proba(X), static.predict_proba(X))
+
+
+def test_structured_with_nothing_movable_warns():
     Xr, yr = make_regression(100, 10, random_state=0)
     reg = SparseMLPRegressor((1,), density=0.2, rewiring="set", rewire_every=2,
                              max_iter=50, random_state=0)  # fmt: skip
-    with pytest.raises(ValueError, match=r"nothing to move: junction 0 \(10 x 1\)"):
+    with pytest.warns(UserWarning, match=r"nothing to move: junction 0 \(10 x 1\)"):
         reg.fit(Xr, yr)
+    assert reg.rewiring_history_ == []
     # the same net with a pattern whose degrees may drift rewires
     reg.set_params(connectivity="random").fit(Xr, yr)
     assert reg.rewiring_history_

@@ -12,7 +12,7 @@ labels.
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import ClassifierMixin
-from sklearn.utils import compute_sample_weight
+from sklearn.utils import compute_class_weight, compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     check_classification_targets,
@@ -58,6 +58,20 @@ def chance_loss(n_classes, out_activation):
     q = 1.0 / k
     entropy = -(q * np.log(q) + (1 - q) * np.log(1 - q))
     return float(k * entropy), f"{k} * H(1/{k})"
+
+
+def _class_weights(class_weight, y, sample_weight, multilabel):
+    """Weight of each sample's class; ``"balanced"`` counts the sample weights.
+
+    So that weighting a sample by 2 and repeating it give the same model.
+    """
+    if class_weight != "balanced" or multilabel:
+        return compute_sample_weight(class_weight, y)
+    labels, index = np.unique(y, return_inverse=True)
+    weights = compute_class_weight(
+        "balanced", classes=labels, y=y, sample_weight=sample_weight
+    )
+    return weights[index]
 
 
 class StructuredClassifierMixin(ClassifierMixin):
@@ -133,9 +147,12 @@ class StructuredClassifierMixin(ClassifierMixin):
         Returns
         -------
         log_P : ndarray of shape (n_samples, n_classes)
+            ``np.log(predict_proba(X))``: ``-inf`` where a probability is 0
+            (never NaN).
         """
         P = self.predict_proba(X)
-        return np.log(np.clip(P, np.finfo(P.dtype).tiny, None))
+        with np.errstate(divide="ignore"):  # -inf where P is 0, as MLPClassifier
+            return np.log(P)
 
     def predict(self, X):
         """Return the predicted class labels.
@@ -204,7 +221,9 @@ class StructuredClassifierMixin(ClassifierMixin):
         if not multilabel and OUTPUT_ACTIVATIONS[self._output_name()] == "logistic":
             codes = one_hot(codes, len(self.classes_))
         if self.class_weight is not None:
-            sample_weight = sample_weight * compute_sample_weight(self.class_weight, y)
+            sample_weight = sample_weight * _class_weights(
+                self.class_weight, y, sample_weight, multilabel
+            )
         return codes, sample_weight
 
     def _encode_targets(self, y, classes, first_call, incremental):

@@ -227,7 +227,9 @@ class PseudoInverseSparseBase(BaseEstimator):
         best = (self._training_score(Hs[-1], codes, sw), self._snapshot())
         for _ in range(self.refine_iter):
             residual = T - (Hs[-1] @ self.coef_ + self.intercept_)
-            target = Hs[-1] + residual @ np.linalg.pinv(self.coef_)
+            # coef_ is rank-deficient for one-hot targets: cut its rounding-level
+            # singular values (pinv's default keeps ~1e-14 and amplifies noise)
+            target = Hs[-1] + residual @ np.linalg.pinv(self.coef_, rcond=1e-10)
             for index in reversed(range(len(self.hidden_layers_))):
                 target = 0.5 * (Hs[index + 1] + target)
                 z = inverse(np.clip(target, lo, hi))

@@ -90,11 +90,15 @@ class RewiringMixin:
         schedule = RewiringSchedule(self.rewire_fraction, self.rewire_every, until)
         junctions = rewirable(self.weights_)
         if not junctions:
-            raise ValueError(
+            warn(
                 f"rewiring={self.rewiring!r} has nothing to move: every junction is "
-                f"dense (density={self.density!r}); lower the density."
+                f"dense (density={self.density!r} on these layer sizes); the network "
+                "trains without rewiring. Lower the density to rewire."
             )
+            return RewiringSchedule(self.rewire_fraction, self.rewire_every, 0)
         junctions = self._movable(junctions)
+        if not junctions:
+            return RewiringSchedule(self.rewire_fraction, self.rewire_every, 0)
         first = schedule.fraction_at(self.rewire_every)
         if all(first * self.weights_[i].n_params < 0.5 for i in junctions):
             raise ValueError(
@@ -107,7 +111,8 @@ class RewiringMixin:
     def _movable(self, junctions):
         """Drop (with a warning) the junctions the connectivity's move cannot change.
 
-        If none is left, rewiring could never move an edge: a ValueError.
+        If none is left, rewiring could never move an edge: the warning says the
+        network trains without rewiring.
         """
         movable = rewirable(self.weights_, self.connectivity)
         frozen = [i for i in junctions if i not in movable]
@@ -123,9 +128,11 @@ class RewiringMixin:
             "every edge; connectivity='random' lets its edges move (degrees may drift)"
         )
         if not movable:
-            raise ValueError(
-                f"rewiring={self.rewiring!r} has nothing to move: {reason}."
+            warn(
+                f"rewiring={self.rewiring!r} has nothing to move: {reason}; the "
+                "network trains without rewiring."
             )
+            return []
         warn(f"rewiring={self.rewiring!r}: {reason}; its pattern stays as drawn.")
         return movable
 
@@ -135,10 +142,12 @@ class RewiringMixin:
             return None
         run = getattr(self, "_rewiring", None)
         if run is None or self._training.n_iter == 0:
-            seed = self._random_state.randint(0, 2**32, size=4)
-            run = RewiringRun(
-                self._rewiring_schedule(X.shape[0]), np.random.default_rng(seed)
-            )
+            schedule = self._rewiring_schedule(X.shape[0])
+            rng = None  # nothing to move (warned): no draw, the fit is the static one
+            if schedule.until:
+                seed = self._random_state.randint(0, 2**32, size=4)
+                rng = np.random.default_rng(seed)
+            run = RewiringRun(schedule, rng)
             self._rewiring = run
         return self._rewiring_callback(run, X, codes, sample_weight)
 
@@ -175,7 +184,10 @@ class RewiringMixin:
         return after_step
 
     def _rigl_gradients(self, X, codes, sample_weight, batch, rng):
-        rows = np.sort(rng.choice(X.shape[0], size=batch, replace=False))
+        if batch >= X.shape[0]:  # the whole set: no draw (a draw only reorders)
+            rows = np.arange(X.shape[0])
+        else:
+            rows = np.sort(rng.choice(X.shape[0], size=batch, replace=False))
         Xb = X[rows]
         Xb = Xb.toarray() if hasattr(Xb, "toarray") else Xb
         wanted = set(rewirable(self.weights_, self.connectivity))
