@@ -85,14 +85,28 @@ def test_stratified_split_error_names_the_users_labels():
 
 
 def test_single_sample_class_split_error_does_not_suggest_a_fraction():
-    # no validation_fraction can put a one-sample class in both parts
+    # binary, as MLPClassifier: no validation_fraction puts a one-sample class
+    # in both parts
     X = np.arange(40.0).reshape(20, 2)
-    y = np.array(["a"] * 10 + ["b"] * 9 + ["c"])
+    y = np.array(["a"] * 19 + ["c"])
     with pytest.raises(ValueError) as exc:
         MAKERS["sparse"](early_stopping=True).fit(X, y)
     assert "too few members are: ['c']" in str(exc.value)
     assert "1 class(es) have one" in str(exc.value)
     assert "Use validation_fraction" not in str(exc.value)
+    with pytest.raises(ValueError, match="too few members"):
+        MLPClassifier(early_stopping=True).fit(X, y)
+
+
+def test_multiclass_split_that_cannot_be_stratified_warns_and_fits():
+    # more than two classes: MLPClassifier does not stratify and fits; we
+    # stratify where we can, and fall back with a warning where we cannot
+    X = np.arange(40.0).reshape(20, 2)
+    y = np.array(["a"] * 10 + ["b"] * 9 + ["c"])
+    MLPClassifier(early_stopping=True, max_iter=5).fit(X, y)
+    with pytest.warns(UserWarning, match="not stratified instead"):
+        clf = MAKERS["sparse"](early_stopping=True, max_iter=5).fit(X, y)
+    assert set(clf.predict(X)) <= {"a", "b", "c"}
 
 
 @pytest.mark.parametrize("make", MAKERS.values(), ids=MAKERS)

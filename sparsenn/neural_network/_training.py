@@ -115,17 +115,26 @@ class TrainingMixin:
     def _split_validation(self, X, codes, sample_weight, incremental, stratify):
         if not self.early_stopping or incremental:
             return (X, codes, sample_weight), None
+        split = dict(
+            random_state=self._random_state, test_size=self.validation_fraction
+        )
         try:
             X, X_val, codes, codes_val, sw, sw_val = train_test_split(
-                X,
-                codes,
-                sample_weight,
-                random_state=self._random_state,
-                test_size=self.validation_fraction,
-                stratify=stratify,
+                X, codes, sample_weight, stratify=stratify, **split
             )
         except ValueError as exc:
-            raise ValueError(self._split_message(X.shape[0], stratify, exc)) from None
+            message = self._split_message(X.shape[0], stratify, exc)
+            if stratify is None or np.unique(stratify).shape[0] <= 2:
+                raise ValueError(message) from None
+            # more than two classes: MLPClassifier never stratifies them; do as it
+            # does where stratifying cannot work, and say so
+            warn(
+                f"{message} Using a split that is not stratified instead.",
+                UserWarning,
+            )
+            X, X_val, codes, codes_val, sw, sw_val = train_test_split(
+                X, codes, sample_weight, **split
+            )
         if X_val.shape[0] < 2:
             raise ValueError(
                 f"The validation set is too small ({X_val.shape[0]} sample): "
