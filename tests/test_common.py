@@ -57,6 +57,32 @@ POISSON = [
     for name in ("SparseMLPRegressor", "HMatrixMLPRegressor", "StructuredMLPRegressor")
 ]
 
+#: settings beyond the defaults that the checks found wanting once (an audit of
+#: about 170 configurations): lbfgs (log-probabilities of exact zeros), balanced
+#: class weights (sample-weight equivalence), RigL on degree-keeping patterns and
+#: the refined pseudo-inverse model (the same), rewiring on data whose junctions
+#: are all dense under density="auto" (refused before)
+BEYOND_DEFAULTS = [
+    sparsenn.SparseMLPClassifier(max_iter=100, random_state=0, solver="lbfgs"),
+    sparsenn.SparseMLPClassifier(max_iter=100, random_state=0, class_weight="balanced"),
+    sparsenn.SparseMLPClassifier(max_iter=100, random_state=0, rewiring="set"),
+    sparsenn.SparseMLPClassifier(
+        max_iter=100, random_state=0, density=0.5, rewiring="rigl", rewire_every=2
+    ),
+    sparsenn.SparseMLPClassifier(
+        max_iter=100,
+        random_state=0,
+        density=0.5,
+        connectivity="clash_free",
+        rewiring="rigl",
+        rewire_every=2,
+    ),  # fmt: skip
+    sparsenn.SparseMLPRegressor(
+        max_iter=100, random_state=0, density=0.5, rewiring="rigl", rewire_every=2
+    ),
+    sparsenn.PseudoInverseSparseClassifier(random_state=0, refine_iter=1),
+]
+
 ESTIMATORS = list(_estimators())
 
 
@@ -67,7 +93,8 @@ def test_every_public_estimator_is_checked():
 
 @pytest.mark.skipif(not ESTIMATORS, reason="no estimators exported yet")
 @parametrize_with_checks(
-    ESTIMATORS + POISSON, expected_failed_checks=_expected_failed_checks
+    ESTIMATORS + POISSON + BEYOND_DEFAULTS,
+    expected_failed_checks=_expected_failed_checks,
 )
 def test_sklearn_compatible(estimator, check):
     check(estimator)

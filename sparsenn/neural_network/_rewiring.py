@@ -70,6 +70,18 @@ class RewiringMixin:
 
     # ------------------------------------------------------------ schedule
     def _rewiring_schedule(self, n_samples):
+        nothing = RewiringSchedule(self.rewire_fraction, self.rewire_every, 0)
+        junctions = rewirable(self.weights_)
+        if not junctions:  # whatever the schedule, nothing could move
+            warn(
+                f"rewiring={self.rewiring!r} has nothing to move: every junction is "
+                f"dense (density={self.density!r} on these layer sizes); the network "
+                "trains without rewiring. Lower the density to rewire."
+            )
+            return nothing
+        junctions = self._movable(junctions)
+        if not junctions:
+            return nothing
         batch = self._batch_size(n_samples)
         per_epoch = math.ceil(n_samples / batch)
         total = self.max_iter * per_epoch
@@ -88,17 +100,6 @@ class RewiringMixin:
                 )
             )
         schedule = RewiringSchedule(self.rewire_fraction, self.rewire_every, until)
-        junctions = rewirable(self.weights_)
-        if not junctions:
-            warn(
-                f"rewiring={self.rewiring!r} has nothing to move: every junction is "
-                f"dense (density={self.density!r} on these layer sizes); the network "
-                "trains without rewiring. Lower the density to rewire."
-            )
-            return RewiringSchedule(self.rewire_fraction, self.rewire_every, 0)
-        junctions = self._movable(junctions)
-        if not junctions:
-            return RewiringSchedule(self.rewire_fraction, self.rewire_every, 0)
         first = schedule.fraction_at(self.rewire_every)
         if all(first * self.weights_[i].n_params < 0.5 for i in junctions):
             raise ValueError(
