@@ -232,9 +232,14 @@ def test_a_diverging_fit_reports_once_without_numpy_overflow_warnings(digits):
 # ------------------------------------------------------------- messages
 def test_small_validation_fraction_names_the_parameter(digits):
     X, y = digits
+    # ten classes, 2 validation samples: too few to stratify; the fallback to an
+    # unstratified split says so, naming the parameter and the values that work
     est = SparseMLPClassifier((8,), early_stopping=True, validation_fraction=0.01)
-    with pytest.raises(ValueError, match=r"validation_fraction=0.01.*>= 0.05"):
+    with pytest.warns(UserWarning, match=r"validation_fraction=0.01.*>= 0.05.*not str"):
         est.set_params(max_iter=1).fit(X[:200], y[:200])
+    binary = y[:200] < 5  # two classes: refused, as MLPClassifier
+    with pytest.raises(ValueError, match=r"validation_fraction=0.005.*>= 0.01"):
+        est.set_params(validation_fraction=0.005).fit(X[:200], binary)
 
 
 def test_multiclass_multioutput_y_is_refused_without_printing_it(iris):
