@@ -117,21 +117,22 @@ def _rlimit_available(statm="/proc/self/statm"):
         import resource
     except ImportError:  # not POSIX
         return None
-    try:
+    limits = [
+        (soft, field)
+        for name, field in _RLIMITS
+        if hasattr(resource, name)
+        for soft, _ in [resource.getrlimit(getattr(resource, name))]
+        if soft != resource.RLIM_INFINITY and soft >= 0
+    ]
+    if not limits:
+        return None
+    try:  # what the process already uses, in pages
         pages = [int(f) for f in Path(statm).read_text(encoding="ascii").split()]
     except (OSError, UnicodeDecodeError, ValueError):
         pages = []
     page = resource.getpagesize()
-    room = []
-    for name, field in _RLIMITS:
-        kind = getattr(resource, name, None)
-        if kind is None:
-            continue
-        soft, _ = resource.getrlimit(kind)
-        if soft != resource.RLIM_INFINITY and soft >= 0:
-            used = pages[field] * page if field < len(pages) else 0
-            room.append(max(soft - used, 0))
-    return min(room) if room else None
+    used = [pages[field] * page if field < len(pages) else 0 for _, field in limits]
+    return min(max(soft - u, 0) for (soft, _), u in zip(limits, used, strict=True))
 
 
 def _cgroup_available():

@@ -8,7 +8,34 @@ import numbers
 
 import numpy as np
 
-__all__ = ["as_generator", "check_bool", "check_choice", "check_int", "check_real"]
+__all__ = [
+    "as_dtype",
+    "as_generator",
+    "check_bool",
+    "check_choice",
+    "check_int",
+    "check_real",
+]
+
+
+def as_dtype(dtype, name="dtype"):
+    """Return ``numpy.dtype(dtype)``; a ``TypeError`` naming ``name`` if it is none.
+
+    Examples
+    --------
+    >>> as_dtype("float32")
+    dtype('float32')
+    >>> as_dtype("x")
+    Traceback (most recent call last):
+    ...
+    TypeError: dtype='x' must be a numpy data type such as numpy.float64
+    """
+    try:
+        return np.dtype(dtype)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name}={dtype!r} must be a numpy data type such as numpy.float64"
+        ) from None
 
 
 def check_bool(value, name):

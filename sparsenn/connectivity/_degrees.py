@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._memory import check_allocation
-from ._utils import check_int, divisors
+from ._utils import check_int, divisors, near_values
 
 __all__ = [
     "CONNECTIVITIES",
@@ -92,23 +92,6 @@ def _check_count(count, request):
     check_allocation(8 * count, f"{request} ({count} feasible out-degrees)")
 
 
-def _near_multiple(step, count, target):
-    """:func:`_near` of the multiples ``step, 2 step, ..., count * step``."""
-    below = min((target - 1) // step, count)
-    above = target // step + 1
-    near = ([below * step] if below >= 1 else []) + (
-        [above * step] if above <= count else []
-    )
-    return ", ".join(str(v) for v in near) or "none"
-
-
-def _near(values, target):
-    below = values[values < target]
-    above = values[values > target]
-    near = ([below[-1]] if below.size else []) + ([above[0]] if above.size else [])
-    return ", ".join(str(int(v)) for v in near) or "none"
-
-
 def junction_problems(
     n_in, n_out, out_degree, *, connectivity="structured", z=None, kind=2
 ):
@@ -150,7 +133,8 @@ def junction_problems(
         return problems
     if (n_in * out_degree) % n_out:
         g = math.gcd(n_in, n_out)
-        near = _near_multiple(n_out // g, g, out_degree)
+        step = n_out // g  # the feasible out-degrees: step, 2 step, ..., g step
+        near = near_values(range(step, step * g + 1, step), out_degree)
         problems.append(
             f"n_in*out_degree={n_in}*{out_degree}={n_in * out_degree} is not "
             f"divisible by n_out={n_out}, so the in-degree would not be an integer; "
@@ -163,7 +147,7 @@ def junction_problems(
         problems.append(
             f"z={z} does not divide n_in={n_in} (left neurons are spread over z "
             f"memory banks of equal depth); divisors of n_in near {z} are "
-            f"{_near(np.array(divisors(n_in)), z)}"
+            f"{near_values(divisors(n_in), z)}"
         )
     d_in = n_in * out_degree // n_out
     if not problems and kind in (1, 2) and n_in % d_in:
@@ -172,7 +156,7 @@ def junction_problems(
             f"in_degree={d_in} does not divide n_in={n_in}: an output neuron's edges "
             f"would straddle two sweeps and clash-free kind {kind} could draw the "
             f"same edge twice; use kind=3 or an out-degree near {out_degree} such as "
-            f"{_near(feasible, out_degree)}"
+            f"{near_values(feasible, out_degree)}"
         )
     return problems
 

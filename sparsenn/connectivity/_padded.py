@@ -14,7 +14,6 @@ so the junction stores exactly ``n_edges`` weights and every clock still reads
 ``z`` different banks.
 """
 
-import bisect
 import dataclasses
 import math
 
@@ -22,7 +21,7 @@ import numpy as np
 
 from .._memory import check_allocation
 from ._clash_free import clash_free_slots
-from ._utils import check_int, check_memory, edges_to_csr
+from ._utils import check_int, check_memory, edges_to_csr, near_values
 
 __all__ = ["clash_free_padded", "feasible_parallelisms"]
 
@@ -40,11 +39,6 @@ def _geometries(n_in, n_out, n_edges, z):
             continue
         d_in = n_in_p // k
         yield n_in_p, k * d_out, d_out, (z or d_in)
-
-
-def _feasible_range(n_in):
-    """Every ``z`` in ``1..n_in`` (see :func:`feasible_parallelisms`), lazily."""
-    return range(1, n_in + 1)
 
 
 def feasible_parallelisms(n_in, n_out, n_edges):
@@ -77,25 +71,16 @@ def feasible_parallelisms(n_in, n_out, n_edges):
     check_allocation(  # a list of Python ints: 8-byte pointer + 32-byte int
         40 * n_in, f"n_in={n_in} (a list of {n_in} feasible parallelism values)"
     )
-    return list(_feasible_range(n_in))
-
-
-def _near(values, target):
-    """Up to three ``values`` on each side of ``target`` (sorted, list or range)."""
-    low = bisect.bisect_left(values, target)
-    high = bisect.bisect_right(values, target)
-    near = list(values[max(low - 3, 0) : low]) + list(values[high : high + 3])
-    return ", ".join(str(v) for v in near) or "none"
+    return list(range(1, n_in + 1))
 
 
 def _parallelism_error(n_in, n_out, n_edges, z):
-    feasible = _feasible_range(n_in)
+    near = near_values(range(1, n_in + 1), z, per_side=3)  # feasible_parallelisms
     return ValueError(
         f"parallelism={z} cannot be met by the clash-free junction {n_in}->{n_out} "
         f"even with padding (z must be at most n_in={n_in} and need at most "
         f"{n_in} virtual inputs); feasible parallelism values for this junction "
-        f"near {z}: {_near(feasible, z)} (any of {len(feasible)} values in "
-        f"1..{feasible[-1] if feasible else n_in})"
+        f"near {z}: {near} (any of {n_in} values in 1..{n_in})"
     )
 
 

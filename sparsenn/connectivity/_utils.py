@@ -1,5 +1,6 @@
 """Shared helpers: argument checks, random-state handling and CSR assembly."""
 
+import bisect
 import math
 
 import numpy as np
@@ -14,6 +15,7 @@ __all__ = [
     "check_memory",
     "divisors",
     "edges_to_csr",
+    "near_values",
 ]
 
 
@@ -32,6 +34,25 @@ def divisors(n):
             if k * k != n:
                 large.append(n // k)
     return small + large[::-1]
+
+
+def near_values(values, target, per_side=1):
+    """Up to ``per_side`` of the sorted ``values`` on each side of ``target``, as text.
+
+    ``values`` may be a list, an array or a ``range`` (nothing is materialised).
+
+    Examples
+    --------
+    >>> near_values(range(4, 4001, 4), 7), near_values([1, 2, 5], 3, per_side=3)
+    ('4, 8', '1, 2, 5')
+    >>> near_values([], 3)
+    'none'
+    """
+    low = bisect.bisect_left(values, target)
+    high = bisect.bisect_right(values, target)
+    near = list(values[max(low - per_side, 0) : low])
+    near += list(values[high : high + per_side])
+    return ", ".join(str(int(v)) for v in near) or "none"
 
 
 def edges_to_csr(left, right, n_in, n_out):

@@ -14,7 +14,7 @@ from .._validation import check_bool
 from .._warnings import warn
 from ._cache import read_cache, write_cache
 from ._codebook import check_class_order, codebook, relabel_morse
-from ._morse import make_morse
+from ._morse import N_CLASSES, make_morse
 
 __all__ = [
     "get_data_home",
@@ -26,7 +26,6 @@ __all__ = [
 ]
 
 SUBSETS = ("train", "val", "test")  # position = spawn key of the subset's seed
-N_CLASSES = 64
 _X_DTYPE, _Y_DTYPE = np.dtype(np.float32), np.dtype(np.int64)  # as cached
 DATA_HOME_ENV = "SPARSENN_DATA"
 
@@ -252,12 +251,9 @@ def _load_arrays(name, subset, data_home, entry):
     arrays, problem = read_cache(path)
     if arrays is not None:
         problem = _layout_problem(*arrays, entry, subset)
-        if problem is None and morse_checksum(*arrays) != expected:
-            problem = "holds arrays that do not match the registry"
-        if problem is not None:
-            arrays = None
-    if arrays is not None:
-        return arrays
+        if problem is None and morse_checksum(*arrays) == expected:
+            return arrays
+        problem = problem or "holds arrays that do not match the registry"
     if problem is not None:
         warn(
             f"cached Morse data {path} is corrupted or stale ({problem}); "

@@ -109,8 +109,8 @@ def predict_proba(
                 weights, biases, Xc, activation, output=output, quantizer=quantizer
             )
         P = P[-1]
-        if quantizer is None and not np.isfinite(P).all():
-            bad = ~np.isfinite(P).all(axis=1)
+        bad = None if quantizer is not None else ~np.isfinite(P).all(axis=1)
+        if bad is not None and bad.any():
             P[bad] = _finite_forward(weights, biases, Xc[bad], activation, output)
             saturated += int(bad.sum())
         chunks.append(P)

@@ -130,8 +130,7 @@ def to_fixed_point(
             UserWarning,
         )
     elif calibration_X is not None:
-        calibration_X = _check_calibration(calibration_X, layouts[0].n_in)
-        check_inputs(calibration_X, input_bits, "calibration_X")  # values
+        calibration_X = _check_calibration(calibration_X, layouts[0].n_in, input_bits)
         scale, shift, _ = calibrate_output(
             fmt,
             layouts,
@@ -212,8 +211,8 @@ def _check_format(fmt):
     return fmt
 
 
-def _check_calibration(calibration_X, n_features):
-    """``calibration_X`` as a 2-D float array with the model's feature count."""
+def _check_calibration(calibration_X, n_features, input_bits):
+    """``calibration_X`` as a 2-D float array in [0, 1] with the model's features."""
     if sp.issparse(calibration_X) or np.iscomplexobj(calibration_X):
         check_inputs(calibration_X, name="calibration_X")  # raises the TypeError
     cal = np.asarray(calibration_X, dtype=np.float64)
@@ -227,7 +226,7 @@ def _check_calibration(calibration_X, n_features):
             "calibration_X has 0 samples; give at least one (for example a slice "
             "of the training set), or None to convert without calibration."
         )
-    return cal
+    return check_inputs(cal, input_bits, "calibration_X")  # finite, in [0, 1]
 
 
 def _parallelisms(parallelism, n_junctions):

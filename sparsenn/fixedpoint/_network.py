@@ -162,10 +162,14 @@ class FixedPointNetwork:
         return [self.layouts[0].n_in] + [lay.n_out for lay in self.layouts]
 
     # ------------------------------------------------------------- simulation
+    def _top_input_code(self):
+        """Return the largest input code, that of a pixel of 1.0."""
+        return int(quantize_inputs(np.ones((1, 1)), self.fmt, self.input_bits)[0, 0])
+
     def _get_kernels(self):
         if self._kernels is None:
-            top = quantize_inputs(np.ones((1, 1)), self.fmt, self.input_bits)
-            a_max = [int(top[0, 0])] + [int(self.sigmoid_lut.max())] * len(self.layouts)
+            a_max = [self._top_input_code()]
+            a_max += [int(self.sigmoid_lut.max())] * len(self.layouts)
             a_range = [(0, a) for a in a_max[:-1]]
             self._kernels = [
                 JunctionKernel(lay.left, lay.right, w, b, lay.n_out, self.fmt, rng)
@@ -257,7 +261,7 @@ class FixedPointNetwork:
                 f"codes must have shape (n_samples, {self.n_features_in_}), got "
                 f"{codes.shape}."
             )
-        top = int(quantize_inputs(np.ones((1, 1)), self.fmt, self.input_bits)[0, 0])
+        top = self._top_input_code()
         if codes.size and (codes.min() < 0 or codes.max() > top):
             raise ValueError(
                 f"codes must lie in [0, {top}] (input codes of {self.input_bits}-bit "

@@ -180,9 +180,8 @@ def _junction_plan(lay):
     """``(problem or None, parameters)`` of one junction."""
     w = np.arange(lay.n_edges)
     z = lay.z
-    order = getattr(lay, "order", None)
-    padded = getattr(order, "padded_sizes", None)
-    if padded is not None and tuple(padded) != (lay.n_in, lay.n_out):
+    padded = tuple(lay.padded_sizes)
+    if padded != (lay.n_in, lay.n_out):
         return (
             f"it is padded to {padded[0]} -> {padded[1]} (virtual inputs or outputs, "
             "padding_ of the estimator); the core reads unpadded junctions only: "

@@ -16,9 +16,9 @@ import math
 import numpy as np
 from scipy import fft as _fft
 
-from .._validation import as_generator, check_bool, check_int, check_real
+from .._validation import as_dtype, as_generator, check_bool, check_int, check_real
 from ._base import WeightMatrix
-from ._hmatrix import _uniform, as_dtype, check_values, initial_variance
+from ._hmatrix import _uniform, check_values, initial_variance
 
 __all__ = ["CirculantWeights"]
 

@@ -15,12 +15,12 @@ in the same pass.
 
 import numpy as np
 
-from .._validation import as_generator, check_choice, check_int, check_real
+from .._validation import as_dtype, as_generator, check_choice, check_int, check_real
 from ..linalg import _hashing as _h
 from ..linalg import _window_hash as _wh
 from ..linalg._threads import row_chunks, run_chunks
 from ._base import WeightMatrix
-from ._hmatrix import _uniform, as_dtype, check_values, initial_variance
+from ._hmatrix import _uniform, check_values, initial_variance
 
 __all__ = ["HashedWeights", "BLOCK_ENTRIES"]
 

@@ -5,9 +5,8 @@ from numbers import Real
 import numpy as np
 
 from .._memory import check_allocation
-from .._validation import as_generator
+from .._validation import as_dtype, as_generator
 from ..linalg import HMatrix
-from ..linalg.hmatrix._layout import as_dtype
 from ._base import WeightMatrix
 
 __all__ = ["HMatrixWeights"]

@@ -8,11 +8,11 @@ Denil et al. (2013) variant in which ``U`` is a fixed dictionary and only
 
 import numpy as np
 
-from .._validation import check_int, check_real
+from .._validation import as_dtype, check_int, check_real
 from .._warnings import warn
 from ..linalg._threads import row_chunks, run_chunks
 from ._base import WeightMatrix
-from ._hmatrix import _rng, _uniform, as_dtype, check_values, initial_variance
+from ._hmatrix import _rng, _uniform, check_values, initial_variance
 
 __all__ = ["LowRankWeights", "FixedDictionaryWeights", "DICTIONARIES"]
 

@@ -14,11 +14,11 @@ import math
 import numpy as np
 
 from .._memory import check_allocation
-from .._validation import as_generator, check_int
+from .._validation import as_dtype, as_generator, check_int
 from ._circulant import CirculantWeights
 from ._dense import DenseWeights
 from ._hashed import BLOCK_ENTRIES, HashedWeights, _n_weights
-from ._hmatrix import HMatrixWeights, _uniform, as_dtype, initial_variance
+from ._hmatrix import HMatrixWeights, _uniform, initial_variance
 from ._lowrank import FixedDictionaryWeights, LowRankWeights
 
 __all__ = ["WEIGHT_TYPES", "make_weights", "weight_bytes", "weight_options"]

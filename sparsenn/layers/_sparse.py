@@ -19,11 +19,10 @@ elementwise operations downstream see one memory order.  See ``docs/kernels.md``
 import numpy as np
 import scipy.sparse as sp
 
-from .._validation import check_choice
+from .._validation import as_dtype, check_choice
 from ..connectivity._order import EdgeOrder
 from ..linalg.sparse import _kernels as _k
 from ._base import WeightMatrix
-from ._hmatrix import as_dtype
 
 __all__ = ["SparseWeights"]
 

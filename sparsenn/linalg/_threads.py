@@ -38,7 +38,12 @@ def _controller():
         except ImportError:  # pragma: no cover - a dependency of scikit-learn
             _STATE.update(controller=_NoLimit(), workers=1)
             return _STATE["controller"]
+        from threadpoolctl import OpenBLASController
+
         controller = ThreadpoolController()
+        _STATE["release_control"] = getattr(  # threadpoolctl >= 3.6
+            OpenBLASController, "clear_controlling_thread", None
+        )
         blas = controller.select(user_api="blas").lib_controllers
         threads = max((lib.num_threads for lib in blas), default=1)
         _STATE["controller"] = controller
@@ -97,7 +102,7 @@ def single_threaded_blas():
         with _HOLD_LOCK:
             _HOLD["depth"] -= 1
             if _HOLD["depth"] == 0:
-                _set_blas_counts(controller, _HOLD["original"])
+                _set_blas_counts(_HOLD["original"])
                 _HOLD["original"] = None
 
 
@@ -107,7 +112,7 @@ def _blas_counts(controller):
     return [(lib, lib.num_threads) for lib in libraries if lib.user_api == "blas"]
 
 
-def _set_blas_counts(controller, counts):
+def _set_blas_counts(counts):
     """Set the counts of :func:`_blas_counts` again, from this thread.
 
     threadpoolctl >= 3.6 lets only the thread that first set OpenBLAS's
@@ -115,18 +120,14 @@ def _set_blas_counts(controller, counts):
     of :func:`single_threaded_blas` has left when this is called, so this
     thread takes the control for the call and gives it back.
     """
-    try:
-        from threadpoolctl import OpenBLASController
-    except ImportError:  # pragma: no cover - a dependency of scikit-learn
-        return
-    clear = getattr(OpenBLASController, "clear_controlling_thread", None)
-    if clear is not None:
-        clear(force=True)
+    release = _STATE.get("release_control")
+    if release is not None:
+        release(force=True)
     for lib, n_threads in counts:
         if lib.num_threads != n_threads:
             lib.set_num_threads(n_threads)
-    if clear is not None:
-        clear()
+    if release is not None:
+        release()
 
 
 def _map(fn, chunks):

@@ -115,8 +115,8 @@ class PseudoInverseSparseBase(BaseEstimator):
         n = self.n_hidden
         gram = 2 * (n + 1) * (n + 1 + n_outputs) * 8  # G, R and the solve
         lift = n_features * n * 8 * 2  # sparse lift and its dense copy
-        chunk = 4 * min(self.chunk_size, n_samples) * n * 8 * (1 + self.n_layers)
         rows = min(self.chunk_size, n_samples)
+        chunk = 4 * rows * n * 8 * (1 + self.n_layers)
         check_allocation(
             gram + lift + chunk,
             f"n_hidden={n} with n_layers={self.n_layers} (a {n + 1} x {n + 1} Gram "

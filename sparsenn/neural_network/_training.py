@@ -151,8 +151,10 @@ class TrainingMixin:
             f"{'a validation split' if stratify is None else 'a stratified split'} "
             f"of the {n_samples} training samples ({exc})."
         )
+        n_classes = 1
         if stratify is not None:
-            labels, counts = np.unique(stratify, return_counts=True)
+            counts = np.unique(stratify, return_counts=True)[1]
+            n_classes = counts.size
             if counts.min() < 2:  # no validation_fraction helps
                 return (
                     f"{start} The split keeps every class in both parts, so each "
@@ -160,7 +162,7 @@ class TrainingMixin:
                     "class(es) have one. Add samples of those classes, or use "
                     "early_stopping=False."
                 )
-        least = (1 if stratify is None else labels.shape[0]) / n_samples
+        least = n_classes / n_samples
         return (
             f"{start} Use validation_fraction >= {least:.3g} (one sample per "
             "class in each part), more data, or early_stopping=False."

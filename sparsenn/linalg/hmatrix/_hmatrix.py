@@ -21,6 +21,7 @@ and always have a zero gradient.
 import numpy as np
 
 from ..._memory import check_allocation
+from ..._validation import as_dtype
 from ..._warnings import warn
 from ._cluster import block_groups, padded_size
 from ._layout import (
@@ -28,7 +29,6 @@ from ._layout import (
     _fused_views,
     _grouped_views,
     _level_ranks,
-    as_dtype,
 )
 from ._products import HMatrixProducts
 

@@ -8,26 +8,6 @@ from ..._validation import check_choice, check_int
 from ._cluster import ADMISSIBILITY, n_levels_for_leaf_size
 
 
-def as_dtype(dtype, name="dtype"):
-    """Return ``numpy.dtype(dtype)``; a ``TypeError`` naming ``name`` if it is none.
-
-    Examples
-    --------
-    >>> as_dtype("float32")
-    dtype('float32')
-    >>> as_dtype("x")
-    Traceback (most recent call last):
-    ...
-    TypeError: dtype='x' must be a numpy data type such as numpy.float64
-    """
-    try:
-        return np.dtype(dtype)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name}={dtype!r} must be a numpy data type such as numpy.float64"
-        ) from None
-
-
 def _check_structure(n_in, n_out, leaf_size, n_levels, admissibility, eta):
     n_in = check_int(n_in, "n_in", low=1)
     n_out = check_int(n_out, "n_out", low=1)
