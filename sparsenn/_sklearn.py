@@ -8,6 +8,7 @@ is scikit-learn's ``column_or_1d`` with its warning at the user's line.
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import _fit_context
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils._param_validation import (
@@ -39,7 +40,8 @@ def column_to_1d(y):
     """Ravel a column-vector ``y`` with scikit-learn's DataConversionWarning.
 
     As :func:`sklearn.utils.validation.column_or_1d` with ``warn=True``, but the
-    warning is attributed to the user's line. Other shapes are returned as given.
+    warning is attributed to the user's line; a sparse column is refused with its
+    ``TypeError``. Other shapes are returned as given.
 
     Examples
     --------
@@ -52,6 +54,11 @@ def column_to_1d(y):
     """
     if getattr(y, "ndim", None) != 2 or y.shape[1] != 1:
         return y
+    if sp.issparse(y):  # np.ravel would give a one-element object array
+        raise TypeError(
+            "Sparse data was passed for y, but dense data is required. Use "
+            "'.toarray()' to convert to a dense numpy array."
+        )
     warn(
         "A column-vector y was passed when a 1d array was expected. Please change "
         "the shape of y to (n_samples, ), for example using ravel().",

@@ -214,7 +214,10 @@ class StructuredMLPBase(TrainingMixin, BaseEstimator):
             dtype=(np.float64, np.float32),
             reset=False,
         )
-        X = X.astype(self.intercepts_[0].dtype, copy=False)
+        # a value beyond the model's float range becomes inf here; predict_proba
+        # reports such rows once, at the user's line (numpy would warn from here)
+        with np.errstate(over="ignore"):
+            X = X.astype(self.intercepts_[0].dtype, copy=False)
         return predict_proba(
             self.weights_,
             self.intercepts_,

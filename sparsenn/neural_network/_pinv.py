@@ -6,7 +6,7 @@ the network itself is ``PseudoInverseSparseBase`` (``_pinv_base.py``).
 
 import numpy as np
 from sklearn.base import ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
 
 from .._sklearn import _check_sample_weight, column_to_1d, validate_data
 from ..engine._pinv import weighted_accuracy
@@ -129,7 +129,10 @@ class PseudoInverseSparseClassifier(ClassifierMixin, PseudoInverseSparseBase):
         sw = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        self.classes_, codes = np.unique(y, return_inverse=True)
+        # unique_labels, as MLPClassifier: str labels of a pandas Series give str
+        # classes_ (np.unique would keep the object dtype)
+        self.classes_ = unique_labels(y)
+        codes = np.searchsorted(self.classes_, y)
         T = np.full((X.shape[0], self.classes_.shape[0]), -1.0)
         T[np.arange(X.shape[0]), codes] = 1.0
         return self._fit_network(X, T, sw, codes)

@@ -1,6 +1,7 @@
 """``PseudoInverseSparseRegressor``: the pseudo-inverse network as a ridge regressor."""
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import RegressorMixin
 
 from .._sklearn import _check_sample_weight, column_to_1d, validate_data
@@ -103,7 +104,8 @@ class PseudoInverseSparseRegressor(RegressorMixin, PseudoInverseSparseBase):
         sw = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
-        T = np.asarray(y, dtype=np.float64)
+        # a sparse Y of several outputs is densified (MLPRegressor fits it too)
+        T = np.asarray(y.toarray() if sp.issparse(y) else y, dtype=np.float64)
         T = T.reshape(-1, 1) if T.ndim == 1 else T
         self.n_outputs_ = T.shape[1]
         return self._fit_network(X, T, sw, T)

@@ -10,6 +10,7 @@ the validation R^2, ``score`` = R^2.
 """
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.metaestimators import available_if
@@ -80,7 +81,8 @@ class StructuredRegressorMixin(RegressorMixin):
         return X, y
 
     def _prepare_targets(self, y, sample_weight, classes, first_call, incremental):
-        Y = np.asarray(y, dtype=np.float64)
+        # a sparse Y of several outputs is densified (MLPRegressor fits it too)
+        Y = np.asarray(y.toarray() if sp.issparse(y) else y, dtype=np.float64)
         Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
         if self.loss == "poisson" and (Y < 0).any():
             raise ValueError(
