@@ -252,7 +252,7 @@ def degrees_for_density(n_in, n_out, density, *, connectivity="random", z=None, 
     density = _check_density(density)
     _check_connectivity(connectivity)
     if connectivity == "random":
-        n_edges = max(1, math.floor(density * n_in * n_out + 0.5))
+        n_edges = max(1, math.floor(density * (n_in * n_out) + 0.5))
         return JunctionDegrees(n_edges, None, None, n_edges / (n_in * n_out))
     feasible = feasible_out_degrees(
         n_in, n_out, connectivity=connectivity, z=z, kind=kind

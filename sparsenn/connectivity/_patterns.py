@@ -59,7 +59,9 @@ def minimum_edges(n_in, n_out, connectivity="structured"):
 def junction_edges(n_in, n_out, density):
     """Count the weights a junction stores at ``density``: ``round(rho n_in n_out)``.
 
-    Rounded half up, at least one.
+    Rounded half up, at least one. The product is formed as
+    ``density * (n_in * n_out)`` (one rounding), so a junction and its
+    transpose store the same count.
 
     Examples
     --------
@@ -70,7 +72,7 @@ def junction_edges(n_in, n_out, density):
     n_in = check_int(n_in, "n_in", low=1)
     n_out = check_int(n_out, "n_out", low=1)
     density = _check_density(density)
-    return max(1, math.floor(density * n_in * n_out + 0.5))
+    return max(1, math.floor(density * (n_in * n_out) + 0.5))
 
 
 def build_junction(connectivity, n_in, n_out, n_edges, *, parallelism=None, rng):

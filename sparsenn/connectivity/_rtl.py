@@ -25,7 +25,7 @@ def _feasible_parallelism(n_in, d_in):
 
 def _warn_if_adjusted(n_in, n_out, density, d_out, z):
     """Warn when the feasible out-degree stores another edge count than asked."""
-    if d_out * n_in == max(1, math.floor(density * n_in * n_out + 0.5)):
+    if d_out * n_in == max(1, math.floor(density * (n_in * n_out) + 0.5)):
         return
     warn(
         f"rtl_compatible=True: junction {n_in}->{n_out} at density {density:g} "

@@ -173,11 +173,14 @@ class WeightMatrix:
         return self.n_params
 
     def astype(self, dtype):
-        """Return a copy whose ``params`` have ``dtype`` (default: deep copy)."""
+        """Return a copy whose ``params`` have ``dtype`` (default: deep copy).
+
+        The copy owns its ``params`` even when ``dtype`` is the current one.
+        """
         import copy
 
         other = copy.deepcopy(self)
-        other._set_params(np.asarray(self.params, dtype=dtype))
+        other._set_params(np.array(self.params, dtype=dtype))
         return other
 
     # ----------------------------------------------------------------- hooks

@@ -47,7 +47,10 @@ class DenseWeights(WeightMatrix):
         return _same_layout(D, self.W.T)
 
     def _grad(self, X, D):
-        return (X.T @ D).ravel()
+        # in the dtype of the products (float32 input to float64 weights gives
+        # a float64 gradient, as every other weight type)
+        dtype = np.result_type(X, D, self.params)
+        return (X.T.astype(dtype, copy=False) @ D.astype(dtype, copy=False)).ravel()
 
     def to_dense(self):
         return self.W.copy()

@@ -382,7 +382,8 @@ def _backward_dense(W, D):
 
 
 def _grad_dense(W, X, D):
-    G = X.T @ D
+    dtype = _common_dtype(W, X, D)  # as the sparse kernels
+    G = X.T.astype(dtype, copy=False) @ D.astype(dtype, copy=False)
     if W._full:
         return G.reshape(-1)
     return _k.gather(G.reshape(-1), W._flat)

@@ -58,8 +58,8 @@ __all__ = [
 
 
 def _split(A, c):
-    """``(B, n)`` -> strided view ``(c, B, n // c)``."""
-    return A.reshape(A.shape[0], c, -1).transpose(1, 0, 2)
+    """``(B, n)`` -> strided view ``(c, B, n // c)`` (also for ``B == 0``)."""
+    return A.reshape(A.shape[0], c, A.shape[1] // c).transpose(1, 0, 2)
 
 
 # --------------------------------------------------------------------- grouped

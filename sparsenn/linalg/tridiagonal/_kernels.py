@@ -98,7 +98,8 @@ def _back_kernel(u0, u1, u2, k, b):
 
 def _slogdet_kernel(d, sub, sup, k):
     # the pivot recurrence of _factor_kernel without storing the factors; the
-    # product of |pivots| is kept as mantissa * 2**expo (no overflow, one log)
+    # product of |pivots| is kept as mantissa * 2**expo (no overflow or
+    # underflow, even for pivots near the float64 limits; one log)
     n = d.shape[0]
     u0 = d.copy()
     u1 = np.zeros(n)
@@ -126,6 +127,10 @@ def _slogdet_kernel(d, sub, sup, k):
         if a < 0.0:
             sign = -sign
             a = -a
+        if a > 1e150 or a < 1e-150:  # an extreme pivot: keep its exponent apart
+            mant, e = math.frexp(a)
+            a = mant
+            expo += e
         scaled *= a
         if scaled > 1e150 or scaled < 1e-150:
             mant, e = math.frexp(scaled)
