@@ -65,7 +65,7 @@ class SparseJunctionsMixin(RewiringMixin):
                     f"Each density must be a float in (0, 1]; got density="
                     f"{self.density!r}."
                 )
-        self._parallelisms = _per_junction(self.parallelism, n_junctions, "parallelism")
+        self._parallelisms = _check_parallelisms(self.parallelism, n_junctions)
         if self.parallelism is not None and self.connectivity != "clash_free":
             warn(
                 f"parallelism={self.parallelism!r} is ignored for connectivity="
@@ -145,6 +145,31 @@ class SparseJunctionsMixin(RewiringMixin):
         """list: per junction, the clash-free padding dict or None."""
         check_is_fitted(self, "weights_")
         return [None if w.order is None else w.order.padding for w in self.weights_]
+
+
+def _check_parallelisms(parallelism, n_junctions):
+    """Return one ``z`` (an int >= 1, or None for the default) per junction.
+
+    Examples
+    --------
+    >>> _check_parallelisms((4, None), 2)
+    [4, None]
+    >>> _check_parallelisms((4, 0), 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: parallelism=(4, 0) gives junction 1 the parallelism 0; each ...
+    """
+    values = _per_junction(parallelism, n_junctions, "parallelism")
+    for i, z in enumerate(values):
+        if z is not None and (
+            isinstance(z, bool) or not isinstance(z, Integral) or z < 1
+        ):
+            raise ValueError(
+                f"parallelism={parallelism!r} gives junction {i} the parallelism "
+                f"{z!r}; each parallelism must be an int >= 1 (edges per clock) "
+                "or None (the default of that junction)."
+            )
+    return [None if z is None else int(z) for z in values]
 
 
 def _per_junction(value, n_junctions, name):

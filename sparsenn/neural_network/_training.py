@@ -49,6 +49,44 @@ def fan_in_scale(weights):
     return float(np.sqrt(n_in / fan_in)) if fan_in > 0 else 1.0
 
 
+def _split_advice(n_samples, n_classes, fraction=0.0):
+    """Say which ``validation_fraction`` values split ``n_samples`` samples.
+
+    As ``train_test_split``, the validation part holds
+    ``ceil(fraction * n_samples)`` samples; it needs at least 2 (and one per
+    class), and the training part at least one per class (``n_classes`` is 1
+    for a split that is not stratified).
+
+    Examples
+    --------
+    >>> _split_advice(20, 1, 0.0).split(" (")[0]
+    'Use validation_fraction >= 0.1'
+    >>> _split_advice(20, 1, 0.99).split(" (")[0]
+    'Use validation_fraction <= 0.95'
+    >>> _split_advice(2, 1).split(" (")[0]
+    'No validation_fraction works'
+    """
+    n_val = max(2, n_classes)
+    per_class = ", one per class in each part" if n_classes > 1 else ""
+    need = (
+        f"({n_samples} sample(s) to split into at least {n_val} for validation "
+        f"and {n_classes} for training{per_class})"
+    )
+    low, high = n_val / n_samples, (n_samples - n_classes) / n_samples
+    if low > high:
+        return (
+            f"No validation_fraction works {need}: use more data or "
+            "early_stopping=False."
+        )
+    if fraction > high:  # rounded down, so that the value shown works
+        bound = f"<= {np.floor(high * 1e4) / 1e4:.4g}"
+    else:
+        bound = f">= {low:.4g}"
+    return (
+        f"Use validation_fraction {bound} {need}, more data, or early_stopping=False."
+    )
+
+
 class TrainingMixin:
     """The training half of ``StructuredMLPBase`` (see the module docstring)."""
 
@@ -128,18 +166,22 @@ class TrainingMixin:
                 raise ValueError(message) from None
             # more than two classes: MLPClassifier never stratifies them; do as it
             # does where stratifying cannot work, and say so
+            try:
+                X, X_val, codes, codes_val, sw, sw_val = train_test_split(
+                    X, codes, sample_weight, **split
+                )
+            except ValueError as plain:  # no split at all: say which values work
+                raise ValueError(self._split_message(X.shape[0], None, plain)) from None
             warn(
                 f"{message} Using a split that is not stratified instead.",
                 UserWarning,
             )
-            X, X_val, codes, codes_val, sw, sw_val = train_test_split(
-                X, codes, sample_weight, **split
-            )
         if X_val.shape[0] < 2:
+            n_samples = X.shape[0] + X_val.shape[0]
             raise ValueError(
-                f"The validation set is too small ({X_val.shape[0]} sample): "
-                f"increase validation_fraction (now {self.validation_fraction}) "
-                "or the size of the data set."
+                f"The validation set is too small ({X_val.shape[0]} sample) with "
+                f"validation_fraction={self.validation_fraction!r}. "
+                f"{_split_advice(n_samples, 1)}"
             )
         return (X, codes, sw), (X_val, codes_val, sw_val)
 
@@ -162,11 +204,8 @@ class TrainingMixin:
                     "class(es) have one. Add samples of those classes, or use "
                     "early_stopping=False."
                 )
-        least = n_classes / n_samples
-        return (
-            f"{start} Use validation_fraction >= {least:.3g} (one sample per "
-            "class in each part), more data, or early_stopping=False."
-        )
+        advice = _split_advice(n_samples, n_classes, self.validation_fraction)
+        return f"{start} {advice}"
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
