@@ -3,7 +3,9 @@
 import contextlib
 import importlib
 import importlib.metadata
+import os
 import threading
+import warnings
 
 __all__ = [
     "REQUIRED_PACKAGES",
@@ -114,7 +116,12 @@ def check_workers(client, packages=REQUIRED_PACKAGES):
     ------
     ImportError
         Naming, per worker address, the missing packages.
+    TypeError
+        If ``client`` is not a ``distributed.Client``.
+    RuntimeError
+        If ``client`` is closed (a client closes with its ``LocalCluster``).
     """
+    _check_client(client)
     versions = client.run(_probe(), list(packages))
     missing = {
         addr: sorted(p for p, v in found.items() if v is None)
@@ -129,6 +136,20 @@ def check_workers(client, packages=REQUIRED_PACKAGES):
             "(pip install sparsenn on every worker machine)."
         )
     return versions
+
+
+def _check_client(client):
+    """Raise a TypeError or RuntimeError unless ``client`` is a running Client."""
+    if not isinstance(client, _distributed().Client):
+        raise TypeError(
+            f"client must be a distributed.Client, got {type(client).__name__}; "
+            'connect with distributed.Client("tcp://scheduler:8786").'
+        )
+    if client.status in ("closing", "closed"):
+        raise RuntimeError(
+            f"the Dask client is {client.status} (a client closes with the "
+            "LocalCluster it was made from); connect a new distributed.Client."
+        )
 
 
 def worker_threads():
@@ -182,10 +203,15 @@ class NumbaThreadsPlugin:
     in every worker process, so ``n`` workers on one machine would run ``n``
     times too many kernel threads. With this plugin the pool of each worker
     has ``k`` threads (TBB shares it between the worker's concurrent tasks).
-    Register it before the first task:
-    ``client.register_plugin(NumbaThreadsPlugin())``. It must run before
-    numba's threading layer starts in the worker (the first parallel kernel);
-    otherwise ``setup`` logs that the limit could not be applied.
+    Register it before the first task with
+    ``client.register_plugin(numba_threads_plugin())`` (this class is not a
+    ``distributed.WorkerPlugin``, so that importing it needs no distributed;
+    :func:`numba_threads_plugin` returns one). It must run before numba's
+    threading layer starts in the worker (the first parallel kernel);
+    otherwise ``setup`` logs that the limit could not be applied. Workers in
+    the process that made the plugin (an in-process cluster,
+    ``LocalCluster(processes=False)``) share its numba pool, which is left
+    as it is.
 
     Parameters
     ----------
@@ -201,9 +227,14 @@ class NumbaThreadsPlugin:
         if n_threads is not None and (not isinstance(n_threads, int) or n_threads < 1):
             raise ValueError(f"n_threads={n_threads!r} must be None or an int >= 1.")
         self.n_threads = n_threads
+        self._pid = os.getpid()
 
     def setup(self, worker):
         """Limit numba's threads in ``worker`` (called by distributed)."""
+        if os.getpid() == getattr(self, "_pid", None):
+            # an in-process worker: numba's pool is the user's whole process
+            self.applied_ = None
+            return
         n = self.n_threads or _nthreads(worker)
         self.applied_ = _limit_numba_threads(n)
         if not self.applied_:
@@ -287,6 +318,14 @@ def dask_backend(client=None, *, n_threads=None, packages=REQUIRED_PACKAGES):
     ImportError
         If distributed is missing (naming the ``dask`` extra) or a worker
         cannot import one of ``packages`` (naming worker and package).
+    TypeError, RuntimeError
+        If ``client`` is not a ``distributed.Client`` or is closed.
+
+    Warns
+    -----
+    UserWarning
+        When numba's threads already ran in some workers, so that their limit
+        could not be applied (naming the workers).
     """
     import joblib
 
@@ -294,5 +333,27 @@ def dask_backend(client=None, *, n_threads=None, packages=REQUIRED_PACKAGES):
     client = distributed.get_client() if client is None else client
     check_workers(client, packages)
     client.register_plugin(numba_threads_plugin(n_threads))
+    _warn_unlimited(client)
     with joblib.parallel_backend("dask", client=client):
         yield client
+
+
+def _plugin_applied(dask_worker):
+    """Return ``applied_`` of the worker's NumbaThreadsPlugin (None: left alone)."""
+    plugin = dask_worker.plugins.get(NumbaThreadsPlugin.name)
+    return getattr(plugin, "applied_", None)
+
+
+def _warn_unlimited(client):
+    """Warn, in the client, of workers whose numba threads were already running."""
+    failed = sorted(a for a, ok in client.run(_plugin_applied).items() if ok is False)
+    if failed:
+        warnings.warn(
+            f"numba's threads already run in {len(failed)} Dask worker(s) "
+            f"({', '.join(failed)}), so their thread limit could not be applied "
+            "and their kernels may use more threads than the worker was given. "
+            "Call client.restart() before dask_backend, or set NUMBA_NUM_THREADS "
+            "in the workers' environment.",
+            UserWarning,
+            stacklevel=4,  # the user's ``with`` (via contextlib's __enter__)
+        )

@@ -6,18 +6,29 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import validation_curve
 
-from ._mpl import axes_or_new
+from .._warnings import warn
+from ._mpl import axes_or_new, require_matplotlib
 
 __all__ = ["DensityCurveDisplay"]
 
 
 def _resolve_key(params, name, what):
-    """Return the key of ``params`` that is ``name`` or ends with ``__name``."""
-    keys = [k for k in params if k == name or k.endswith("__" + name)]
+    """Return the key, set in every candidate, that is ``name`` or ``*__name``."""
+    if not isinstance(name, str):
+        raise TypeError(f"{what} must be a parameter name (str), got {name!r}.")
+    searched = sorted({k for p in params for k in p})  # a list of grids: a union
+    keys = [k for k in searched if k == name or k.endswith("__" + name)]
     if len(keys) != 1:
         raise ValueError(
             f"{what}={name!r} matches {len(keys)} searched parameters "
-            f"({sorted(keys) or 'none'}); searched: {sorted(params)}."
+            f"({keys or 'none'}); searched: {searched}."
+        )
+    unset = sum(keys[0] not in p for p in params)
+    if unset:
+        raise ValueError(
+            f"{what}={name!r} is not set in {unset} of {len(params)} candidates "
+            "(a search over a list of grids); pass the cv_results of the "
+            "candidates that set it."
         )
     return keys[0]
 
@@ -156,10 +167,20 @@ class DensityCurveDisplay:
                 f"scores of {label!r} have {scores.shape[0]} rows for "
                 f"{self.param_range.size} parameter values."
             )
-        mean = np.nanmean(scores, axis=1)
+        # rows without a score (every fit failed, error_score=np.nan): said
+        # here, at the user's line, instead of numpy's "Mean of empty slice"
+        empty = np.isnan(scores).all(axis=1)
+        if empty.any():
+            values = ", ".join(f"{v:g}" for v in self.param_range[empty])
+            warn(
+                f"the scores of {label!r} are all NaN at {self.param_name}="
+                f"{values} (failed fits, error_score=np.nan); not drawn there."
+            )
+        mean, dev = np.full(empty.size, np.nan), np.full(empty.size, np.nan)
+        mean[~empty] = np.nanmean(scores[~empty], axis=1)
         (line,) = ax.plot(self.param_range, mean, style, marker="o", label=label)
         if std:
-            dev = np.nanstd(scores, axis=1)
+            dev[~empty] = np.nanstd(scores[~empty], axis=1)
             ax.fill_between(
                 self.param_range,
                 mean - dev,
@@ -212,14 +233,15 @@ class DensityCurveDisplay:
         params = list(cv_results["params"])
         if not params:
             raise ValueError("cv_results holds no candidates.")
-        param_key = _resolve_key(params[0], param_name, "param_name")
+        param_key = _resolve_key(params, param_name, "param_name")
         group_key = (
             None
             if group_name is None
-            else _resolve_key(params[0], group_name, "group_name")
+            else _resolve_key(params, group_name, "group_name")
         )
-        values = sorted({p[param_key] for p in params})
-        _check_real_values(values, "param_name")
+        values = list(dict.fromkeys(p[param_key] for p in params))
+        _check_real_values(values, "param_name")  # before sorting: None, str
+        values = sorted(values)
         test, train = (
             _split_scores(cv_results, "test"),
             _split_scores(cv_results, "train"),
@@ -279,6 +301,7 @@ class DensityCurveDisplay:
         display : DensityCurveDisplay
             Drawn.
         """
+        require_matplotlib()  # before the cross-validation, not after it
         if (group_name is None) != (len(group_values) == 0):
             raise ValueError(
                 "group_name and group_values go together; got "

@@ -40,6 +40,11 @@ def saturation_rates(net):
     >>> saturation_rates(net)["sums"].tolist()
     [0.5]
     """
+    if not all(hasattr(net, a) for a in ("layouts", "saturation_", "fmt")):
+        raise TypeError(
+            "net must be a FixedPointNetwork (sparsenn.fixedpoint.to_fixed_point"
+            f"(estimator)), got {type(net).__name__}."
+        )
     edges = np.array([lay.n_edges for lay in net.layouts], dtype=float)
     outs = np.array([lay.n_out for lay in net.layouts], dtype=float)
     n_samples = net.saturation_.get("n_samples", 0)

@@ -1,5 +1,7 @@
 """Biadjacency pictures of a junction and of a clash-free clock order."""
 
+import numbers
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -12,6 +14,8 @@ def _pattern_of(source, layer):
     """CSR pattern (n_in, n_out) of a matrix, a ``ClashFreeOrder`` or an estimator."""
     coefs = getattr(source, "coefs_", None)
     if coefs is not None:
+        if not isinstance(layer, numbers.Integral) or isinstance(layer, bool):
+            raise TypeError(f"layer must be an int, got {layer!r}.")
         if not -len(coefs) <= layer < len(coefs):
             raise ValueError(
                 f"layer={layer!r} is out of range; the estimator has "
