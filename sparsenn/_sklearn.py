@@ -73,6 +73,10 @@ def validate_data(estimator, *args, **kwargs):
     The warnings it raises (``X does not have valid feature names ...``, for
     example) are caught and issued again through the user's filters, attributed
     to the line that called the estimator instead of to scikit-learn's module.
+    Its finiteness test first sums X; for finite values of both signs near the
+    float range that sum is ``inf - inf`` and numpy's ``invalid value
+    encountered in reduce`` would be passed on, although the element-wise test
+    that follows decides (and names a NaN or infinity itself): it is not.
 
     Examples
     --------
@@ -81,7 +85,7 @@ def validate_data(estimator, *args, **kwargs):
     >>> validate_data(BaseEstimator(), np.zeros((2, 3))).shape
     (2, 3)
     """
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, np.errstate(invalid="ignore"):
         warnings.simplefilter("always")
         result = _validate_data(estimator, *args, **kwargs)
     for w in caught:

@@ -101,7 +101,7 @@ def predict_proba(
     -------
     P : ndarray of shape (n_samples, n_outputs)
     """
-    chunks, saturated = [], 0
+    chunks, saturated, with_nan = [], 0, 0
     for start in range(0, X.shape[0], chunk_size):
         Xc = _dense_rows(X, slice(start, start + chunk_size))
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -113,8 +113,9 @@ def predict_proba(
         if bad is not None and bad.any():
             P[bad] = _finite_forward(weights, biases, Xc[bad], activation, output)
             saturated += int(bad.sum())
+            with_nan += int(np.isnan(Xc[bad]).any(axis=1).sum())
         chunks.append(P)
-    warn_saturated(saturated, X.shape[0])
+    warn_saturated(saturated, X.shape[0], with_nan)
     n_out = weights[-1].shape[1]
     dtype = biases[-1].dtype
     return np.concatenate(chunks) if chunks else np.empty((0, n_out), dtype)
@@ -195,19 +196,33 @@ def loss_and_grads(
     return loss, weight_grads, bias_grads
 
 
-def warn_saturated(n_saturated, n_rows):
+def warn_saturated(n_saturated, n_rows, n_nan=0):
     """Warn, at the user's line, that ``n_saturated`` rows were computed saturated.
 
-    Nothing is said when ``n_saturated`` is 0.
+    Nothing is said when ``n_saturated`` is 0.  ``n_nan`` of those rows hold NaN
+    in X, which reaches the network only when scikit-learn's check of X is off
+    (``sklearn.set_config(assume_finite=True)``): the warning names them instead
+    of blaming an overflow.
     """
-    if n_saturated:
-        warn(
-            f"{n_saturated} of the {n_rows} rows of X overflowed the network's "
+    if not n_saturated:
+        return
+    message = ""
+    if n_nan:
+        message = (
+            f"{n_nan} of the {n_rows} rows of X hold NaN (not checked: "
+            "assume_finite=True); their outputs are placeholders (the NaN were "
+            "replaced by 0 in the computation). Impute or drop those rows, for "
+            "example with SimpleImputer. "
+        )
+    n_overflowed = n_saturated - n_nan
+    if n_overflowed:
+        message += (
+            f"{n_overflowed} of the {n_rows} rows of X overflowed the network's "
             "float arithmetic (inputs or weights too large); their outputs were "
             "computed in saturating arithmetic (every value clipped to the largest "
-            "finite float). Scale the inputs, for example with StandardScaler.",
-            RuntimeWarning,
+            "finite float). Scale the inputs, for example with StandardScaler."
         )
+    warn(message.rstrip(), RuntimeWarning)
 
 
 def _finite_forward(weights, biases, X, activation, output="softmax"):

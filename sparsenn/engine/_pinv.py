@@ -39,6 +39,9 @@ def standardisation(X, sw):
     """Return the weighted ``(mean, scale)`` of the columns of ``X``.
 
     Constant columns get scale 1, so standardising never divides by zero.
+    Each column is summed divided by the power of two nearest its largest
+    magnitude (an exact rescaling), so the squares of values near the float
+    range (1e200 in float64) do not overflow.
 
     Examples
     --------
@@ -48,9 +51,11 @@ def standardisation(X, sw):
     ([1.0, 1.0], [1.0, 1.0])
     """
     total = sw.sum()
-    mean = (sw @ X) / total
-    var = (sw @ (X - mean) ** 2) / total
-    scale = np.sqrt(var)
+    _, exponent = np.frexp(np.abs(X).max(axis=0, initial=0.0))
+    Z = np.ldexp(X, -exponent)
+    mean_z = (sw @ Z) / total
+    mean = np.ldexp(mean_z, exponent)
+    scale = np.ldexp(np.sqrt((sw @ (Z - mean_z) ** 2) / total), exponent)
     scale[scale < 1e-12 * np.maximum(1.0, np.abs(mean))] = 1.0
     return mean, scale
 

@@ -8,7 +8,12 @@ import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 
-from .._sklearn import _check_sample_weight, column_to_1d, validate_data
+from .._sklearn import (
+    _check_sample_weight,
+    _fit_context,
+    column_to_1d,
+    validate_data,
+)
 from ..engine._pinv import weighted_accuracy
 from ._pinv_base import ACTIVATIONS, PseudoInverseSparseBase
 
@@ -106,6 +111,7 @@ class PseudoInverseSparseClassifier(ClassifierMixin, PseudoInverseSparseBase):
     """
 
     # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the lift, the structured layers and the output weights.
 
@@ -122,7 +128,6 @@ class PseudoInverseSparseClassifier(ClassifierMixin, PseudoInverseSparseBase):
         -------
         self : PseudoInverseSparseClassifier
         """
-        self._validate_params()
         self._check_offsets()
         X, y = validate_data(self, X, column_to_1d(y), dtype=[np.float64, np.float32])
         check_classification_targets(y)

@@ -272,7 +272,9 @@ class PseudoInverseSparseBase(BaseEstimator):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for rows in self._chunks(X.shape[0]):
                 S[rows] = self._hidden(X[rows], W) @ coef + self.intercept_
-        warn_saturated(int((~np.isfinite(S).all(axis=1)).sum()), X.shape[0])
+        bad = ~np.isfinite(S).all(axis=1)
+        with_nan = int(np.isnan(X[bad]).any(axis=1).sum())
+        warn_saturated(int(bad.sum()), X.shape[0], with_nan)
         return np.nan_to_num(S, copy=False)
 
     # ------------------------------------------------------------ prediction

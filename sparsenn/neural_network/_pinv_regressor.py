@@ -2,15 +2,20 @@
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import RegressorMixin
 
-from .._sklearn import _check_sample_weight, column_to_1d, validate_data
+from .._sklearn import (
+    _check_sample_weight,
+    _fit_context,
+    column_to_1d,
+    validate_data,
+)
 from ._pinv_base import PseudoInverseSparseBase
+from ._regressor import R2ScoreMixin
 
 __all__ = ["PseudoInverseSparseRegressor"]
 
 
-class PseudoInverseSparseRegressor(RegressorMixin, PseudoInverseSparseBase):
+class PseudoInverseSparseRegressor(R2ScoreMixin, PseudoInverseSparseBase):
     """Gradient-free regressor with offset-tridiagonal hidden layers.
 
     The network of :class:`~sparsenn.PseudoInverseSparseClassifier` (a fixed
@@ -75,6 +80,7 @@ class PseudoInverseSparseRegressor(RegressorMixin, PseudoInverseSparseBase):
     True
     """
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the lift, the structured layers and the ridge output weights.
 
@@ -90,7 +96,6 @@ class PseudoInverseSparseRegressor(RegressorMixin, PseudoInverseSparseBase):
         -------
         self : PseudoInverseSparseRegressor
         """
-        self._validate_params()
         self._check_offsets()
         X, y = validate_data(
             self,

@@ -21,10 +21,79 @@ from ._base import StructuredMLPBase
 #: ``loss`` -> output layer (a key of ``engine._outputs.OUTPUTS``)
 _OUTPUT_OF_LOSS = {"squared_error": "identity", "poisson": "exp"}
 
-__all__ = ["BaseStructuredRegressor", "StructuredRegressorMixin"]
+__all__ = ["BaseStructuredRegressor", "R2ScoreMixin", "StructuredRegressorMixin", "r2"]
 
 
-class StructuredRegressorMixin(RegressorMixin):
+def r2(y, P, sample_weight=None):
+    """Return ``r2_score(y, P)`` computed without overflow.
+
+    Numeric targets and the predictions are taken in float64 (squares of
+    float32 values beyond about 1.8e19 overflow) and, when their largest
+    magnitude exceeds ``2**400``, divided by the power of two nearest it: R^2
+    is unchanged by a common scaling, and the squares of values near 1e200 no
+    longer overflow (``r2_score`` would return NaN, with numpy's overflow
+    warnings at scikit-learn's line).
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        True values.
+    P : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Predicted values.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights.
+
+    Returns
+    -------
+    score : float
+        R^2 with ``multioutput="uniform_average"``, as ``r2_score``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([1.0, 2.0, 4.0]) * 1e200
+    >>> r2(y, y)
+    1.0
+    """
+    P, values = np.asarray(P, dtype=np.float64), np.asarray(y)
+    if values.dtype.kind in "fiu":
+        y = values.astype(np.float64)
+        peak = max(np.abs(y).max(initial=0.0), np.abs(P).max(initial=0.0))
+        if 2.0**400 < peak < np.inf:
+            _, exponent = np.frexp(peak)
+            y, P = np.ldexp(y, -exponent), np.ldexp(P, -exponent)
+    return float(r2_score(y, P, sample_weight=sample_weight))
+
+
+class R2ScoreMixin(RegressorMixin):
+    """``RegressorMixin`` whose ``score`` is :func:`r2`, free of overflow."""
+
+    def score(self, X, y, sample_weight=None):
+        """Return the coefficient of determination R^2 of ``predict(X)``.
+
+        As ``RegressorMixin.score`` (``multioutput="uniform_average"``), but
+        computed in float64 and rescaled near the float range (:func:`r2`): a
+        float32 model or targets near 1e200 get their finite R^2 instead of
+        ``-inf`` or NaN and numpy's overflow warnings.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True values for ``X``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            R^2 of ``self.predict(X)`` against ``y``.
+        """
+        return r2(y, self.predict(X), sample_weight=sample_weight)
+
+
+class StructuredRegressorMixin(R2ScoreMixin):
     """Regressor hooks and methods for the structured MLPs."""
 
     @available_if(lambda est: est._check_solver())

@@ -339,8 +339,12 @@ class HMatrix(HMatrixProducts):
             views[0][...] = u[:, :, :k] * root[:, None, :]
             views[1][...] = root[:, :, None] * vt[:, :k, :]
         H._zero_padding()
-        norm = np.linalg.norm(W)
-        err = np.linalg.norm(W - H.to_dense())
+        # both norms of W and of the error divided by a power of two near
+        # max|W| (their ratio is exact): squares near the float range overflow
+        _, exponent = np.frexp(np.abs(W).max(initial=0.0))
+        norm = np.linalg.norm(np.ldexp(W, -exponent, dtype=np.float64))
+        error = np.subtract(W, H.to_dense(), dtype=np.float64)
+        err = np.linalg.norm(np.ldexp(error, -exponent))
         H.approximation_error = float(err / norm) if norm > 0 else float(err)
         return H
 

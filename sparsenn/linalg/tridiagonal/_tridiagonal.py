@@ -10,6 +10,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator
 
 from ..._memory import check_allocation
+from ..._warnings import warn
 from ._banded_lu import BandedLU, ReducedMatrix, gtsv_solve
 from ._kernels import NUMBA_AVAILABLE, KChainLU, kchain_slogdet
 from ._lstsq import minnorm_lstsq, pinv_dense, ridge_lstsq
@@ -334,9 +335,21 @@ class OffsetTridiagonal:
         return self._factor().slogdet()
 
     def det(self):
-        """Return ``sign * exp(logabsdet)`` (may overflow; prefer slogdet)."""
+        """Return ``sign * exp(logabsdet)`` (may overflow; prefer slogdet).
+
+        A determinant beyond the float range is returned as ``+-inf`` with a
+        ``RuntimeWarning`` at the caller's line naming ``log|det|``.
+        """
         sign, logdet = self.slogdet()
-        return sign * np.exp(logdet)
+        with np.errstate(over="ignore"):  # reported below, at the user's line
+            det = sign * np.exp(logdet)
+        if sign != 0 and np.isinf(det):
+            warn(
+                f"det() overflows the float range (log|det| = {logdet:.6g}); "
+                f"returning {det:g}. Use slogdet() for the sign and log|det|.",
+                RuntimeWarning,
+            )
+        return det
 
     def inv(self):
         """Dense inverse; non-zero only where ``i = j (mod gcd(p, q))``.
