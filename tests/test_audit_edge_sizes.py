@@ -108,7 +108,7 @@ def _state(est):
     if hasattr(est, "coefs_"):
         coefs = [c.toarray() if hasattr(c, "toarray") else c for c in est.coefs_]
         return coefs + list(est.intercepts_)
-    return [est.coef_, est.intercept_, est.input_weights_.toarray()]
+    return [est.output_coef_, est.output_intercept_, est.input_weights_.toarray()]
 
 
 @pytest.mark.parametrize(

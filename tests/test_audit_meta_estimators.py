@@ -90,8 +90,8 @@ def _xy(data, classifier):
 
 def _params(est):
     """The fitted parameters of one estimator, as one flat array."""
-    if hasattr(est, "coef_"):
-        return np.ravel(est.coef_)
+    if hasattr(est, "output_coef_"):
+        return np.ravel(est.output_coef_)
     return np.concatenate(
         [np.ravel(c.toarray() if hasattr(c, "toarray") else c) for c in est.coefs_]
     )

@@ -77,8 +77,8 @@ def test_ridge_output_matches_closed_form():
     T = np.where(y[:, None] == clf.classes_, 1.0, -1.0)
     penalty = 0.7 * np.diag(np.r_[np.ones(30), 0.0])  # intercept not penalised
     B = np.linalg.solve(Z.T @ (w[:, None] * Z) + penalty, Z.T @ (w[:, None] * T))
-    np.testing.assert_allclose(clf.coef_, B[:30], rtol=1e-7, atol=1e-9)
-    np.testing.assert_allclose(clf.intercept_, B[30], rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(clf.output_coef_, B[:30], rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(clf.output_intercept_, B[30], rtol=1e-7, atol=1e-9)
 
 
 def test_alpha_zero_is_the_pseudo_inverse_solution():
@@ -89,7 +89,7 @@ def test_alpha_zero_is_the_pseudo_inverse_solution():
     Z = np.hstack([H, np.ones((H.shape[0], 1))])
     T = np.where(y[:, None] == clf.classes_, 1.0, -1.0)
     B = np.linalg.pinv(Z) @ T
-    np.testing.assert_allclose(clf.coef_, B[:20], rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(clf.output_coef_, B[:20], rtol=1e-6, atol=1e-8)
 
 
 def test_sample_weight_two_equals_duplicate_and_zero_equals_removal():
@@ -200,3 +200,55 @@ def test_fashion_mnist_subset():
     clf = PseudoInverseSparseClassifier(n_hidden=500, random_state=0)
     clf.fit(X[:6000], y[:6000])
     assert clf.score(Xte[:2000], yte[:2000]) >= 0.78
+
+
+# ------------------------------------------------- coef_, the name before 0.2
+def test_coef_is_a_deprecated_name_of_output_coef():
+    import pickle
+    import warnings
+
+    X, y = _small()
+    clf = PseudoInverseSparseClassifier(n_hidden=16, random_state=0)
+    assert not hasattr(clf, "coef_")  # unfitted: no attribute, no warning
+    clf.fit(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        coef, intercept = clf.coef_, clf.intercept_
+    assert [(w.category, w.filename) for w in caught] == [(FutureWarning, __file__)] * 2
+    assert "output_coef_" in str(caught[0].message)
+    assert "not one weight per input feature" in str(caught[0].message)
+    assert coef is clf.output_coef_ and intercept is clf.output_intercept_
+    with pytest.warns(FutureWarning, match="renamed output_intercept_"):
+        clf.intercept_ = intercept + 1.0
+    np.testing.assert_array_equal(clf.output_intercept_, intercept + 1.0)
+
+    # a pickle made before 0.2 stored the output weights as coef_ / intercept_
+    old = clf.__getstate__()
+    old["coef_"], old["intercept_"] = (
+        old.pop("output_coef_"),
+        old.pop("output_intercept_"),
+    )
+    loaded = PseudoInverseSparseClassifier.__new__(PseudoInverseSparseClassifier)
+    loaded.__setstate__(old)
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    again = pickle.loads(pickle.dumps(loaded))
+    np.testing.assert_array_equal(again.output_coef_, clf.output_coef_)
+
+
+def test_feature_selectors_are_told_coef_is_not_per_feature():
+    import warnings
+
+    from sklearn.feature_selection import RFE
+
+    X, y = _small()
+    rfe = RFE(PseudoInverseSparseClassifier(n_hidden=16), n_features_to_select=2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            rfe.fit(X, y)
+        except (ValueError, IndexError):
+            pass  # a later scikit-learn may refuse the shape: also not silent
+    told = [w for w in caught if "RFE, SelectFromModel" in str(w.message)]
+    assert told and {(w.category, w.filename) for w in told} == {
+        (FutureWarning, __file__)
+    }

@@ -22,7 +22,7 @@ def test_classifier_is_the_regressor_on_class_codes():
     T = -np.ones((len(y), 3))
     T[np.arange(len(y)), y] = 1
     reg = PseudoInverseSparseRegressor(**params).fit(X, T)
-    np.testing.assert_allclose(reg.coef_, clf.coef_)
+    np.testing.assert_allclose(reg.output_coef_, clf.output_coef_)
     np.testing.assert_allclose(reg.predict(X), clf._scores(X))
 
 
@@ -34,7 +34,7 @@ def test_single_and_multi_output(friedman):
     Y = np.column_stack([y, -y, X[:, 0] ** 2])
     multi = PseudoInverseSparseRegressor(n_hidden=200, random_state=0).fit(X, Y)
     P = multi.predict(X)
-    assert P.shape == Y.shape and multi.coef_.shape == (200, 3)
+    assert P.shape == Y.shape and multi.output_coef_.shape == (200, 3)
     assert multi.score(X, Y) == pytest.approx(r2_score(Y, P))
     np.testing.assert_allclose(P[:, 0], reg.predict(X))  # outputs are independent
 

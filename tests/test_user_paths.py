@@ -163,7 +163,7 @@ def test_pinv_keeps_float32(iris, make):
     X, y = iris
     X32 = X.astype(np.float32)
     est = make(n_hidden=16, random_state=0).fit(X32, y)
-    assert est.coef_.dtype == np.float32
+    assert est.output_coef_.dtype == np.float32
     scores = est.decision_function(X32) if hasattr(est, "classes_") else None
     out = est.predict(X32) if scores is None else scores
     assert out.dtype == np.float32

@@ -86,9 +86,14 @@ class PseudoInverseSparseClassifier(ClassifierMixin, PseudoInverseSparseBase):
     hidden_biases_ : list of ndarray of shape (n_hidden,)
     hidden_logdets_ : ndarray of shape (n_layers,)
         ``log|det A_l|`` (finite: every layer is invertible).
-    coef_ : ndarray of shape (n_hidden, n_classes)
-        Output weights.
-    intercept_ : ndarray of shape (n_classes,)
+    output_coef_ : ndarray of shape (n_hidden, n_classes)
+        Output weights, over the hidden units (not one per input feature).
+    output_intercept_ : ndarray of shape (n_classes,)
+    coef_, intercept_ : ndarray
+        Deprecated names of ``output_coef_`` and ``output_intercept_`` (before
+        0.2; removed in 0.4): reading them warns with a ``FutureWarning``.
+        scikit-learn's feature selectors (``RFE``, ``SelectFromModel``) read
+        ``coef_`` as one weight per input feature, which these are not.
 
     Notes
     -----
@@ -143,7 +148,9 @@ class PseudoInverseSparseClassifier(ClassifierMixin, PseudoInverseSparseBase):
         return self._fit_network(X, T, sw, codes)
 
     def _training_score(self, H, codes, sw):
-        return weighted_accuracy(H, self.coef_, self.intercept_, codes, sw)
+        return weighted_accuracy(
+            H, self.output_coef_, self.output_intercept_, codes, sw
+        )
 
     def decision_function(self, X):
         """Per-class ridge scores; shape (n_samples,) for two classes.

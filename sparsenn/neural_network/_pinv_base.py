@@ -98,13 +98,50 @@ class PseudoInverseSparseBase(BaseEstimator):
         self._keep_dtype(X.dtype)
         return self
 
+    # ``coef_`` / ``intercept_``: the names before 0.2.  scikit-learn's feature
+    # selectors read ``coef_`` as one weight per input feature; these are
+    # weights over the hidden units, so the names warn until they go (0.4).
+    coef_ = property(
+        lambda self: self._renamed("coef_", "output_coef_"),
+        lambda self, value: self._renamed("coef_", "output_coef_", value),
+    )
+    intercept_ = property(
+        lambda self: self._renamed("intercept_", "output_intercept_"),
+        lambda self, value: self._renamed("intercept_", "output_intercept_", value),
+    )
+
+    def _renamed(self, old, new, *value):
+        """Get (or, given ``value``, set) ``new`` under its old name, warning."""
+        if not value and new not in vars(self):
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {old!r}"
+            )
+        warn(
+            f"{old} was renamed {new} in sparsenn 0.2 and will be removed in 0.4. "
+            f"It holds the output layer's weights over the n_hidden="
+            f"{self.n_hidden} hidden units, not one weight per input feature, so "
+            "scikit-learn's feature selectors (RFE, SelectFromModel) cannot use it.",
+            FutureWarning,
+        )
+        if value:
+            setattr(self, new, value[0])
+            return None
+        return getattr(self, new)
+
+    def __setstate__(self, state):
+        """Restore; a pickle made before 0.2 names the output weights ``coef_``."""
+        for old in ("coef_", "intercept_"):
+            if old in state:
+                state[f"output_{old}"] = state.pop(old)
+        super().__setstate__(state)
+
     def _keep_dtype(self, dtype):
         """Store the fitted arrays in the input's dtype (float32 stays float32).
 
         The Gram matrix is accumulated and solved in float64 whatever the input
         (ridge_output): the cast is of the solution only.
         """
-        for name in ("coef_", "intercept_", "mean_", "scale_"):
+        for name in ("output_coef_", "output_intercept_", "mean_", "scale_"):
             setattr(self, name, np.asarray(getattr(self, name)).astype(dtype))
 
     def _check_memory(self, n_features, n_outputs, n_samples):
@@ -198,7 +235,7 @@ class PseudoInverseSparseBase(BaseEstimator):
             (rows, self._hidden(X[rows], W) if H is None else H[rows])
             for rows in self._chunks(X.shape[0])
         )
-        self.coef_, self.intercept_ = ridge_output(
+        self.output_coef_, self.output_intercept_ = ridge_output(
             chunks, T, sw, self.alpha, self.n_hidden
         )
 
@@ -226,10 +263,10 @@ class PseudoInverseSparseBase(BaseEstimator):
         self._fit_output(X, T, sw, H=Hs[-1])
         best = (self._training_score(Hs[-1], codes, sw), self._snapshot())
         for _ in range(self.refine_iter):
-            residual = T - (Hs[-1] @ self.coef_ + self.intercept_)
-            # coef_ is rank-deficient for one-hot targets: cut its rounding-level
+            residual = T - (Hs[-1] @ self.output_coef_ + self.output_intercept_)
+            # output_coef_ is rank-deficient for one-hot targets: cut its rounding-level
             # singular values (pinv's default keeps ~1e-14 and amplifies noise)
-            target = Hs[-1] + residual @ np.linalg.pinv(self.coef_, rcond=1e-10)
+            target = Hs[-1] + residual @ np.linalg.pinv(self.output_coef_, rcond=1e-10)
             for index in reversed(range(len(self.hidden_layers_))):
                 target = 0.5 * (Hs[index + 1] + target)
                 z = inverse(np.clip(target, lo, hi))
@@ -257,21 +294,21 @@ class PseudoInverseSparseBase(BaseEstimator):
         return (
             list(self.hidden_layers_),
             list(self.hidden_biases_),
-            self.coef_,
-            self.intercept_,
+            self.output_coef_,
+            self.output_intercept_,
         )
 
     def _restore(self, state):
-        layers, biases, self.coef_, self.intercept_ = state
+        layers, biases, self.output_coef_, self.output_intercept_ = state
         self.hidden_layers_, self.hidden_biases_ = list(layers), list(biases)
 
     def _scores(self, X):
-        coef = self.coef_.astype(X.dtype, copy=False)
+        coef = self.output_coef_.astype(X.dtype, copy=False)
         S = np.empty((X.shape[0], coef.shape[1]), dtype=np.result_type(X, coef))
         W = self.input_weights_.toarray()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for rows in self._chunks(X.shape[0]):
-                S[rows] = self._hidden(X[rows], W) @ coef + self.intercept_
+                S[rows] = self._hidden(X[rows], W) @ coef + self.output_intercept_
         bad = ~np.isfinite(S).all(axis=1)
         with_nan = int(np.isnan(X[bad]).any(axis=1).sum())
         warn_saturated(int(bad.sum()), X.shape[0], with_nan)

@@ -63,9 +63,14 @@ class PseudoInverseSparseRegressor(R2ScoreMixin, PseudoInverseSparseBase):
     hidden_biases_ : list of ndarray of shape (n_hidden,)
     hidden_logdets_ : ndarray of shape (n_layers,)
         ``log|det A_l|`` (finite: every layer is invertible).
-    coef_ : ndarray of shape (n_hidden, n_outputs)
-        Output weights.
-    intercept_ : ndarray of shape (n_outputs,)
+    output_coef_ : ndarray of shape (n_hidden, n_outputs)
+        Output weights, over the hidden units (not one per input feature).
+    output_intercept_ : ndarray of shape (n_outputs,)
+    coef_, intercept_ : ndarray
+        Deprecated names of ``output_coef_`` and ``output_intercept_`` (before
+        0.2; removed in 0.4): reading them warns with a ``FutureWarning``.
+        scikit-learn's feature selectors (``RFE``, ``SelectFromModel``) read
+        ``coef_`` as one weight per input feature, which these are not.
 
     Examples
     --------
@@ -116,7 +121,7 @@ class PseudoInverseSparseRegressor(R2ScoreMixin, PseudoInverseSparseBase):
         return self._fit_network(X, T, sw, T)
 
     def _training_score(self, H, T, sw):
-        residual = H @ self.coef_ + self.intercept_ - T
+        residual = H @ self.output_coef_ + self.output_intercept_ - T
         return -float(np.average((residual**2).mean(axis=1), weights=sw))
 
     def predict(self, X):
