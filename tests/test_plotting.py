@@ -112,6 +112,26 @@ def test_density_curve_from_results_bad_names():
 
 
 @needs_mpl
+def test_density_curve_from_results_reads_one_of_several_scorers():
+    base = _results()
+    multi = {"params": base["params"]}
+    for k in ("split0", "split1"):
+        multi[f"{k}_test_r2"] = base[f"{k}_test_score"]
+        multi[f"{k}_test_neg_mse"] = [-v for v in base[f"{k}_test_score"]]
+    disp = plotting.DensityCurveDisplay.from_results(
+        multi, param_name="density", group_name="connectivity", metric="neg_mse"
+    )
+    np.testing.assert_allclose(
+        disp.lines_["structured"].get_ydata(), [-0.61, -0.65, -0.7]
+    )
+    assert disp.ax_.get_ylabel() == "neg_mse"
+    with pytest.raises(ValueError, match=r"metric in \['neg_mse', 'r2'\]"):
+        plotting.DensityCurveDisplay.from_results(multi)
+    disp = plotting.DensityCurveDisplay.from_results(base, score_name="R^2")
+    assert disp.ax_.get_ylabel() == "R^2"
+
+
+@needs_mpl
 def test_density_curve_from_estimator_runs_the_validation_curve():
     from sparsenn import SparseMLPClassifier
 

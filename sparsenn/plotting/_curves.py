@@ -33,13 +33,13 @@ def _resolve_key(params, name, what):
     return keys[0]
 
 
-def _split_scores(cv_results, kind):
+def _split_scores(cv_results, kind, metric="score"):
     """Array (n_candidates, n_splits) of the per-split scores, or None."""
     keys = sorted(
         (
             k
             for k in cv_results
-            if k.startswith("split") and k.endswith(f"_{kind}_score")
+            if k.startswith("split") and k.endswith(f"_{kind}_{metric}")
         ),
         key=lambda k: int(k[5 : k.index("_")]),
     )
@@ -192,7 +192,14 @@ class DensityCurveDisplay:
 
     @classmethod
     def from_results(
-        cls, cv_results, *, param_name="density", group_name=None, ax=None
+        cls,
+        cv_results,
+        *,
+        param_name="density",
+        group_name=None,
+        metric=None,
+        score_name=None,
+        ax=None,
     ):
         """Plot the validation (and training) scores of a search's ``cv_results_``.
 
@@ -210,6 +217,13 @@ class DensityCurveDisplay:
             ``"density"``.
         group_name : str, optional
             Parameter drawn as separate lines (for example ``"connectivity"``).
+        metric : str, optional
+            The scorer's name in a search with several (``scoring={"r2": ...,
+            ...}``): ``split<k>_test_<metric>`` is read. By default the single
+            scorer's ``split<k>_test_score``.
+        score_name : str, optional
+            Label of the y axis: by default ``metric``, or ``"accuracy"`` (the
+            default scorer of a classifier; pass ``"R^2"`` for a regressor's).
         ax : matplotlib Axes, optional
             Axes to draw on.
 
@@ -242,19 +256,33 @@ class DensityCurveDisplay:
         values = list(dict.fromkeys(p[param_key] for p in params))
         _check_real_values(values, "param_name")  # before sorting: None, str
         values = sorted(values)
+        suffix = "score" if metric is None else metric
         test, train = (
-            _split_scores(cv_results, "test"),
-            _split_scores(cv_results, "train"),
+            _split_scores(cv_results, "test", suffix),
+            _split_scores(cv_results, "train", suffix),
         )
         if test is None:
-            raise ValueError("cv_results holds no split<k>_test_score entries.")
+            found = sorted({k.split("_test_", 1)[1] for k in cv_results
+                            if k.startswith("split") and "_test_" in k})  # fmt: skip
+            raise ValueError(
+                f"cv_results holds no split<k>_test_{suffix} entries"
+                + (f"; the scorers it holds: metric in {found}." if found else ".")
+            )
         groups = _group_rows(params, param_key, group_key)
         test_scores, train_scores = {}, ({} if train is not None else None)
         for label, by_value in groups.items():
             test_scores[label] = _pool(test, by_value, values)
             if train is not None:
                 train_scores[label] = _pool(train, by_value, values)
-        display = cls(values, test_scores, train_scores, param_name=param_name)
+        if score_name is None:
+            score_name = "accuracy" if metric is None else metric
+        display = cls(
+            values,
+            test_scores,
+            train_scores,
+            param_name=param_name,
+            score_name=score_name,
+        )
         return display.plot(ax=ax)
 
     @classmethod
