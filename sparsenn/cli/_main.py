@@ -5,6 +5,9 @@ Each sub-command lives in its own module exposing ``configure(parser)`` and
 ``ValueError`` or ``OSError`` raised by a sub-command: an unknown variant, an
 unwritable path) is reported in one line on stderr with exit status 2, as
 argparse does for bad options; anything else is a bug and keeps its traceback.
+Ctrl-C prints ``sparsenn: interrupted`` and exits with status 130, and output
+to a pipe closed early (``sparsenn morse | head -1``) stops quietly with status
+141, the statuses of a command stopped by SIGINT and SIGPIPE.
 A warning is printed as ``sparsenn COMMAND: warning: Category: message``, without
 Python's source line: run as a console command, that line would be the
 entry-point shim's ``sys.exit(main())``.
@@ -12,6 +15,7 @@ entry-point shim's ``sys.exit(main())``.
 
 import argparse
 import importlib
+import os
 import sys
 import warnings
 
@@ -23,6 +27,9 @@ COMMANDS = {
     "morse": ("sparsenn.cli._morse", "list the named Morse variants or write one"),
 }
 
+# the exit statuses a shell reports for a command stopped by SIGINT, SIGPIPE
+STATUS_INTERRUPTED = 130
+STATUS_BROKEN_PIPE = 141
 
 DESCRIPTION = """\
 sparsenn: neural networks whose weight matrices are cheap by structure
@@ -68,14 +75,42 @@ def main(argv=None):
     Returns
     -------
     status : int
-        0 on success, 2 on a user error (reported in one line on stderr).
+        0 on success, 2 on a user error (reported in one line on stderr),
+        130 if interrupted (Ctrl-C), 141 if the output pipe was closed.
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        try:
+            return _run(build_parser().parse_args(argv))
+        finally:
+            sys.stdout.flush()  # a closed pipe shows here, not at interpreter exit
+    except BrokenPipeError:
+        _discard_stdout()
+        return STATUS_BROKEN_PIPE
+    except KeyboardInterrupt:
+        print("sparsenn: interrupted", file=sys.stderr, flush=True)
+        return STATUS_INTERRUPTED
+
+
+def _discard_stdout():
+    """Point stdout at the null device, so the interpreter's last flush succeeds.
+
+    The recipe of the Python documentation for ``BrokenPipeError``; a stdout
+    without a file descriptor (captured by a test) is left alone.
+    """
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _run(args):
+    """Run the parsed sub-command; a user error is one line and status 2."""
     original = warnings.formatwarning
     warnings.formatwarning = _warning_formatter(args.command)
     try:
         return importlib.import_module(args._module).run(args)
+    except BrokenPipeError:
+        raise  # not a user error: main() stops quietly
     except (ValueError, OSError) as exc:
         print(f"sparsenn {args.command}: error: {exc}", file=sys.stderr, flush=True)
         return 2

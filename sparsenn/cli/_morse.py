@@ -171,6 +171,8 @@ def run(args):
         if args.list or args.name is None:
             return _list(None if args.name is None else [_name(args.name)])
         return _write(args)
+    except BrokenPipeError:
+        raise  # a closed output pipe: the command's main() stops quietly
     except (ValueError, OSError) as exc:
         print(f"sparsenn morse: error: {exc}", file=sys.stderr)
         return 2

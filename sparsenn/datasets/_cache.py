@@ -78,6 +78,11 @@ def read_cache(path):
 def write_cache(path, X, y):
     """Write ``X`` and ``y`` and their digest file atomically (each file).
 
+    The digest file is put in place first, so a reader never finds the cache
+    file without it; the bytes depend only on the arrays, so concurrent writers
+    of the same arrays leave a matching pair in any order. The temporary files
+    are removed on any failure, an interrupt (Ctrl-C) included.
+
     Parameters
     ----------
     path : path-like
@@ -96,8 +101,9 @@ def write_cache(path, X, y):
     payload = buffer.getvalue()
     suffix = f".{os.getpid()}.{threading.get_ident()}.tmp"  # unique per writer
     digest = _digest_line(path, payload).encode("ascii")
-    targets = {path: payload, digest_path(path): digest}
+    targets = {digest_path(path): digest, path: payload}  # the digest first
     written = []
+    problem = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         for target, content in targets.items():
@@ -107,7 +113,8 @@ def write_cache(path, X, y):
         for target, tmp in zip(targets, written, strict=True):
             os.replace(tmp, target)
     except OSError as exc:
-        for tmp in written:
+        problem = str(exc)
+    finally:
+        for tmp in written:  # left only by a failure or an interrupt
             tmp.unlink(missing_ok=True)
-        return str(exc)
-    return None
+    return problem

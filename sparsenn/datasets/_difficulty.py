@@ -4,6 +4,7 @@ import numbers
 
 import numpy as np
 from scipy.special import ndtr
+from sklearn.utils import assert_all_finite
 from sklearn.utils.validation import check_array, column_or_1d
 
 from .._validation import check_bool
@@ -28,7 +29,14 @@ def _safe_ratio(num, den, zero_over_zero):
 
 
 def _class_statistics(X, y, spread):
-    classes, labels, counts = np.unique(y, return_inverse=True, return_counts=True)
+    try:
+        classes, labels, counts = np.unique(y, return_inverse=True, return_counts=True)
+    except TypeError:  # labels that cannot be sorted together, e.g. None and 1
+        kinds = sorted({type(v).__name__ for v in y})
+        raise TypeError(
+            f"y mixes label types {kinds}; the labels must be all numbers or all "
+            "strings"
+        ) from None
     if classes.shape[0] < 2:
         raise ValueError(f"y has {classes.shape[0]} class; at least 2 are needed")
     order = np.argsort(labels, kind="stable")
@@ -45,6 +53,7 @@ def _class_statistics(X, y, spread):
 def _validate(X, y, spread, threshold, reference_compat):
     X = check_array(X, dtype=[np.float64, np.float32], input_name="X")
     y = column_or_1d(y, warn=False)
+    assert_all_finite(y, input_name="y")  # else NaN would count as a class
     if y.shape[0] != X.shape[0]:
         raise ValueError(
             f"X has {X.shape[0]} samples but y has {y.shape[0]}; they must match"
@@ -67,7 +76,7 @@ def morse_difficulty(X, y, *, spread="mean", threshold=0.05, reference_compat=Fa
     X : array-like of shape (n_samples, n_features)
         Samples; the authors pool train, val and test.
     y : array-like of shape (n_samples,)
-        Class labels (any hashable values, at least 2 classes).
+        Class labels: numbers or strings (not NaN), at least 2 classes.
     spread : {"mean", "median"}, default="mean"
         How the per-dimension variances of a class are reduced to ``v_m``.
     threshold : float, default=0.05

@@ -78,7 +78,7 @@ def get_data_home(data_home=None):
         data_home = os.path.join("~", "sparsenn_data")
         source = f"the default data home {data_home!r}"
     try:
-        data_home = os.path.expanduser(os.fspath(data_home))
+        data_home = os.path.expanduser(os.fsdecode(data_home))
     except TypeError:
         raise TypeError(
             f"{source} must be a folder path (str or path-like) or None"
