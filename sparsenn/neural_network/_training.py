@@ -382,8 +382,8 @@ class TrainingMixin:
                 ConvergenceWarning,
             )
         elif status == "max_iter" and not incremental:
-            warn(
-                f"Stochastic optimizer: maximum iterations ({self.max_iter}) "
+            warn(  # scikit-learn's text: filters and matches written for it work
+                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                 "reached and the optimization hasn't converged yet."
                 + self._convergence_hint(),
                 ConvergenceWarning,
