@@ -100,6 +100,9 @@ class StoppingRule:
     best_score: float = -np.inf
     scores: list = field(default_factory=list)
     best_params: list | None = None
+    # the edges ``best_params`` were saved on, set by a caller whose pattern
+    # moves (rewiring); None: the pattern has not moved since
+    best_structure: list | None = None
     count: int = 0
     losses: list = field(default_factory=list)
 

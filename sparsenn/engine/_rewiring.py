@@ -79,7 +79,6 @@ class RewiringRun:
     step: int = 0
     history: list = field(default_factory=list)
     epoch_start: list | None = None
-    best: list | None = None
 
 
 def rewirable(weights, connectivity=None):

@@ -251,6 +251,7 @@ def _run_phase(est, X, codes, sw, *, n_epochs):
         verbose=est.verbose,
     )
     est._record(state, 0)
+    est.n_iter_ = len(est.loss_curve_)  # the workflow's epochs (named by warnings)
     if status in ("unrecoverable", "diverged"):
         est._after_training(status, state, params, True)
 

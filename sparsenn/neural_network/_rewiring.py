@@ -56,10 +56,16 @@ class RewiringMixin:
                 "rewiring=None to train a static pattern with L-BFGS)."
             )
         if self.connectivity not in REWIRE_MOVES:
+            reason = (
+                "magnitude pruning cuts a dense network and never regrows an edge; "
+                "set rewiring=None to prune"
+                if self.connectivity == "pruned"
+                else "its pattern is fixed by its offsets"
+            )
             raise ValueError(
                 f"rewiring={self.rewiring!r} cannot move the edges of "
-                f"connectivity={self.connectivity!r} (its pattern is fixed by its "
-                f"offsets); rewirable connectivities: {', '.join(REWIRE_MOVES)}."
+                f"connectivity={self.connectivity!r} ({reason}); rewirable "
+                f"connectivities: {', '.join(REWIRE_MOVES)}."
             )
         if getattr(self, "rtl_compatible", False):
             raise ValueError(
@@ -86,16 +92,18 @@ class RewiringMixin:
         per_epoch = math.ceil(n_samples / batch)
         total = self.max_iter * per_epoch
         until = int(self.rewire_until * total)
-        if self.rewire_every > until:
+        # the cosine's fraction is 0 at step `until`: the last rewiring is before it
+        if self.rewire_every >= until:
             raise ValueError(
                 f"rewire_every={self.rewire_every} never rewires: training runs at "
                 f"most {total} steps (max_iter={self.max_iter} epochs of {per_epoch} "
-                f"minibatches) and rewiring stops after step {until} "
-                f"(rewire_until={self.rewire_until}); "
+                f"minibatches) and rewiring stops before step {until} "
+                f"(rewire_until={self.rewire_until}, where the decayed fraction "
+                "reaches 0); "
                 + (
-                    f"choose rewire_every <= {until} or a larger rewire_until or "
+                    f"choose rewire_every <= {until - 1} or a larger rewire_until or "
                     "max_iter."
-                    if until >= 1
+                    if until >= 2
                     else "choose a larger rewire_until or max_iter, or more samples."
                 )
             )
@@ -104,8 +112,10 @@ class RewiringMixin:
         if all(first * self.weights_[i].n_params < 0.5 for i in junctions):
             raise ValueError(
                 f"rewire_fraction={self.rewire_fraction} never rewires: it moves no "
-                "edge of any junction at the first rewiring step (fewer than half an "
-                "edge); choose a larger rewire_fraction."
+                "edge of any junction at the first rewiring step (the cosine decay "
+                f"leaves a fraction {first:.3g} at step {self.rewire_every} of "
+                f"{until}, fewer than half an edge); choose a larger rewire_fraction "
+                "or a smaller rewire_every."
             )
         return schedule
 
@@ -150,6 +160,11 @@ class RewiringMixin:
                 rng = np.random.default_rng(seed)
             run = RewiringRun(schedule, rng)
             self._rewiring = run
+            stopping = self._training.stopping
+            if stopping.best_params is not None and stopping.best_structure is None:
+                # a warm start keeps the best weights of an earlier fit: no edge
+                # has moved since they were saved, this run may move them
+                stopping.best_structure = structure_snapshot(self.weights_)
         return self._rewiring_callback(run, X, codes, sample_weight)
 
     def _rewiring_callback(self, run, X, codes, sample_weight):
@@ -204,9 +219,12 @@ class RewiringMixin:
         def score_and_snapshot():
             value = score()  # (score, loss), or a score
             current = value[0] if isinstance(value, tuple) else value
-            run = getattr(self, "_rewiring", None)
-            if run is not None and current > self._training.stopping.best_score:
-                run.best = structure_snapshot(self.weights_)
+            stopping = self._training.stopping
+            if current > stopping.best_score:  # the rule saves these weights next
+                run = getattr(self, "_rewiring", None)
+                stopping.best_structure = (
+                    None if run is None else structure_snapshot(self.weights_)
+                )
             return value
 
         return score_and_snapshot
@@ -218,10 +236,12 @@ class RewiringMixin:
             if status == "diverged" and run.epoch_start is not None:
                 restore_structure(self.weights_, run.epoch_start, optimizer)
             best = state.stopping.best_params
+            # the pattern of the best weights, also when an earlier fit saved them
+            structure = state.stopping.best_structure
             if self.early_stopping and not incremental and best is not None:
-                if run.best is not None:
-                    restore_structure(self.weights_, run.best, optimizer)
-            run.epoch_start = run.best = None
+                if structure is not None:
+                    restore_structure(self.weights_, structure, optimizer)
+            run.epoch_start = None
         super()._after_training(status, state, params, incremental)
 
     @property

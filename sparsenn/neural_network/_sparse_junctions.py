@@ -66,7 +66,11 @@ class SparseJunctionsMixin(RewiringMixin):
                     f"{self.density!r}."
                 )
         self._parallelisms = _check_parallelisms(self.parallelism, n_junctions)
-        if self.parallelism is not None and self.connectivity != "clash_free":
+        # a pruned net's parallelism lays it out in to_fixed_point (docs/baselines.md)
+        if self.parallelism is not None and self.connectivity not in (
+            "clash_free",
+            "pruned",
+        ):
             warn(
                 f"parallelism={self.parallelism!r} is ignored for connectivity="
                 f"{self.connectivity!r} (only 'clash_free' junctions have a "
@@ -114,6 +118,11 @@ class SparseJunctionsMixin(RewiringMixin):
         return pattern, order
 
     def _train(self, X, codes, sample_weight, incremental, stratify):
+        # on every fit: warm starts and partial_fit skip _validate_structure,
+        # and set_params may have changed the rewiring or the solver since
+        self._check_rewiring()
+        if self.rewiring is None:
+            self._rewiring = None  # rewiring_history_ describes this fit
         # connectivity="pruned": the first fit runs the prune schedule
         # (_pruning.fit_pruned); warm starts train the pruned pattern.
         if self.connectivity == "pruned" and _pruning.needs_pruning(self.weights_):
@@ -123,7 +132,10 @@ class SparseJunctionsMixin(RewiringMixin):
                     "connectivity='pruned'; call fit first (partial_fit then "
                     "trains the pruned pattern)."
                 )
-            return _pruning.fit_pruned(self, X, codes, sample_weight, stratify)
+            # a diverging phase is reported once, at the user's line, as in
+            # TrainingMixin._train (not by numpy's warnings from the products)
+            with np.errstate(over="ignore", invalid="ignore"):
+                return _pruning.fit_pruned(self, X, codes, sample_weight, stratify)
         return super()._train(X, codes, sample_weight, incremental, stratify)
 
     # Fitted attributes read from the weight objects (no side effects in
