@@ -26,6 +26,7 @@ from .._sklearn import (
     _fit_context,
     validate_data,
 )
+from .._warnings import warn
 from ..engine._activations import ACTIVATIONS
 from ..engine._init import glorot_bound, init_bias
 from ..engine._network import predict_proba
@@ -255,6 +256,8 @@ class StructuredMLPBase(TrainingMixin, BaseEstimator):
                 f"out_activation_={self.out_activation_!r}; refit with "
                 "warm_start=False."
             )
+        else:
+            self._warn_structure_kept(incremental)
         self._ensure_writeable()
         stochastic = self.solver in OPTIMIZERS
         if stochastic and (not incremental or getattr(self, "_training", None) is None):
@@ -281,6 +284,37 @@ class StructuredMLPBase(TrainingMixin, BaseEstimator):
         self.n_iter_, self.t_ = 0, 0
         self.loss_curve_ = []
         self._training = None
+        self._built_structure = self._structure()
+
+    #: parameters that shape the built network, beyond the hidden sizes
+    _structure_parameters = ()
+
+    def _structure(self):
+        """Return the values of the parameters that shape the network, by name."""
+        names = ("hidden_layer_sizes", *self._structure_parameters)
+        return {n: _comparable(getattr(self, n, None)) for n in names}
+
+    def _warn_structure_kept(self, incremental):
+        """Warn when a warm start or partial_fit trains a network built otherwise.
+
+        As ``MLPClassifier``, the fitted network is kept; unlike it, the user
+        learns that the changed parameters were not applied.
+        """
+        built = getattr(self, "_built_structure", None)  # None: pickled before
+        changed = [
+            f"{name}={value!r} (built with {built[name]!r})"
+            for name, value in self._structure().items()
+            if built is not None and name in built and value != built[name]
+        ]
+        if changed:
+            how = "partial_fit" if incremental else "warm_start=True"
+            warn(
+                f"{how} trains the network fitted before, so these parameters, "
+                f"changed since it was built, are not applied: {', '.join(changed)}. "
+                "Fit with warm_start=False (or a clone) to build the network they "
+                "describe.",
+                UserWarning,
+            )
 
     def _params(self):
         return [w.params for w in self.weights_] + self.intercepts_
@@ -351,3 +385,12 @@ def _check_hidden_sizes(hidden_layer_sizes):
             "ints >= 1."
         )
     return [int(n) for n in sizes]
+
+
+def _comparable(value):
+    """``value`` with sequences as tuples, so ``(16,)`` and ``[16]`` compare equal."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return tuple(_comparable(v) for v in value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -17,6 +17,9 @@ class HMatrixJunctionsMixin:
     :class:`~sparsenn.layers.HMatrixWeights`; the output junction is dense.
     """
 
+    #: parameters that shape the built network (warm starts keep it)
+    _structure_parameters = ("rank", "leaf_size", "admissibility")
+
     _structure_constraints = {
         "rank": [Interval(Integral, 1, None, closed="left")],
         "leaf_size": [Interval(Integral, 1, None, closed="left")],

@@ -37,6 +37,9 @@ class SparseJunctionsMixin(RewiringMixin):
     ``padding_`` are read from the weights.
     """
 
+    #: parameters that shape the built network (warm starts keep it)
+    _structure_parameters = ("density", "connectivity", "parallelism", "rtl_compatible")
+
     _structure_constraints = {
         "density": [
             Interval(Real, 0, 1, closed="right"),

@@ -76,6 +76,9 @@ def parse_weight_spec(spec, name):
 class WeightTypesMixin:
     """Junctions from the weight-type registry: ``weights``, ``output_weights``."""
 
+    #: parameters that shape the built network (warm starts keep it)
+    _structure_parameters = ("weights", "output_weights")
+
     _structure_constraints = {"weights": list(_SPEC), "output_weights": list(_SPEC)}
 
     def _validate_structure(self, layer_sizes):
