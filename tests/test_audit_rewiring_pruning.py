@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
 
 from sparsenn import SparseMLPClassifier
 from sparsenn.engine._rewiring import structure_snapshot
@@ -135,3 +136,18 @@ def test_pruned_parallelism_is_used_by_to_fixed_point_without_a_warning():
     assert not [w for w in caught if "parallelism" in str(w.message)]
     net = to_fixed_point(est)
     assert [layout.z for layout in net.layouts] == [4, 4]
+
+
+def test_a_too_large_batch_size_is_announced_once_with_rewiring():
+    rng = np.random.default_rng(0)
+    X = rng.random((200, 8))
+    y = (X[:, 0] > 0.5).astype(int)
+    est = SparseMLPClassifier(
+        (16,), density=0.3, max_iter=20, batch_size=500, rewiring="set", rewire_every=2
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    told = [w for w in caught if "batch_size=500" in str(w.message)]
+    assert len(told) == 1 and told[0].filename == __file__

@@ -88,7 +88,7 @@ class RewiringMixin:
         junctions = self._movable(junctions)
         if not junctions:
             return nothing
-        batch = self._batch_size(n_samples)
+        batch = self._batch_size(n_samples, announce=False)
         per_epoch = math.ceil(n_samples / batch)
         total = self.max_iter * per_epoch
         until = int(self.rewire_until * total)
@@ -169,7 +169,7 @@ class RewiringMixin:
 
     def _rewiring_callback(self, run, X, codes, sample_weight):
         optimizer = self._training.optimizer
-        batch = self._batch_size(X.shape[0])
+        batch = self._batch_size(X.shape[0], announce=False)
 
         def after_step(step_in_epoch):
             run.step += 1

@@ -207,10 +207,11 @@ class TrainingMixin:
         advice = _split_advice(n_samples, n_classes, self.validation_fraction)
         return f"{start} {advice}"
 
-    def _batch_size(self, n_samples):
+    def _batch_size(self, n_samples, *, announce=True):
+        """Minibatch size; ``announce=False`` for callers that only plan with it."""
         if self.batch_size == "auto":
             return min(200, n_samples)
-        if self.batch_size > n_samples:
+        if self.batch_size > n_samples and announce:
             warn(
                 f"Got batch_size={self.batch_size} larger than the {n_samples} "
                 "training samples; using all samples in one batch.",
