@@ -153,6 +153,8 @@ def test_parallelism_ignored_by_the_connectivity_warns(iris):
     caught = _caught(lambda: est.fit(X, y))
     (warning,) = [w for w in caught if "parallelism=2 is ignored" in str(w.message)]
     assert warning.filename == __file__
+    # ignored by the pattern, not by the fixed-point layout: the message says so
+    assert "to_fixed_point still lays these junctions out" in str(warning.message)
 
 
 # -------------------------------------------------------------- dtypes

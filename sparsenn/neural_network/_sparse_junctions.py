@@ -75,9 +75,12 @@ class SparseJunctionsMixin(RewiringMixin):
             "pruned",
         ):
             warn(
-                f"parallelism={self.parallelism!r} is ignored for connectivity="
-                f"{self.connectivity!r} (only 'clash_free' junctions have a "
-                "parallelism); set parallelism=None to silence this."
+                f"parallelism={self.parallelism!r} is ignored by connectivity="
+                f"{self.connectivity!r} patterns (only 'clash_free' patterns are "
+                "built for a parallelism); to_fixed_point still lays these "
+                "junctions out with it (in right-neuron order, not clash-free). Use "
+                "connectivity='clash_free' for a clash-free datapath, or "
+                "parallelism=None to silence this."
             )
         if self.connectivity == "pruned":
             _pruning.check_pruning(self, layer_sizes)
