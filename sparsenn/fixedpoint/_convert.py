@@ -73,7 +73,8 @@ def to_fixed_point(
     -------
     FixedPointNetwork
         With ``output_scale_`` and ``output_shift_``: the last junction computes
-        ``output_scale_ * z - output_shift_`` for the float logits ``z``.
+        ``output_scale_ * z - output_shift_`` for the float logits ``z``; and
+        the model's ``feature_names_in_`` when it has them.
 
     Notes
     -----
@@ -100,6 +101,12 @@ def to_fixed_point(
     True
     """
     check_is_fitted(model)
+    if not (hasattr(model, "coefs_") and hasattr(model, "intercepts_")):
+        raise ValueError(
+            "to_fixed_point converts a fitted MLP classifier with coefs_ and "
+            "intercepts_ (SparseMLPClassifier, HMatrixMLPClassifier, "
+            f"StructuredMLPClassifier); {type(model).__name__} has no such layers."
+        )
     sigmoid = _check_output(model)
     fmt = _model_format(model) if fmt is None else _check_format(fmt)
     lut_floor_lsb = check_bool(lut_floor_lsb, "lut_floor_lsb")
@@ -162,6 +169,8 @@ def to_fixed_point(
     )
     net.conversion_saturation_ = sat
     net.output_scale_, net.output_shift_ = float(scale), float(shift)
+    if hasattr(model, "feature_names_in_"):
+        net.feature_names_in_ = np.asarray(model.feature_names_in_, dtype=object)
     n_sat = sum(sat["weights"]) + sum(sat["biases"])
     # a model trained quantisation-aware in fmt saturates these values in its
     # own forward pass already: converting them changes nothing it computes

@@ -154,6 +154,7 @@ def save(net, path, X=None, *, hidden_vectors=True):
         "output_scale": net.output_scale_,
         "output_shift": net.output_shift_,
         "rtl_quirks": net.rtl_quirks,
+        "feature_names_in": _feature_names(net),
         "junctions": junctions,
         "vectors": vectors,
         "files": _checksums(root, ["arrays.npz"] + [im.name for im in images]),
@@ -223,6 +224,12 @@ def _warn_kept(root):
             f"network (for example a simulator build folder): delete what is stale.",
             UserWarning,
         )
+
+
+def _feature_names(net):
+    """``net.feature_names_in_`` as a list of str, None when it has none."""
+    names = getattr(net, "feature_names_in_", None)
+    return None if names is None else [str(name) for name in names]
 
 
 def _storable_classes(classes):

@@ -113,6 +113,18 @@ def load(path):
         net.rtl_quirks = manifest.get("rtl_quirks")
     except (ValueError, TypeError) as exc:
         raise ExportError(f"{where}: invalid rtl_quirks entry ({exc}).") from exc
+    names = manifest.get("feature_names_in")
+    if names is not None:
+        if not (
+            isinstance(names, list)
+            and len(names) == net.n_features_in_
+            and all(isinstance(name, str) for name in names)
+        ):
+            raise ExportError(
+                f"{where}: feature_names_in must be null or a list of "
+                f"{net.n_features_in_} strings (one per input)."
+            )
+        net.feature_names_in_ = np.asarray(names, dtype=object)
     verify_images(root, net, manifest.get("vectors"))
     return net
 

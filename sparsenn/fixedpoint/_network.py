@@ -5,6 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils.validation import _get_feature_names
 
 from .._validation import check_bool, check_int
 from ._format import INPUT_BITS, QFormat, quantize_inputs
@@ -62,6 +63,11 @@ class FixedPointNetwork:
     output_scale_, output_shift_ : float
         The argmax-preserving transform applied to the output junction at
         conversion (``1.0, 0.0`` when none), see :func:`to_fixed_point`.
+    feature_names_in_ : ndarray of str
+        Only when the source model was fitted on a DataFrame with string
+        column names (set by :func:`to_fixed_point`, kept by :func:`save` /
+        :func:`load`): a DataFrame ``X`` must then have these columns in
+        this order.
 
     Examples
     --------
@@ -181,6 +187,7 @@ class FixedPointNetwork:
 
     def input_codes(self, X):
         """Input codes (n_samples, n_features) of ``X`` in [0, 1]."""
+        self._check_feature_names(X)
         codes = quantize_inputs(X, self.fmt, self.input_bits)
         if codes.shape[1] != self.n_features_in_:
             raise ValueError(
@@ -188,6 +195,22 @@ class FixedPointNetwork:
                 f"{self.n_features_in_}."
             )
         return codes
+
+    def _check_feature_names(self, X):
+        """Refuse a DataFrame whose columns differ from ``feature_names_in_``."""
+        expected = getattr(self, "feature_names_in_", None)
+        names = None if expected is None else _get_feature_names(X)
+        if names is None or np.array_equal(names, expected):
+            return
+        n = min(len(names), len(expected))
+        i = next((k for k in range(n) if names[k] != expected[k]), n)
+        got = repr(names[i]) if i < len(names) else "missing"
+        want = repr(expected[i]) if i < len(expected) else "no column"
+        raise ValueError(
+            f"X's column names differ from feature_names_in_ (the model's, at "
+            f"conversion): column {i} is {got}, expected {want}. The datapath "
+            "reads inputs by position; give X[net.feature_names_in_]."
+        )
 
     def _simulate(self, X, keep_hidden, codes=None):
         """Feature-major layer activations of every chunk of samples.
@@ -306,7 +329,13 @@ class FixedPointNetwork:
 
     def score(self, X, y):
         """Mean accuracy of :meth:`predict` on ``(X, y)``."""
-        return float(np.mean(self.predict(X) == np.asarray(y)))
+        predicted, y = self.predict(X), np.asarray(y)
+        if y.shape != predicted.shape:
+            raise ValueError(
+                f"y must have shape {predicted.shape} (one label per sample of X), "
+                f"got {y.shape}."
+            )
+        return float(np.mean(predicted == y))
 
     def save(self, path, X=None, *, hidden_vectors=True):
         """Write the export directory (see :func:`sparsenn.fixedpoint.save`)."""

@@ -23,6 +23,7 @@ from numbers import Integral
 
 import numpy as np
 
+from .._validation import check_bool
 from ._arith import mul_round, neg_sat, saturate, shift_round
 from ._network import FixedPointNetwork
 from ._quirks import check_rtl_quirks, hazard_sources
@@ -47,7 +48,10 @@ def train_on_device(
         Learning rate ``2**-lr_shift`` (the RTL's ``etapos = lr_shift + 1``), in
         ``0..fmt.fraction``; an array gives one per input (a schedule).
     pipelined : bool, default=False
-        Model the stale-weight schedule of the pipelined hardware.
+        Model the stale-weight schedule of the pipelined hardware. Every call
+        starts with an empty pipeline (as when the stream pauses long enough
+        to drain it), so a stream split over two calls trains as one call only
+        with ``pipelined=False``.
     rtl_quirk : bool, default=False
         Use the RTL's rounding after negative product saturation (see
         :func:`mul_round`); it can only matter in BP. The same as
@@ -65,8 +69,10 @@ def train_on_device(
     Returns
     -------
     FixedPointNetwork
-        The trained copy; its ``training_saturation_`` dict counts saturated
-        pre-activation sums, BP accumulations, bias and weight updates.
+        The trained copy (with ``net``'s ``output_scale_``, ``output_shift_``
+        and ``feature_names_in_``); its ``training_saturation_`` dict counts
+        saturated pre-activation sums, BP accumulations, bias and weight
+        updates.
 
     Examples
     --------
@@ -83,6 +89,8 @@ def train_on_device(
     """
     if not isinstance(net, FixedPointNetwork):
         raise TypeError(f"net must be a FixedPointNetwork, got {type(net).__name__}.")
+    pipelined = check_bool(pipelined, "pipelined")
+    rtl_quirk = check_bool(rtl_quirk, "rtl_quirk")
     codes = net.input_codes(X)
     targets = _targets(net, y, codes.shape[0])
     shifts = _shifts(lr_shift, codes.shape[0], net.fmt)
@@ -101,6 +109,9 @@ def train_on_device(
         lut_floor_lsb=net.lut_floor_lsb,
         rtl_quirks=quirks,
     )
+    trained.output_scale_, trained.output_shift_ = net.output_scale_, net.output_shift_
+    if hasattr(net, "feature_names_in_"):
+        trained.feature_names_in_ = net.feature_names_in_
     trained.training_saturation_ = state.counts
     return trained
 
