@@ -164,3 +164,25 @@ def test_malformed_feature_names_in_an_export_are_refused(frame_net, tmp_path):
         edited = _resigned(path, folder, _setter("feature_names_in", bad))
         with pytest.raises(ExportError, match="feature_names_in must be null"):
             load(edited)
+
+
+def test_a_scalers_rounding_beyond_the_unit_range_reads_as_the_bound():
+    from sklearn.preprocessing import MinMaxScaler
+
+    X, y = _data()
+    X = X * 7.3 - 2.1  # MinMaxScaler then gives 1.0000000000000002 on some rows
+    Xs = MinMaxScaler().fit_transform(X)
+    Xs[0, 0], Xs[1, 1] = 1.0 + 2e-16, -1e-17  # rounding on both sides
+    clipped = np.clip(Xs, 0.0, 1.0)
+    net = to_fixed_point(_fit(clipped, y))
+    np.testing.assert_array_equal(net.input_codes(Xs), net.input_codes(clipped))
+    np.testing.assert_array_equal(net.predict(Xs), net.predict(clipped))
+    qat = _fit(clipped, y, quantize="ap_fixed<12,4>", output="sigmoid", max_iter=3)
+    np.testing.assert_array_equal(qat.predict_proba(Xs), qat.predict_proba(clipped))
+    for bad in (1.0 + 1e-6, -1e-6):  # beyond rounding: still refused, naming X
+        Xb = clipped.copy()
+        Xb[0, 0] = bad
+        with pytest.raises(ValueError, match=r"X must lie in \[0, 1\]"):
+            net.predict(Xb)
+        with pytest.raises(ValueError, match=r"X must lie in \[0, 1\]"):
+            qat.predict(Xb)

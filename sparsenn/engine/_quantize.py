@@ -21,7 +21,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Quantizer"]
+__all__ = ["INPUT_TOLERANCE", "Quantizer", "in_unit_range"]
+
+#: How far outside [0, 1] an input may lie and still be read as the nearest
+#: bound: the rounding of a scaler (``MinMaxScaler`` can give
+#: 1.0000000000000002), far below half a pixel step, so that the port's code
+#: is the bound's.
+INPUT_TOLERANCE = 1e-9
+
+
+def in_unit_range(X):
+    """Return ``X`` clipped to [0, 1] if it lies within rounding of it, else None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> float(in_unit_range(np.array([[0.0, 1.0000000000000002]])).max())
+    1.0
+    >>> in_unit_range(np.array([[1.01]])) is None
+    True
+    """
+    if X.size and (X.min() < -INPUT_TOLERANCE or X.max() > 1.0 + INPUT_TOLERANCE):
+        return None
+    if X.size and (X.min() < 0.0 or X.max() > 1.0):
+        return np.clip(X, 0.0, 1.0)
+    return X
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,7 +133,8 @@ class Quantizer:
         -------
         ndarray of the same shape and dtype
         """
-        if X.size and (X.min() < 0.0 or X.max() > 1.0):
+        inside = in_unit_range(X)
+        if inside is None:
             raise ValueError(
                 f"X must lie in [0, 1] when training or predicting with quantize: "
                 f"the datapath's input port holds unsigned {self.input_bits}-bit "
@@ -117,7 +142,7 @@ class Quantizer:
                 f"[{X.min():.6g}, {X.max():.6g}]. Scale the data first (e.g. "
                 "MinMaxScaler)."
             )
-        top = 2**self.input_bits - 1
+        X, top = inside, 2**self.input_bits - 1
         p = np.minimum(np.floor(X * 2.0**self.input_bits + 0.5), top)
         drop = self.input_bits - self.fraction
         if drop > 0:  # a narrower fraction truncates the low pixel bits

@@ -6,6 +6,8 @@ from numbers import Integral
 
 import numpy as np
 
+from ..engine._quantize import in_unit_range
+
 __all__ = ["QFormat", "INPUT_BITS", "parse_format", "quantize_inputs"]
 
 #: Width of the unsigned input port: pixels 0..255 read as ``pixel / 256``.
@@ -165,14 +167,15 @@ def check_inputs(X, input_bits=INPUT_BITS, name="X"):
         )
     if X.size and not np.all(np.isfinite(X)):
         raise ValueError(f"{name} must be finite (no NaN or inf).")
-    if X.size and (X.min() < 0.0 or X.max() > 1.0):
+    inside = in_unit_range(X)  # rounding beyond a bound reads as the bound
+    if inside is None:
         raise ValueError(
             f"{name} must lie in [0, 1]: the datapath's input port holds unsigned "
             f"{input_bits}-bit values p / 2**{input_bits}; got values in "
             f"[{float(X.min())!r}, {float(X.max())!r}]. Scale the data first (e.g. "
             f"MinMaxScaler)."
         )
-    return X
+    return inside
 
 
 def quantize_inputs(X, fmt, input_bits=INPUT_BITS):
