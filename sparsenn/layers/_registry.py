@@ -9,13 +9,12 @@ option a type does not take is an error naming the type and its options.
 """
 
 import inspect
-import math
 
 import numpy as np
 
 from .._memory import check_allocation
 from .._validation import as_dtype, as_generator, check_int
-from ._circulant import CirculantWeights
+from ._circulant import CirculantWeights, _block_size
 from ._dense import DenseWeights
 from ._hashed import BLOCK_ENTRIES, HashedWeights, _n_weights
 from ._hmatrix import HMatrixWeights, _uniform, initial_variance
@@ -276,8 +275,9 @@ def _values(kind, n_in, n_out, options):
         )
         return k + 2 * BLOCK_ENTRIES  # the real weights and a block per worker
     if kind == "circulant":
-        block = options.get("block_size") or math.gcd(n_in, n_out)
-        return n_in * n_out // max(1, block) * 2  # coefficients and their spectra
+        # the builder's own check: sizes it cannot serve raise here, unallocated
+        block = _block_size(options.get("block_size"), n_in, n_out)
+        return n_in * n_out // block * 2  # coefficients and their spectra
     if kind == "lowrank":
         return min(options.get("rank", 8), n_in, n_out) * (n_in + n_out)
     if kind == "fixed_dictionary":
@@ -323,6 +323,8 @@ def _option_bytes(kind, n_in, n_out, itemsize, options):
     if kind == "hmatrix":
         rank, leaf = options.get("rank", 8), options.get("leaf_size", 64)
         try:
+            if np.ndim(rank) == 1:  # one rank per level: bound by the largest
+                rank = max(rank)
             return hmatrix_bytes(n_in, n_out, int(rank), int(leaf), itemsize)
         except (TypeError, ValueError, ZeroDivisionError):
             return None
