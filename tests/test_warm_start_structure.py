@@ -65,3 +65,23 @@ def test_equal_values_in_another_form_are_not_a_change():
     _quiet_fit(est)
     est.set_params(hidden_layer_sizes=[np.int64(16), 8], density=np.float64(0.3))
     assert _quiet_fit(est) == []
+
+
+def test_weight_specs_holding_arrays_compare_by_value():
+    X16 = RNG.random((120, 16))
+    spec = {"kind": "hmatrix", "rank": np.array([2, 2]), "leaf_size": 4}
+    est = StructuredMLPClassifier((16,), weights=spec, max_iter=2, warm_start=True)
+
+    def fit():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est.fit(X16, Y)
+        return [w for w in caught if "not applied" in str(w.message)]
+
+    fit()
+    est.set_params(weights=dict(spec, rank=[2, 2]))
+    assert fit() == []
+    est.set_params(weights=dict(spec, rank=np.array([1, 1])))
+    (told,) = fit()
+    assert "weights=" in str(told.message)

@@ -391,6 +391,8 @@ def _comparable(value):
     """``value`` with sequences as tuples, so ``(16,)`` and ``[16]`` compare equal."""
     if isinstance(value, (list, tuple, np.ndarray)):
         return tuple(_comparable(v) for v in value)
+    if isinstance(value, dict):  # a weight spec: {"kind": ..., "rank": [...]}
+        return {k: _comparable(v) for k, v in value.items()}
     if isinstance(value, np.generic):
         return value.item()
     return value
