@@ -14,6 +14,7 @@ excluded (measured separately); the first Dask search warms the workers
 import argparse
 import contextlib
 import os
+import sys
 import time
 import warnings
 
@@ -65,7 +66,11 @@ def main():
     parser.add_argument("--quick", action="store_true", help="2 seeds instead of 3")
     parser.add_argument("--repeats", type=int, default=1)
     args = parser.parse_args()
-    from distributed import Client, LocalCluster
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:
+        sys.exit(f"bench_dask needs dask and distributed ({exc}): "
+                 "pip install 'sparsenn[dask]'")  # fmt: skip
 
     warnings.simplefilter("ignore")
     X, y = make_morse(60, random_state=0)

@@ -190,7 +190,7 @@ def bench_inv(sizes, repeats):
         "(p,q)",
         "n",
         "inv",
-        "max|inv A - I|",
+        "max abs(inv A - I)",
         "vs solve_banded(eye)",
         "vs dense inv",
     ]
@@ -227,7 +227,7 @@ def bench_lstsq(sizes, repeats, dense_max, alpha=0.1):
                 t_dense = median_time(partial(np.linalg.lstsq, aug, rhs), 1)
             rows.append([f"({p},{q})", n, fmt(t_ours), f"{np.abs(grad).max():.1e}",
                          ratio(t_lsmr, t_ours), ratio(t_dense, t_ours)])  # fmt: skip
-    headers = ["(p,q)", "n", f"lstsq(alpha={alpha})", "max|gradient|",
+    headers = ["(p,q)", "n", f"lstsq(alpha={alpha})", "max abs(gradient)",
                "vs lsmr(damp)", "vs dense lstsq"]  # fmt: skip
     return table(rows, headers)
 
