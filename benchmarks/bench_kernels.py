@@ -24,6 +24,7 @@ achieved GFLOP/s counting ``3 * 2 * B * nnz`` useful flops.
 """
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -229,8 +230,11 @@ def main(argv=None):
         numba.set_num_threads(1)
         threadpool_limits(1)
         clock = CLOCK["cpu"]
-    mode = "1 thread, CPU time" if args.single_thread else "2 threads, wall time"
-    print(f"machine: 2-core shared (noisy); {mode}; medians of {reps} paired runs")
+    import numba
+
+    threads = 1 if args.single_thread else numba.get_num_threads()
+    mode = f"{threads} numba thread(s), {'CPU' if args.single_thread else 'wall'} time"
+    print(f"machine: {os.cpu_count()}-core; {mode}; medians of {reps} paired runs")
     if args.near_regular:
         print_near_regular(max(reps, 101), rng, clock)
         return

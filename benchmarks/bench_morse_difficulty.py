@@ -104,7 +104,7 @@ def _print_rows(rows):
         line += "".join(
             f" {r[m]:>9.4g} |" if m != "V_thresh" else f" {r[m]:>9d} |" for m in METRICS
         )
-        print(line + f" {r['accuracy']:>8.4f} | {r['fit_s']:>5.0f} |")
+        print(line + f" {r['accuracy']:>8.4f} | {r['fit_s']:>5.1f} |")
 
 
 def _correlations(rows):
