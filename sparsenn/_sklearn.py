@@ -18,7 +18,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
 )
 from sklearn.utils.multiclass import _check_partial_fit_first_call
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import _check_sample_weight, _get_feature_names
 from sklearn.utils.validation import validate_data as _validate_data
 
 from ._warnings import warn
@@ -31,6 +31,7 @@ __all__ = [
     "_check_partial_fit_first_call",
     "_check_sample_weight",
     "_fit_context",
+    "_get_feature_names",
     "column_to_1d",
     "validate_data",
 ]

@@ -23,25 +23,38 @@ import numpy as np
 
 __all__ = ["INPUT_TOLERANCE", "Quantizer", "in_unit_range"]
 
-#: How far outside [0, 1] an input may lie and still be read as the nearest
-#: bound: the rounding of a scaler (``MinMaxScaler`` can give
+#: How far outside [0, 1] a float64 input may lie and still be read as the
+#: nearest bound: the rounding of a scaler (``MinMaxScaler`` can give
 #: 1.0000000000000002), far below half a pixel step, so that the port's code
-#: is the bound's.
+#: is the bound's. A coarser float type is allowed 4 units of its last place.
 INPUT_TOLERANCE = 1e-9
 
 
-def in_unit_range(X):
+def _rounding_tolerance(dtype):
+    """``INPUT_TOLERANCE``, or 4 ulps at 1 of a coarser float ``dtype``."""
+    dtype = np.dtype(dtype)
+    ulps = 4 * float(np.finfo(dtype).eps) if dtype.kind == "f" else 0.0
+    return max(INPUT_TOLERANCE, ulps)
+
+
+def in_unit_range(X, dtype=None):
     """Return ``X`` clipped to [0, 1] if it lies within rounding of it, else None.
+
+    The rounding is that of ``dtype`` (by default ``X``'s): float32 data that
+    ``MinMaxScaler`` scaled can reach 1.0000001.
 
     Examples
     --------
     >>> import numpy as np
     >>> float(in_unit_range(np.array([[0.0, 1.0000000000000002]])).max())
     1.0
+    >>> float(in_unit_range(np.array([[1.0000001]], dtype=np.float32)).max())
+    1.0
     >>> in_unit_range(np.array([[1.01]])) is None
     True
     """
-    if X.size and (X.min() < -INPUT_TOLERANCE or X.max() > 1.0 + INPUT_TOLERANCE):
+    tolerance = _rounding_tolerance(X.dtype if dtype is None else dtype)
+    if X.size and (X.min() < -tolerance or X.max() > 1.0 + tolerance):
         return None
     if X.size and (X.min() < 0.0 or X.max() > 1.0):
         return np.clip(X, 0.0, 1.0)
@@ -139,7 +152,7 @@ class Quantizer:
                 f"X must lie in [0, 1] when training or predicting with quantize: "
                 f"the datapath's input port holds unsigned {self.input_bits}-bit "
                 f"values p / 2**{self.input_bits}; got values in "
-                f"[{X.min():.6g}, {X.max():.6g}]. Scale the data first (e.g. "
+                f"[{float(X.min())!r}, {float(X.max())!r}]. Scale the data first (e.g. "
                 "MinMaxScaler)."
             )
         X, top = inside, 2**self.input_bits - 1

@@ -160,14 +160,16 @@ def check_inputs(X, input_bits=INPUT_BITS, name="X"):
         )
     if np.iscomplexobj(X):
         raise TypeError(f"{name} has complex values; give real values in [0, 1].")
-    X = np.asarray(X, dtype=np.float64)
+    X = np.asarray(X)
+    source_dtype = X.dtype  # float32 data carries float32's rounding
+    X = X.astype(np.float64, copy=False)
     if X.ndim != 2:
         raise ValueError(
             f"{name} must be 2-D (n_samples, n_features), got shape {X.shape}."
         )
     if X.size and not np.all(np.isfinite(X)):
         raise ValueError(f"{name} must be finite (no NaN or inf).")
-    inside = in_unit_range(X)  # rounding beyond a bound reads as the bound
+    inside = in_unit_range(X, source_dtype)  # rounding beyond a bound: the bound
     if inside is None:
         raise ValueError(
             f"{name} must lie in [0, 1]: the datapath's input port holds unsigned "

@@ -5,8 +5,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils.validation import _get_feature_names
 
+from .._sklearn import _get_feature_names
 from .._validation import check_bool, check_int
 from ._format import INPUT_BITS, QFormat, quantize_inputs
 from ._lut import sigmoid_derivative_lut, sigmoid_lut

@@ -289,8 +289,8 @@ def weight_bytes(kind, n_in, n_out, itemsize, **options):
     """Estimate the bytes one junction of weight type ``kind`` stores.
 
     Used to refuse impossible networks before anything is allocated; options
-    the type cannot use give the dense estimate (``make_weights`` then names
-    the bad option).
+    the type cannot use count 0 bytes, so that ``make_weights`` names the bad
+    option (a memory refusal would hide it; each type guards its own arrays).
 
     Parameters
     ----------
@@ -315,7 +315,7 @@ def weight_bytes(kind, n_in, n_out, itemsize, **options):
     7200000000
     """
     n_bytes = _option_bytes(kind, n_in, n_out, itemsize, options)
-    return n_in * n_out * itemsize if n_bytes is None else n_bytes
+    return 0 if n_bytes is None else n_bytes
 
 
 def _option_bytes(kind, n_in, n_out, itemsize, options):

@@ -180,7 +180,7 @@ class StructuredRegressorMixin(R2ScoreMixin):
         return None
 
     def _score_output(self, P, Y, sample_weight):
-        return float(r2_score(Y, P, sample_weight=sample_weight))
+        return r2(Y, P, sample_weight=sample_weight)  # as score: free of overflow
 
 
 class BaseStructuredRegressor(StructuredRegressorMixin, StructuredMLPBase):

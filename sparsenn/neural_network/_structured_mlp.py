@@ -12,7 +12,7 @@ estimators).
 from .._sklearn import StrOptions
 from ..engine._init import glorot_bound
 from ..layers import WEIGHT_TYPES, make_weights, weight_options
-from ..layers._registry import _option_bytes
+from ..layers._registry import weight_bytes
 from ._base import BaseStructuredMLP
 from ._regressor import BaseStructuredRegressor
 
@@ -90,10 +90,7 @@ class WeightTypesMixin:
 
     def _junction_bytes(self, layer_index, n_in, n_out, itemsize):
         kind, options = self._specs[int(layer_index == self._n_junctions - 1)]
-        n_bytes = _option_bytes(kind, n_in, n_out, itemsize, options)
-        # None: an option the type cannot use; count nothing, so that building
-        # the junction names the option (and each type guards its own arrays)
-        return 0 if n_bytes is None else n_bytes
+        return weight_bytes(kind, n_in, n_out, itemsize, **options)
 
     def _make_weights(self, layer_index, n_in, n_out, rng, dtype):
         is_output = layer_index == self._n_junctions - 1
