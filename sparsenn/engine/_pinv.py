@@ -35,13 +35,15 @@ INVERSE_ACTIVATIONS = {
 }
 
 
-def standardisation(X, sw):
+def standardisation(X, sw, block=4096):
     """Return the weighted ``(mean, scale)`` of the columns of ``X``.
 
     Constant columns get scale 1, so standardising never divides by zero.
     Each column is summed divided by the power of two nearest its largest
     magnitude (an exact rescaling), so the squares of values near the float
-    range (1e200 in float64) do not overflow.
+    range (1e200 in float64) do not overflow.  The moments are accumulated over
+    blocks of ``block`` rows, so the temporaries (the rescaled rows and their
+    float64 deviations) take a block, not a copy of ``X``.
 
     Examples
     --------
@@ -51,11 +53,20 @@ def standardisation(X, sw):
     ([1.0, 1.0], [1.0, 1.0])
     """
     total = sw.sum()
-    _, exponent = np.frexp(np.abs(X).max(axis=0, initial=0.0))
-    Z = np.ldexp(X, -exponent)
-    mean_z = (sw @ Z) / total
+    blocks = [slice(s, s + block) for s in range(0, X.shape[0], block)]
+    peak = np.zeros(X.shape[1], X.dtype)
+    for rows in blocks:
+        np.maximum(peak, np.abs(X[rows]).max(axis=0, initial=0.0), out=peak)
+    _, exponent = np.frexp(peak)
+    sum_z = np.zeros(X.shape[1])
+    for rows in blocks:
+        sum_z = sum_z + sw[rows] @ np.ldexp(X[rows], -exponent)
+    mean_z = sum_z / total
     mean = np.ldexp(mean_z, exponent)
-    scale = np.ldexp(np.sqrt((sw @ (Z - mean_z) ** 2) / total), exponent)
+    sum_sq = np.zeros(X.shape[1])
+    for rows in blocks:
+        sum_sq = sum_sq + sw[rows] @ (np.ldexp(X[rows], -exponent) - mean_z) ** 2
+    scale = np.ldexp(np.sqrt(sum_sq / total), exponent)
     scale[scale < 1e-12 * np.maximum(1.0, np.abs(mean))] = 1.0
     return mean, scale
 

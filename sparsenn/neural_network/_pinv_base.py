@@ -175,7 +175,7 @@ class PseudoInverseSparseBase(BaseEstimator):
         return int(offsets[0]), int(offsets[1])
 
     def _standardise(self, X, sw):
-        self.mean_, self.scale_ = standardisation(X, sw)
+        self.mean_, self.scale_ = standardisation(X, sw, block=self.chunk_size)
 
     def _init_lift(self, n_features, rng, dtype):
         if round(self.input_density * n_features) < 1:
