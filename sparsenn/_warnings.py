@@ -32,7 +32,8 @@ _OWN = os.path.dirname(os.path.abspath(__file__))
 
 
 _LIBRARIES = ("sklearn", "joblib")  # packages whose frames call ours
-_RUNTIME = ("concurrent", "multiprocessing", "threading")  # worker plumbing
+#: worker plumbing, and the frames of a ``with`` on our context managers
+_RUNTIME = ("concurrent", "multiprocessing", "threading", "contextlib")
 _WRAPPERS = ("sklearn.base",)  # _fit_context: part of every estimator call
 
 

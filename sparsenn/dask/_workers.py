@@ -5,7 +5,8 @@ import importlib
 import importlib.metadata
 import os
 import threading
-import warnings
+
+from .._warnings import warn
 
 __all__ = [
     "REQUIRED_PACKAGES",
@@ -348,12 +349,11 @@ def _warn_unlimited(client):
     """Warn, in the client, of workers whose numba threads were already running."""
     failed = sorted(a for a, ok in client.run(_plugin_applied).items() if ok is False)
     if failed:
-        warnings.warn(
+        warn(
             f"numba's threads already run in {len(failed)} Dask worker(s) "
             f"({', '.join(failed)}), so their thread limit could not be applied "
             "and their kernels may use more threads than the worker was given. "
             "Call client.restart() before dask_backend, or set NUMBA_NUM_THREADS "
             "in the workers' environment.",
             UserWarning,
-            stacklevel=4,  # the user's ``with`` (via contextlib's __enter__)
         )

@@ -15,8 +15,8 @@ import scipy.sparse as sp
 from ..engine import forward
 from ..layers import DenseWeights, SparseWeights
 from ._lut import sigmoid_lut
-from ._network import FixedPointNetwork, hardware_argmax
-from ._simulate import JunctionKernel
+from ._network import FixedPointNetwork
+from ._simulate import JunctionKernel, hardware_argmax
 
 __all__ = ["calibrate_output", "SCALES", "TARGETS"]
 

@@ -41,7 +41,7 @@ from ._manifest import (
     inside,
     manifest_checksum,
 )
-from ._network import hardware_argmax
+from ._simulate import hardware_argmax
 
 __all__ = ["save", "ExportError"]
 

@@ -19,7 +19,8 @@ from ._manifest import (
     check_manifest,
 )
 from ._memfiles import hex_words, read_coe, read_mem
-from ._network import FixedPointNetwork, hardware_argmax
+from ._network import FixedPointNetwork
+from ._simulate import hardware_argmax
 
 __all__ = ["load"]
 

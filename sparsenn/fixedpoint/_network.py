@@ -11,7 +11,7 @@ from .._validation import check_bool, check_int
 from ._format import INPUT_BITS, QFormat, quantize_inputs
 from ._lut import sigmoid_derivative_lut, sigmoid_lut
 from ._quirks import check_rtl_quirks
-from ._simulate import JunctionKernel
+from ._simulate import JunctionKernel, hardware_argmax
 
 __all__ = ["FixedPointNetwork"]
 
@@ -397,38 +397,6 @@ class FixedPointNetwork:
         from ._verilog import to_verilog
 
         return to_verilog(self, path, X=X, top=top, hidden_vectors=hidden_vectors)
-
-
-def hardware_argmax(values, group, skip_last_group=False):
-    """Argmax per row, ties broken like the RTL comparator.
-
-    Neurons arrive ``group`` per clock: the lowest index wins within a clock, the
-    later clock wins across clocks. ``skip_last_group`` leaves the last clock's
-    group out (the released RTL's quirk); with a single group the result is 0.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sparsenn.fixedpoint._network import hardware_argmax
-    >>> hardware_argmax(np.array([[5, 5, 1, 5, 0, 0]]), 2)  # clocks (5,5) (1,5) (0,0)
-    array([3])
-    >>> hardware_argmax(np.array([[5, 5, 1, 0, 0, 0]]), 2)
-    array([0])
-    >>> hardware_argmax(np.array([[1, 2, 3, 9]]), 2, skip_last_group=True)
-    array([1])
-    """
-    n, m = values.shape
-    if skip_last_group:
-        keep = (-(-m // group) - 1) * group
-        if keep <= 0:
-            return np.zeros(n, dtype=np.intp)
-        values, m = values[:, :keep], keep
-    n_groups = -(-m // group)
-    is_max = np.zeros((n, n_groups * group), dtype=bool)
-    is_max[:, :m] = values == values.max(axis=1, keepdims=True)
-    is_max = is_max.reshape(n, n_groups, group)
-    last = n_groups - 1 - np.argmax(is_max.any(axis=2)[:, ::-1], axis=1)
-    return last * group + np.argmax(is_max[np.arange(n), last], axis=1)
 
 
 def _codes(values, fmt, name):
